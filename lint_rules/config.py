@@ -1,0 +1,291 @@
+"""`[tool.tradeguard]` in pyproject.toml: finding it, validating it, matching its globs."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_ORDER_METHODS = ("place_order",)
+
+# Folders no user wants checked; `exclude` adds to these.
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", ".tox", ".nox", "__pycache__",
+    "node_modules", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".tradeguard_cache", ".tradeguard", ".eggs",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path                      # folder holding pyproject.toml (or the working directory)
+    source: Path | None = None      # the pyproject.toml read, if any
+    gateway_paths: tuple[str, ...] = ()
+    connector_paths: tuple[str, ...] = ()
+    connector_bases: tuple[str, ...] = ("BaseConnector",)
+    order_methods: tuple[str, ...] = DEFAULT_ORDER_METHODS
+    select: tuple[str, ...] = ("TG",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    require_noqa_reason: bool = False
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Sections other parts of tradeguard own (limits, live); kept verbatim for them.
+    sections: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the config root, with ``/`` (absolute if outside it)."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+    def is_code_enabled(self, code: str) -> bool:
+        return code_matches(code, self.select) and not code_matches(code, self.ignore)
+
+    def is_excluded(self, rel_path: str) -> bool:
+        return matches_any(rel_path, self.exclude)
+
+    def ignored_codes(self, rel_path: str) -> tuple[str, ...]:
+        codes: list[str] = []
+        for pattern, pattern_codes in self.per_file_ignores:
+            if glob_matches(rel_path, pattern):
+                codes.extend(pattern_codes)
+        return tuple(codes)
+
+    def is_gateway_path(self, rel_path: str) -> bool:
+        return matches_any(rel_path, self.gateway_paths)
+
+    def is_connector_path(self, rel_path: str) -> bool:
+        return matches_any(rel_path, self.connector_paths)
+
+    def fingerprint(self) -> str:
+        """A hash of everything that changes what the rules report, for the result cache."""
+        data = {
+            key: getattr(self, key)
+            for key in (
+                "gateway_paths", "connector_paths", "connector_bases", "order_methods", "select",
+                "ignore", "exclude", "require_noqa_reason", "per_file_ignores",
+            )
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def code_matches(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob where ``**`` spans folders and ``*`` stays inside one, as ruff and git read them.
+
+    A pattern without ``/`` matches a name at any depth (``tests`` excludes every ``tests`` folder);
+    a pattern naming a folder also matches everything below it.
+    """
+    pattern = pattern.strip().removeprefix("./")
+    anchored = "/" in pattern.rstrip("/")
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            parts.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            parts.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            parts.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                parts.append(re.escape(pattern[i]))
+                i += 1
+            else:
+                parts.append(fnmatch.translate(pattern[i : end + 1])[4:-3])
+                i = end + 1
+        else:
+            parts.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(parts).rstrip("/")
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"{prefix}{body}(?:/.*)?")
+
+
+def glob_matches(rel_path: str, pattern: str) -> bool:
+    return _glob_regex(pattern).fullmatch(rel_path) is not None
+
+
+def matches_any(rel_path: str, patterns: tuple[str, ...]) -> bool:
+    return any(glob_matches(rel_path, pattern) for pattern in patterns)
+
+
+# key -> (Config field, expected type); types are checked so a typo'd value fails loudly.
+_LIST_KEYS = {
+    "gateway-paths": "gateway_paths",
+    "connector-paths": "connector_paths",
+    "connector-bases": "connector_bases",
+    "order-methods": "order_methods",
+    "extend-order-methods": None,
+    "select": "select",
+    "ignore": "ignore",
+    "exclude": "exclude",
+}
+_BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason"}
+_TABLE_KEYS = {"per-file-ignores"}
+# Tables owned by the runtime and the readiness check; validated where they are used.
+_OTHER_SECTIONS = {"limits", "live", "secrets", "fix"}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml holding ``[tool.tradeguard]``, from ``start`` upward.
+
+    Like ruff, a pyproject.toml without our table does not stop the search, except that the
+    search ends at the first one found if none above it has our table.
+    """
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    first_found: Path | None = None
+    for candidate_dir in (folder, *folder.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file():
+            first_found = first_found or candidate
+            if b"[tool.tradeguard" in candidate.read_bytes():
+                return candidate
+    return first_found
+
+
+def load_config(start: Path | None = None) -> Config:
+    """The config that governs ``start`` (a file or folder; default the working directory)."""
+    pyproject = find_pyproject(start or Path.cwd())
+    if pyproject is None:
+        return Config(root=Path.cwd().resolve())
+    return parse_config(pyproject)
+
+
+def parse_config(pyproject: Path) -> Config:
+    where = str(pyproject)
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{where}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{where}: invalid TOML: {error}") from None
+    table = document.get("tool", {}).get("tradeguard", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.tradeguard] must be a table")
+    values: dict = {"root": pyproject.parent.resolve(), "source": pyproject.resolve()}
+    extend_methods: tuple[str, ...] = ()
+    sections: dict = {}
+    for key, value in table.items():
+        if key in _LIST_KEYS:
+            items = _string_list(where, key, value)
+            if _LIST_KEYS[key] is None:
+                extend_methods = items
+            else:
+                values[_LIST_KEYS[key]] = items
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: tool.tradeguard.{key} must be true or false, got {value!r}")
+            values[_BOOL_KEYS[key]] = value
+        elif key in _TABLE_KEYS:
+            values["per_file_ignores"] = _per_file_ignores(where, value)
+        elif key in _OTHER_SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: tool.tradeguard.{key} must be a table")
+            sections[key] = value
+        else:
+            raise ConfigError(f"{where}: unknown key tool.tradeguard.{key}")
+    values["order_methods"] = tuple(values.get("order_methods", DEFAULT_ORDER_METHODS)) + extend_methods
+    for key in ("select", "ignore"):
+        for code in values.get(key, ()):
+            _check_code(where, key, code)
+    return Config(**values, sections=sections)
+
+
+def _string_list(where: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: tool.tradeguard.{key} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _per_file_ignores(where: str, value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: tool.tradeguard.per-file-ignores must be a table of glob = [codes]")
+    entries = []
+    for pattern, codes in value.items():
+        codes = _string_list(where, f"per-file-ignores.{pattern!r}", codes)
+        for code in codes:
+            _check_code(where, f"per-file-ignores.{pattern!r}", code)
+        entries.append((pattern, codes))
+    return tuple(entries)
+
+
+_CODE = re.compile(r"TG\d{0,3}")
+
+
+def _check_code(where: str, key: str, code: str) -> None:
+    if not _CODE.fullmatch(code):
+        raise ConfigError(f"{where}: tool.tradeguard.{key}: {code!r} is not a tradeguard code or prefix (e.g. TG101, TG1)")
+
+
+def with_overrides(config: Config, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None) -> Config:
+    """The config with command-line ``--select`` / ``--ignore`` applied (they replace / extend)."""
+    from dataclasses import replace
+
+    for code in (*(select or ()), *(ignore or ())):
+        _check_code("command line", "--select/--ignore", code)
+    return replace(
+        config,
+        select=select if select else config.select,
+        ignore=config.ignore + tuple(ignore or ()),
+    )
+
+
+def is_default_excluded(name: str) -> bool:
+    return name in DEFAULT_EXCLUDES or name.endswith(".egg-info")
+
+
+def iter_python_files(config: Config, paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Python files under ``paths`` that are not excluded, and the paths that do not exist.
+
+    A file named explicitly is checked even if a default exclude would skip its folder, but
+    the configured ``exclude`` still applies (pre-commit passes excluded files by name).
+    """
+    found: dict[Path, None] = {}
+    missing: list[str] = []
+    for path in paths:
+        if not path.exists():
+            missing.append(str(path))
+            continue
+        path = path.resolve()
+        if path.is_file():
+            if not config.is_excluded(config.relative(path)):
+                found[path] = None
+            continue
+        for folder, dirnames, filenames in os.walk(path):
+            rel_folder = config.relative(Path(folder))
+            dirnames[:] = sorted(
+                name for name in dirnames
+                if not is_default_excluded(name) and not config.is_excluded(_join(rel_folder, name))
+            )
+            for name in sorted(filenames):
+                if name.endswith((".py", ".pyi")) and not config.is_excluded(_join(rel_folder, name)):
+                    found[Path(folder, name)] = None
+    return list(found), missing
+
+
+def _join(rel_folder: str, name: str) -> str:
+    return name if rel_folder in ("", ".") else f"{rel_folder}/{name}"

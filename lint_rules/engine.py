@@ -1,0 +1,148 @@
+"""Checking one file: decide whether it needs parsing, parse it once, run every rule in one walk.
+
+Knows nothing of the file system, caches or processes (see ``runner.py``): it takes text and
+returns findings, so the CLI, the flake8 plugin and the fixer all share it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lint_rules import suppression
+from lint_rules.config import Config
+from lint_rules.context import FileContext
+from lint_rules.findings import Finding
+from lint_rules.lazy import cst
+from lint_rules.rule import Report, Rule
+from lint_rules.rules import all_rules
+from lint_rules.source import Unreadable
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The enabled rules of one configuration, with their token patterns compiled once per run."""
+
+    rules: tuple[type[Rule], ...]
+    token_patterns: tuple[re.Pattern[str] | None, ...] = field(repr=False)
+
+    @classmethod
+    def for_config(cls, config: Config) -> RuleSet:
+        rules = tuple(rule for rule in all_rules() if config.is_code_enabled(rule.code))
+        patterns = tuple(_token_pattern(rule.tokens(config)) for rule in rules)
+        return cls(rules, patterns)
+
+    def rules_for(self, context: FileContext) -> list[type[Rule]]:
+        """The rules that could report something in this file: applicable here, and one of their
+        tokens occurs in the text. An empty list means the file need not be parsed."""
+        return [
+            rule
+            for rule, pattern in zip(self.rules, self.token_patterns)
+            if (pattern is None or pattern.search(context.text)) and rule.applies_to(context)
+        ]
+
+
+def _token_pattern(tokens: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not tokens:
+        return None  # a rule without tokens must always run
+    return re.compile("|".join(re.escape(token) for token in sorted(set(tokens), key=len, reverse=True)))
+
+
+@dataclass
+class Analysis:
+    """One parsed file and what its rules reported, for callers that also fix."""
+
+    module: object | None   # libcst.Module, None when the file was not parsed
+    reports: list[tuple[Report, Finding]]
+
+
+def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) -> Analysis:
+    """Parse (only if some rule needs it, or ``must_parse``) and visit once.
+
+    Raises ``Unreadable`` on a syntax error. ``must_parse`` is for files the standard ``ast``
+    rejected: only LibCST can tell newer syntax from a real error.
+    """
+    rules = ruleset.rules_for(context)
+    if not rules and not must_parse:
+        return Analysis(None, [])
+    module = parse(context.text)
+    instances = [rule(context) for rule in rules]
+    _visit(module, instances)
+    raised = [report for instance in instances for report in instance.reports]
+    if not raised:
+        return Analysis(module, [])
+    # Positions cost about twice the parse, so only files with findings pay for them.
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    located = []
+    for report in raised:
+        where = positions[report.node]
+        located.append((report, Finding(
+            code=report.code,
+            path=context.rel_path,
+            line=where.start.line,
+            column=where.start.column + 1,
+            end_line=where.end.line,
+            end_column=where.end.column + 1,
+            message=report.message,
+        )))
+    return Analysis(module, located)
+
+
+def check_source(context: FileContext, ruleset: RuleSet, must_parse: bool = False) -> list[Finding]:
+    """All findings of one file after suppressions, including TG000 when it cannot be parsed."""
+    try:
+        findings = [finding for _, finding in analyze(context, ruleset, must_parse).reports]
+    except Unreadable as error:
+        findings = [unreadable_finding(context.rel_path, error)]
+    return suppression.apply(findings, context)
+
+
+def unreadable_finding(path: str, error: Unreadable) -> Finding:
+    line, column = error.line, error.column
+    return Finding("TG000", path, line, column, line, column, f"file could not be checked: {error}")
+
+
+def parse(text: str):
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise Unreadable(f"syntax error: {error.message}", error.raw_line, error.raw_column + 1) from None
+    except (RecursionError, MemoryError):
+        raise Unreadable("too deeply nested to parse") from None
+
+
+def _visit(module, rules: list[Rule]) -> None:
+    visits: dict[str, list] = {}
+    leaves: dict[str, list] = {}
+    for rule in rules:
+        for name, method in rule.visitor_methods().items():
+            kind, node_type = name.split("_", 1)
+            (visits if kind == "visit" else leaves).setdefault(node_type, []).append(method)
+    module.visit(_dispatcher_class()(visits, leaves))
+
+
+@lru_cache(maxsize=1)
+def _dispatcher_class():
+    """Built on first use so that importing this module does not import LibCST."""
+
+    class Dispatcher(cst.CSTVisitor):
+        """One walk of the tree calling every rule's ``visit_X`` / ``leave_X`` for node type X."""
+
+        def __init__(self, visits: dict[str, list], leaves: dict[str, list]) -> None:
+            super().__init__()
+            self.visits = visits
+            self.leaves = leaves
+
+        def on_visit(self, node) -> bool:
+            for method in self.visits.get(type(node).__name__, ()):
+                method(node)
+            return True
+
+        def on_leave(self, original_node) -> None:
+            for method in self.leaves.get(type(original_node).__name__, ()):
+                method(original_node)
+
+    return Dispatcher

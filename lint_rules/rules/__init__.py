@@ -1,0 +1,40 @@
+"""The rule catalog: one module per rule, named after its code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lint_rules.rule import Rule
+
+# Module names of the rules; each holds exactly one Rule subclass.
+RULE_MODULES = (
+    "tg000_unreadable",
+    "tg001_noqa_reason",
+    "tg101_order_call",
+    "tg102_order_reference",
+    "tg103_broker_sdk_order",
+)
+
+
+@lru_cache(maxsize=1)
+def documented_rules() -> tuple[type[Rule], ...]:
+    """Every code tradeguard reports, with its documentation, in code order."""
+    import importlib
+
+    rules = []
+    for name in RULE_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        rules.extend(
+            value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
+        )
+    return tuple(sorted(rules, key=lambda rule: rule.code))
+
+
+def all_rules() -> tuple[type[Rule], ...]:
+    """The rules the engine runs over parsed trees."""
+    return tuple(rule for rule in documented_rules() if rule.visits_tree)
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    return next((rule for rule in documented_rules() if rule.code == code.upper()), None)

@@ -1,0 +1,62 @@
+"""What the order-routing rules (TG101, TG102) share: which names are order methods, and
+which code is exempt because it belongs to a connector."""
+
+from __future__ import annotations
+
+from lint_rules.context import FileContext
+from lint_rules.lazy import cst
+
+
+def dotted(node) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = dotted(node.value)
+        return f"{inner}.{node.attr.value}" if inner else None
+    return None
+
+
+def describe(node) -> str:
+    """A short human name for a callee or receiver, for messages (never the full source)."""
+    name = dotted(node)
+    if name:
+        return name
+    if isinstance(node, cst.Attribute):
+        return f"….{node.attr.value}"
+    return "…"
+
+
+def imported_order_function(context: FileContext, local_name: str) -> bool:
+    """Whether ``local_name`` was imported as a function with an order-method name."""
+    qualified = context.imports.get(local_name)
+    return qualified is not None and qualified.rsplit(".", 1)[-1] in context.config.order_methods
+
+
+def outside_order_paths(context: FileContext) -> bool:
+    return not (context.is_gateway or context.is_connector)
+
+
+def is_self_or_super(node) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in ("self", "cls")
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+    )
+
+
+class ConnectorClassTracker:
+    """Mixin for rules: knows whether the walk is inside a connector class (by the project index),
+    where a connector calling or passing on its own order method is its own business."""
+
+    def visit_ClassDef(self, node) -> None:
+        stack = self.__dict__.setdefault("_class_stack", [])
+        bases = [dotted(arg.value) or "" for arg in node.bases]
+        stack.append(self.context.index.is_connector_class(node.name.value, bases))
+
+    def leave_ClassDef(self, node) -> None:
+        self._class_stack.pop()
+
+    def in_connector_class(self) -> bool:
+        stack = self.__dict__.get("_class_stack")
+        return bool(stack) and stack[-1]
