@@ -91,12 +91,17 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
     return Analysis(module, located)
 
 
-def check_source(context: FileContext, ruleset: RuleSet, must_parse: bool = False) -> list[Finding]:
-    """All findings of one file after suppressions, including TG000 when it cannot be parsed."""
+def check_source(context: FileContext, ruleset: RuleSet, ast_error: Unreadable | None = None) -> list[Finding]:
+    """All findings of one file after suppressions, including TG000 when it cannot be parsed.
+
+    ``ast_error`` is the standard ``ast``'s objection to the file, if any: the file is then
+    parsed by LibCST even if no rule needs it, and if LibCST fails too, CPython's wording of
+    the error is reported.
+    """
     try:
-        findings = [finding for _, finding in analyze(context, ruleset, must_parse).reports]
+        findings = [finding for _, finding in analyze(context, ruleset, ast_error is not None).reports]
     except Unreadable as error:
-        findings = [unreadable_finding(context.rel_path, error)]
+        findings = [unreadable_finding(context.rel_path, ast_error or error)]
     return suppression.apply(findings, context)
 
 
@@ -109,7 +114,8 @@ def parse(text: str):
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        raise Unreadable(f"syntax error: {error.message}", error.raw_line, error.raw_column + 1) from None
+        reason = re.sub(r"^parser error: error at \d+:\d+: ", "", error.message)
+        raise Unreadable(f"syntax error: {reason}", error.raw_line, error.raw_column + 1) from None
     except (RecursionError, MemoryError):
         raise Unreadable("too deeply nested to parse") from None
 

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 
 
 def summarize_source(text: str) -> dict:
@@ -26,8 +26,13 @@ def summarize_source(text: str) -> dict:
     parsed at all, ``error``."""
     try:
         tree = ast.parse(text)
-    except SyntaxError:
-        return _summarize_newer_syntax(text)
+    except SyntaxError as error:
+        summary = _summarize_newer_syntax(text)
+        # Kept for TG000 in case LibCST rejects the file too: CPython words errors best.
+        summary["syntax_error"] = {
+            "reason": f"syntax error: {error.msg}", "line": error.lineno or 1, "column": error.offset or 1,
+        }
+        return summary
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, absurd nesting
         return {"imports": {}, "classes": [], "functions": [], "error": f"cannot parse: {error}"}
     return _summarize_tree(tree)
@@ -84,7 +89,8 @@ _DEF_LINE = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
 def _summarize_newer_syntax(text: str) -> dict:
     """A line-based reading for files this Python's ``ast`` cannot parse.
 
-    Whether the file parses at all is decided later by LibCST, which knows newer grammar.
+    Whether the file parses at all is decided later by LibCST, which knows newer grammar
+    (the runner parses every file whose summary holds ``syntax_error``).
     """
     imports: dict[str, str] = {}
     for match in _IMPORT_LINE.finditer(text):
@@ -118,7 +124,6 @@ def _summarize_newer_syntax(text: str) -> dict:
         "imports": imports,
         "classes": classes,
         "functions": _DEF_LINE.findall(text),
-        "needs_libcst": True,
     }
 
 

@@ -132,7 +132,7 @@ class Project:
         run_key = f"{__version__}:{self.config.fingerprint()}:{self.index.fingerprint()}"
         cached_results = self.results_cache.load()
         results: dict[str, list[Finding]] = {}
-        to_parse: list[tuple[str, str, bool]] = []
+        to_parse: list[tuple[str, str, Unreadable | None]] = []
         for path in files:
             rel = self.config.relative(path)
             entry = self.entries.get(rel)
@@ -145,16 +145,15 @@ class Project:
                 results[rel] = [Finding.from_json(item) for item in hit[1]]
                 continue
             cached_results[rel] = [key, None]
-            unreadable = entry.summary.get("unreadable")
+            unreadable = _unreadable(entry.summary.get("unreadable"))
             if unreadable:
-                error = Unreadable(unreadable["reason"], unreadable["line"], unreadable["column"])
-                results[rel] = suppression.apply([engine.unreadable_finding(rel, error)], self._context(rel, ""))
+                results[rel] = suppression.apply([engine.unreadable_finding(rel, unreadable)], self._context(rel, ""))
                 continue
             text = _read_text(path)
             context = self._context(rel, text)
-            must_parse = bool(entry.summary.get("needs_libcst"))
-            if must_parse or ruleset.rules_for(context):
-                to_parse.append((rel, text, must_parse))
+            ast_error = _unreadable(entry.summary.get("syntax_error"))
+            if ast_error or ruleset.rules_for(context):
+                to_parse.append((rel, text, ast_error))
             else:
                 results[rel] = suppression.apply([], context)
         if to_parse:
@@ -171,6 +170,10 @@ class Project:
 
     def _context(self, rel: str, text: str) -> FileContext:
         return FileContext(rel, text, self.config, self.index)
+
+
+def _unreadable(stored: dict | None) -> Unreadable | None:
+    return Unreadable(stored["reason"], stored["line"], stored["column"]) if stored else None
 
 
 def _tg000(rel: str, reason: str) -> Finding:
@@ -211,10 +214,10 @@ def _summarize_file(path: Path) -> tuple[int, int, str, dict]:
 _WORKER_STATE: dict = {}
 
 
-def _check_in_worker(item: tuple[str, str, bool]) -> list[Finding]:
-    rel, text, must_parse = item
+def _check_in_worker(item: tuple[str, str, Unreadable | None]) -> list[Finding]:
+    rel, text, ast_error = item
     project: Project = _WORKER_STATE["project"]
-    return engine.check_source(project._context(rel, text), _WORKER_STATE["ruleset"], must_parse)
+    return engine.check_source(project._context(rel, text), _WORKER_STATE["ruleset"], ast_error)
 
 
 def _serial_map(function: Callable, items: list, jobs: int) -> list:

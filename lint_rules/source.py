@@ -15,9 +15,13 @@ class Unreadable(Exception):
     """The file cannot be checked; the message says why, never quoting its content."""
 
     def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(reason)
+        super().__init__(reason, line, column)  # all in args, so it survives pickling to workers
+        self.reason = reason
         self.line = line
         self.column = column
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def decode_source(data: bytes) -> str:
