@@ -129,7 +129,7 @@ class Project:
     # --- steps 2 and 3: the findings ------------------------------------------------------
     def check(self, files: list[Path]) -> list[Finding]:
         ruleset = engine.RuleSet.for_config(self.config)
-        run_key = f"{__version__}:{self.config.fingerprint()}:{self.index.fingerprint()}"
+        run_key = f"{__version__}:{SUMMARY_VERSION}:{self.config.fingerprint()}:{self.index.fingerprint()}"
         cached_results = self.results_cache.load()
         results: dict[str, list[Finding]] = {}
         to_parse: list[tuple[str, str, Unreadable | None]] = []

@@ -23,7 +23,11 @@ def describe(node) -> str:
     if name:
         return name
     if isinstance(node, cst.Attribute):
-        return f"….{node.attr.value}"
+        return f"{describe(node.value)}.{node.attr.value}"
+    if isinstance(node, cst.Subscript):
+        return f"{describe(node.value)}[…]"
+    if isinstance(node, cst.Call):
+        return f"{describe(node.func)}()"
     return "…"
 
 
