@@ -3,6 +3,7 @@ read once per run and replaced atomically, so concurrent runs never see half a f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -11,6 +12,17 @@ from pathlib import Path
 from lint_rules import __version__
 
 CACHE_DIR_NAME = ".tradeguard_cache"
+
+
+def code_fingerprint() -> str:
+    """Identifies the installed rule code, so an upgrade or an edit of an editable install
+    invalidates cached results even when the version number stays the same."""
+    package = Path(__file__).parent
+    stats = sorted(
+        (str(path.relative_to(package)), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in package.rglob("*.py")
+    )
+    return hashlib.sha256(repr((__version__, stats)).encode()).hexdigest()[:16]
 
 
 class JsonCache:

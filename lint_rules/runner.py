@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint_rules import __version__, engine, suppression
-from lint_rules.cache import JsonCache
+from lint_rules import engine, suppression
+from lint_rules.cache import JsonCache, code_fingerprint
 from lint_rules.config import Config, iter_python_files, load_config, with_overrides
 from lint_rules.context import FileContext
 from lint_rules.findings import Finding
@@ -129,7 +129,7 @@ class Project:
     # --- steps 2 and 3: the findings ------------------------------------------------------
     def check(self, files: list[Path]) -> list[Finding]:
         ruleset = engine.RuleSet.for_config(self.config)
-        run_key = f"{__version__}:{SUMMARY_VERSION}:{self.config.fingerprint()}:{self.index.fingerprint()}"
+        run_key = f"{code_fingerprint()}:{self.config.fingerprint()}:{self.index.fingerprint()}"
         cached_results = self.results_cache.load()
         results: dict[str, list[Finding]] = {}
         to_parse: list[tuple[str, str, Unreadable | None]] = []
