@@ -82,7 +82,7 @@ class OrderMethodCall(ConnectorClassTracker, Rule):
         Invalid("print(broker.place_order('EUR_USD', 1))"),
         Invalid("results = [b.place_order(o) for o in orders]"),
         Invalid("submit = lambda o: broker.place_order(o)"),
-        Invalid("await asyncio.gather(a.place_order(x), b.place_order(y))"),
+        Invalid("await asyncio.gather(a.place_order(x), b.place_order(y))", count=2),
         Invalid("x = 1\nself.a.b.place_order(\n    symbol,\n    qty,\n)", line=2),
         Invalid("class Strategy(Base):\n    def go(self):\n        return super().place_order(o)", line=3),
         Invalid("from bot.broker import place_order\n\nplace_order('EUR_USD', 1000)", line=3),

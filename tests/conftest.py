@@ -1,0 +1,25 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TRADEGUARD = str(Path(sys.executable).with_name("tradeguard"))
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run with the working directory in a fresh temporary folder."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_cli(*args, cwd=None, input=None, env=None):
+    """The real console script as a subprocess."""
+    import subprocess
+
+    return subprocess.run(
+        [TRADEGUARD, *map(str, args)], cwd=cwd, input=input, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=120,
+    )

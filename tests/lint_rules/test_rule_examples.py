@@ -1,0 +1,37 @@
+"""Every rule's own VALID and INVALID examples, run through the engine as `tradeguard check` runs."""
+
+import pytest
+
+from lint_rules.examples import findings_for
+from lint_rules.rules import all_rules, documented_rules
+
+CASES = [
+    pytest.param(rule, kind, example, id=f"{rule.code}-{kind}-{number}")
+    for rule in all_rules()
+    for kind, examples in (("valid", rule.VALID), ("invalid", rule.INVALID))
+    for number, example in enumerate(examples)
+]
+
+
+@pytest.mark.parametrize(("rule", "kind", "example"), CASES)
+def test_example(rule, kind, example, tmp_path):
+    findings = findings_for(rule, tmp_path, example)
+    if kind == "valid":
+        assert findings == [], f"{rule.code} reported valid code:\n{example.code}"
+        return
+    assert len(findings) == example.count, f"{rule.code} should report {example.count}x:\n{example.code}\ngot {findings}"
+    assert findings[0].line == example.line
+    if example.message:
+        assert example.message in findings[0].message
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_rule_has_examples_both_ways(rule):
+    assert rule.VALID and rule.INVALID
+
+
+@pytest.mark.parametrize("rule", documented_rules(), ids=lambda rule: rule.code)
+def test_rule_docs_have_ruff_sections(rule):
+    doc = rule.documentation()
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety"):
+        assert section in doc, f"{rule.code} docs lack {section!r}"
