@@ -1,0 +1,123 @@
+"""What the gateway needs to know about an order, read from the arguments of a connector's order method.
+
+Connectors name their arguments differently (``instrument``/``units`` for OANDA, ``product_id``/
+``base_size`` for Coinbase, a ``contract`` and an ``order`` object for IBKR), so the reader looks for
+the usual names at the top level and one level down (a nested ``order_configuration``, an ``order``
+or ``contract`` object). Whatever it cannot find stays ``None``; limits and the paper broker decide
+what a missing field means for them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+SYMBOL_NAMES = ("symbol", "instrument", "product_id", "ticker", "pair", "localSymbol")
+QUANTITY_NAMES = ("quantity", "qty", "units", "size", "base_size", "amount", "totalQuantity", "volume")
+PRICE_NAMES = ("price", "limit_price", "limitPrice", "lmtPrice")
+SIDE_NAMES = ("side", "action", "direction")
+BUY_WORDS = frozenset({"buy", "bot", "long", "b"})
+SELL_WORDS = frozenset({"sell", "sld", "short", "s", "ssell"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    symbol: Optional[str]
+    side: Optional[str]  # "buy" or "sell"
+    quantity: Optional[float]  # unsigned
+    price: Optional[float]  # limit price; None for a market order
+
+    @property
+    def signed_quantity(self) -> Optional[float]:
+        if self.quantity is None or self.side is None:
+            return None
+        return self.quantity if self.side == "buy" else -self.quantity
+
+
+def method_signature(method: Callable[..., Any]) -> Optional[inspect.Signature]:
+    """The order method's signature, or None for callables that have none (some C extensions)."""
+    try:
+        return inspect.signature(method)
+    except (TypeError, ValueError):
+        return None
+
+
+def bind_arguments(signature: Optional[inspect.Signature], args: tuple, kwargs: dict) -> dict:
+    """The order method's arguments by parameter name; raises TypeError when they do not fit."""
+    if signature is None:
+        return {**{f"arg{index}": value for index, value in enumerate(args)}, **kwargs}
+    bound = signature.bind(*args, **kwargs)
+    fields: dict = {}
+    for name, value in bound.arguments.items():
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            fields.update(value)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            fields[name] = list(value)
+        else:
+            fields[name] = value
+    return fields
+
+
+def read_order(fields: Mapping) -> OrderView:
+    """Symbol, side, quantity and price of an order, as far as its fields tell."""
+    places = [fields, *_nested(fields)]
+    symbol = _find(places, SYMBOL_NAMES)
+    side_word = _find(places, SIDE_NAMES)
+    raw_quantity = _number(_find(places, QUANTITY_NAMES))
+    side = _side(side_word)
+    if side is None and raw_quantity is not None and raw_quantity != 0 and side_word is None:
+        side = "buy" if raw_quantity > 0 else "sell"  # OANDA: the sign of units is the side
+    quantity = abs(raw_quantity) if raw_quantity is not None else None
+    return OrderView(
+        symbol=str(symbol) if symbol is not None else None,
+        side=side,
+        quantity=quantity,
+        price=_number(_find(places, PRICE_NAMES)),
+    )
+
+
+def _nested(fields: Mapping) -> list:
+    """Mappings and objects one level down: an IBKR contract/order, a Coinbase order configuration."""
+    found = []
+    for value in fields.values():
+        if isinstance(value, Mapping):
+            found.append(value)
+            found.extend(inner for inner in value.values() if isinstance(inner, Mapping))
+        elif not isinstance(value, (str, bytes, int, float, list, tuple, type(None))):
+            found.append(value)
+    return found
+
+
+def _find(places: list, names: tuple[str, ...]) -> Any:
+    for place in places:
+        for name in names:
+            value = place.get(name) if isinstance(place, Mapping) else getattr(place, name, None)
+            if value is not None and value != "":
+                return value
+    return None
+
+
+def _number(value: object) -> Optional[float]:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)  # brokers send sizes and prices as strings ("0.01", "-100")
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _side(value: object) -> Optional[str]:
+    word = getattr(value, "value", value)  # enums of SDKs
+    if not isinstance(word, str):
+        return None
+    word = word.strip().lower()
+    if word in BUY_WORDS:
+        return "buy"
+    if word in SELL_WORDS:
+        return "sell"
+    return None
