@@ -44,6 +44,11 @@ class Config:
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the config root, with ``/`` (absolute if outside it)."""
+        if path.is_absolute():  # walked paths are already resolved: skip the syscalls
+            try:
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
         try:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:

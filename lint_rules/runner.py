@@ -161,11 +161,12 @@ class Project:
             parse = _parallel_map if len(to_parse) >= MIN_FILES_TO_PARSE_IN_PARALLEL else _serial_map
             for (rel, _, _), findings in zip(to_parse, parse(_check_in_worker, to_parse, self.jobs)):
                 results[rel] = findings
-        for rel, findings in results.items():
-            if rel in cached_results and cached_results[rel][1] is None:
-                cached_results[rel][1] = [finding.to_json() for finding in findings]
-        known = set(self.entries)
-        self.results_cache.save({rel: value for rel, value in cached_results.items() if rel in known and value[1] is not None})
+        fresh = [rel for rel, value in cached_results.items() if value[1] is None]
+        for rel in fresh:
+            cached_results[rel][1] = [finding.to_json() for finding in results[rel]]
+        if fresh:
+            known = set(self.entries)
+            self.results_cache.save({rel: value for rel, value in cached_results.items() if rel in known})
         return [_for_display(finding, self.config.root) for findings in results.values() for finding in findings]
 
     def _context(self, rel: str, text: str) -> FileContext:

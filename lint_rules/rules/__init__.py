@@ -26,7 +26,8 @@ def documented_rules() -> tuple[type[Rule], ...]:
         module = importlib.import_module(f"{__name__}.{name}")
         rules.extend(
             value for value in vars(module).values()
-            if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
+            # `type(value)` first: touching the lazy `cst` module itself would import LibCST
+            if issubclass(type(value), type) and issubclass(value, Rule) and value.__module__ == module.__name__
         )
     return tuple(sorted(rules, key=lambda rule: rule.code))
 
