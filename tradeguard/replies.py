@@ -81,24 +81,37 @@ def _ibkr_error(trade: object) -> str:
 def _oanda_response(http_status: int, body: Mapping, reason: object) -> Verdict:
     if http_status >= 400:
         message = body.get("errorMessage") or reason or "request failed"
-        return False, f"OANDA HTTP {http_status}: {message}", dict(body)
-    return _oanda_body(body) or (True, None, dict(body))
+        return False, f"OANDA HTTP {http_status}: {message}", _plain_entities(body)
+    return _oanda_body(body) or (True, None, _plain_entities(body))
 
 
 def _oanda_body(body: Mapping) -> Verdict:
-    data = dict(body)
+    """A v20 reply body; its transactions may be dicts (REST, oandapyV20) or v20 model objects."""
+    data = _plain_entities(body)
     if body.get("errorMessage"):
         code = body.get("errorCode")
         return False, f"OANDA {code}: {body['errorMessage']}" if code else f"OANDA: {body['errorMessage']}", data
-    for key, transaction in body.items():
+    for key, transaction in data.items():
         if str(key).endswith("RejectTransaction") and isinstance(transaction, Mapping):
             return False, f"OANDA order rejected: {transaction.get('rejectReason') or key}", data
-    cancel = body.get("orderCancelTransaction")
+    cancel = data.get("orderCancelTransaction")
     # A create that comes back cancelled (FOK not filled, margin, market halted) is a 2xx failure;
     # a reply holding only the cancel answers a cancel request and is its success.
-    if isinstance(cancel, Mapping) and "orderCreateTransaction" in body and "orderFillTransaction" not in body:
+    if isinstance(cancel, Mapping) and "orderCreateTransaction" in data and "orderFillTransaction" not in data:
         return False, f"OANDA order cancelled: {cancel.get('reason') or 'no reason given'}", data
     return True, None, data
+
+
+def _plain_entities(body: Mapping) -> dict:
+    """The body with v20 model objects (``BaseEntity``) turned into their dicts."""
+    plain = {}
+    for key, value in body.items():
+        as_dict = getattr(value, "dict", None)
+        if callable(as_dict) and not isinstance(value, Mapping):
+            converted = as_dict()
+            value = converted if isinstance(converted, Mapping) else value
+        plain[key] = value
+    return plain
 
 
 def _coinbase_order(raw: Mapping) -> Verdict:
