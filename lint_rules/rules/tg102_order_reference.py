@@ -73,6 +73,7 @@ class OrderMethodReference(ConnectorClassTracker, Rule):
         Valid("f(place_order=True)"),
         Valid("from bot.broker import place_order"),
         Valid("broker.place_order.assert_called_once_with(order)"),
+        Valid("from bot.broker import place_order\nname = place_order.__name__"),
         Valid("threading.Thread(target=gateway.submit, args=('oanda',))"),
         Valid("t = threading.Thread(target=broker.place_order)", path="bot/execution/gateway.py",
               config={"gateway-paths": ["bot/execution/gateway.py"]}),
@@ -126,8 +127,9 @@ class OrderMethodReference(ConnectorClassTracker, Rule):
 
     def visit_Attribute(self, node) -> None:
         self.not_references.add(id(node.attr))
-        if isinstance(node.value, cst.Attribute):  # `x.place_order.assert_called()` uses, not takes
-            self.not_references.add(id(node.value))
+        # `x.place_order.assert_called()`, `place_order.__name__`: using an attribute of the
+        # method is not taking the method
+        self.not_references.add(id(node.value))
         if node.attr.value in self.order_methods and id(node) not in self.called:
             if id(node) in self.not_references:
                 return
