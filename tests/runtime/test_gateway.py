@@ -1,0 +1,248 @@
+"""tradeguard.gateway: modes, refusals, the paper broker, route(), broker errors, breaker, audit lines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+import tradeguard
+from tradeguard import Limits, OrderGateway, route
+from tradeguard.audit import read_records
+from tradeguard.breaker import BreakerSettings
+from tradeguard.cli import live
+from tradeguard.config import ConfigError
+from tradeguard.results import is_canonical
+
+from .helpers import RecordingConnector
+
+
+def arm(home, ttl="1h"):
+    assert live.main(["arm", "--home", str(home), "--approver", "ana", "--approver", "bo", "--ttl", ttl,
+                      "--reason", "test", "--no-readiness"]) == 0
+
+
+def submits(home):
+    return [r for r in read_records(home / "audit.log") if r["event"] == "submit"]
+
+
+def test_paper_is_the_default_and_never_calls_the_connector(home):
+    connector = RecordingConnector()
+    gateway = OrderGateway({"fx": connector}, limits=Limits(), price_source={"EUR_USD": 1.1})
+    assert gateway.mode == "PAPER"
+    limit = gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1000, price=1.05)
+    market = gateway.submit("fx", symbol="EUR_USD", side="sell", quantity=400)
+    unpriced = gateway.submit("fx", symbol="GBP_USD", side="buy", quantity=5)
+    assert connector.calls == []
+    assert limit["data"] | {"order_id": None} == {
+        "order_id": None, "status": "filled", "symbol": "EUR_USD", "side": "buy", "quantity": 1000.0,
+        "filled_quantity": 1000.0, "fill_price": 1.05, "paper": True,
+    }
+    assert market["data"]["fill_price"] == 1.1 and market["data"]["status"] == "filled"
+    assert unpriced["data"]["status"] == "accepted" and unpriced["data"]["filled_quantity"] == 0.0
+    assert gateway.positions() == {"fx": {"EUR_USD": 600.0}}
+    assert [r["mode"] for r in submits(home)] == ["PAPER"] * 3
+
+
+def test_route_takes_the_connectors_own_arguments_without_configuration(home):
+    class OandaLike:
+        def place_order(self, instrument, units, price=None):
+            raise AssertionError("PAPER must not reach the broker")
+
+    connector = OandaLike()
+    result = route(connector, "EUR_USD", -250, price=1.2)
+    assert result["success"] is True
+    assert result["data"]["side"] == "sell" and result["data"]["quantity"] == 250.0
+    assert tradeguard.gateway.default_gateway().positions() == {"OandaLike": {"EUR_USD": -250.0}}
+    (record,) = submits(home)
+    assert record["order"] == {"instrument": "EUR_USD", "units": -250, "price": 1.2}
+    assert record["venue"] == "OandaLike" and record["method"] == "place_order"
+
+
+def test_route_with_an_async_order_method_returns_an_awaitable(home):
+    class AsyncConnector:
+        async def place_order(self, symbol, side, size):
+            raise AssertionError("PAPER must not reach the broker")
+
+    result = asyncio.run(route(AsyncConnector(), "BTC-USD", "BUY", "0.01"))
+    assert result["success"] is True and result["data"]["quantity"] == 0.01
+
+
+def test_refusals_before_the_broker_are_canonical_and_audited(home):
+    gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits())
+    unknown = gateway.submit("nowhere", symbol="X", side="buy", quantity=1)
+    wrong = gateway.submit("fx", ticker="X")
+    no_method = gateway.send(object(), "X")
+    assert unknown["data"]["denial"] == "unknown_venue" and "nowhere" in unknown["error"]
+    assert wrong["data"]["denial"] == "bad_arguments" and "place_order" in wrong["error"]
+    assert no_method["data"]["denial"] == "no_order_method"
+    assert all(is_canonical(r) for r in (unknown, wrong, no_method))
+    assert [r["denial"] for r in submits(home)] == ["unknown_venue", "bad_arguments", "no_order_method"]
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_live_unarmed_is_refused_and_never_falls_back_to_paper(home, monkeypatch, how):
+    connector = RecordingConnector()
+    if how == "environment":
+        monkeypatch.setenv("TRADEGUARD_MODE", "live")
+    gateway = OrderGateway({"fx": connector}, mode="LIVE" if how == "argument" else None, limits=Limits())
+    result = gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.0)
+    assert gateway.mode == "LIVE"
+    assert result == {
+        "success": False,
+        "error": "LIVE refused: LIVE is not armed (run `tradeguard live arm`)",
+        "data": {"denial": "not_armed", "mode": "LIVE"},
+    }
+    assert connector.calls == [] and gateway.positions() == {}
+
+
+def test_mode_transitions_arm_halt_resume_disarm(home):
+    connector = RecordingConnector()
+    gateway = OrderGateway({"fx": connector}, mode="LIVE", limits=Limits())
+    order = {"symbol": "EUR_USD", "side": "buy", "quantity": 1, "price": 1.0}
+
+    arm(home)
+    armed = gateway.submit("fx", **order)
+    assert armed == {"success": True, "error": None, "data": {"order_id": "live-1"}}
+
+    gateway.halt("desk says stop")
+    halted = gateway.submit("fx", **order)
+    assert halted["data"]["denial"] == "halted" and "desk says stop" in halted["error"]
+    paper_halted = OrderGateway({"fx": connector}, limits=Limits()).submit("fx", **order)
+    assert paper_halted["data"]["denial"] == "halted"  # the kill switch stops every mode
+
+    gateway.resume()
+    assert gateway.submit("fx", **order)["success"] is True
+
+    assert live.main(["disarm", "--home", str(home)]) == 0
+    disarmed = gateway.submit("fx", **order)
+    assert disarmed["data"]["denial"] == "not_armed"
+    assert len(connector.calls) == 2
+
+    records = submits(home)
+    arming_id = json.loads((home / "arming.json").read_text())["id"] if (home / "arming.json").exists() else None
+    assert arming_id is None
+    assert [r["arming_id"] is not None for r in records] == [True, False, False, True, False]
+    events = [r["event"] for r in read_records(home / "audit.log")]
+    assert events == ["arm", "submit", "halt", "submit", "submit", "resume", "submit", "disarm", "submit"]
+
+
+def test_arming_expires(home):
+    connector = RecordingConnector()
+    gateway = OrderGateway({"fx": connector}, mode="LIVE", limits=Limits())
+    arm(home, ttl="1s")
+    assert gateway.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)["success"] is True
+    time.sleep(1.1)
+    expired = gateway.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)
+    assert expired["data"]["denial"] == "not_armed" and "expired" in expired["error"]
+    assert len(connector.calls) == 1
+
+
+def test_a_hand_edited_arming_record_with_too_few_approvers_is_refused(home):
+    arm(home)
+    record = json.loads((home / "arming.json").read_text())
+    (home / "arming.json").write_text(json.dumps({**record, "approvers": ["ana", "ANA"]}))
+    result = OrderGateway({"fx": RecordingConnector()}, mode="LIVE", limits=Limits()).submit(
+        "fx", symbol="A", side="buy", quantity=1, price=1.0
+    )
+    assert result["error"] == "LIVE refused: the arming record has 1 distinct approver(s), 2 required"
+
+
+def test_unknown_modes_are_configuration_errors(monkeypatch):
+    with pytest.raises(ConfigError, match="unknown trading mode 'REAL'"):
+        OrderGateway({}, mode="REAL")
+    monkeypatch.setenv("TRADEGUARD_MODE", "yes-live")
+    assert route(RecordingConnector(), "A", "buy", 1) == {
+        "success": False,
+        "error": "TRADEGUARD_MODE: unknown trading mode 'yes-live' (expected PAPER or LIVE)",
+        "data": {"denial": "config"},
+    }
+
+
+def test_live_needs_an_audit_log():
+    with pytest.raises(ConfigError, match="LIVE trading needs an audit log"):
+        OrderGateway({}, mode="LIVE", audit=False)
+
+
+def test_broker_errors_become_failures_but_interrupts_propagate(home):
+    arm(home)
+    failing = OrderGateway({"fx": RecordingConnector(fail_with=ConnectionError("socket closed"))}, mode="LIVE",
+                           limits=Limits())
+    result = failing.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)
+    assert result == {"success": False, "error": "ConnectionError: socket closed", "data": {"exception": "ConnectionError"}}
+    interrupted = OrderGateway({"fx": RecordingConnector(fail_with=KeyboardInterrupt())}, mode="LIVE", limits=Limits())
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)
+
+
+def test_live_replies_are_normalized(home):
+    arm(home)
+    reply = {"orderCreateTransaction": {"id": "1"}, "orderCancelTransaction": {"reason": "FIFO_VIOLATION"}}
+    gateway = OrderGateway({"oanda": RecordingConnector(reply=reply)}, mode="LIVE", limits=Limits())
+    result = gateway.submit("oanda", symbol="EUR_USD", side="buy", quantity=1, price=1.0)
+    assert result["error"] == "OANDA order cancelled: FIFO_VIOLATION"
+    (record,) = submits(home)
+    assert record["result"] == result and record["arming_id"] and record["broker_latency_ms"] >= 0
+
+
+def test_circuit_breaker_halts_after_consecutive_failures_and_alerts(home):
+    arm(home)
+    alerts = []
+    gateway = OrderGateway({"fx": RecordingConnector(fail_with=TimeoutError("no reply"))}, mode="LIVE",
+                           limits=Limits(), breaker=BreakerSettings(max_consecutive_failures=3), alert=alerts.append)
+    outcomes = [gateway.submit("fx", symbol="A", side="buy", quantity=1, price=1.0) for _ in range(4)]
+    assert [o["data"].get("denial") for o in outcomes] == [None, None, None, "halted"]
+    assert alerts and alerts[0]["reason"] == "circuit breaker: 3 consecutive broker failures"
+    assert json.loads((home / "halt.json").read_text())["by"] == "circuit-breaker"
+
+
+def test_circuit_breaker_halts_when_latency_stays_high(home):
+    class Slow(RecordingConnector):
+        def place_order(self, *args, **kwargs):
+            time.sleep(0.03)
+            return super().place_order(*args, **kwargs)
+
+    arm(home)
+    alerts = []
+    gateway = OrderGateway({"fx": Slow()}, mode="LIVE", limits=Limits(), alert=alerts.append,
+                           breaker=BreakerSettings(max_latency_seconds=0.01, slow_submits=2))
+    first, second, third = (gateway.submit("fx", symbol="A", side="buy", quantity=1, price=1.0) for _ in range(3))
+    assert first["success"] and second["success"]
+    assert third["data"]["denial"] == "halted" and "latency above 0.01s for 2 submits" in third["error"]
+    assert len(alerts) == 1
+
+
+def test_a_failing_alert_hook_does_not_hide_the_halt(home):
+    def broken(event):
+        raise RuntimeError("pager down")
+
+    gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits(), alert=broken,
+                           breaker=BreakerSettings(max_consecutive_failures=1))
+    gateway.submit("fx", symbol="A", side="buy", quantity=0)  # the paper broker refuses a zero quantity
+    halt = [r for r in read_records(home / "audit.log") if r["event"] == "halt"]
+    assert halt[0]["alert_error"] == "RuntimeError"
+    assert (home / "halt.json").exists()
+
+
+def test_audit_line_holds_every_field_and_redacts_credential_fields(home):
+    gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits())
+    token = "fake-" + "0a" * 12
+    gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=2, price=1.5, api_key=token, client_id="c-1")
+    (record,) = submits(home)
+    assert set(record) == {"ts", "time", "event", "attempt", "mode", "venue", "method", "order", "result",
+                           "latency_ms", "broker_latency_ms", "arming_id", "denial", "pid"}
+    assert record["order"]["api_key"] == "[REDACTED]" and record["order"]["client_id"] == "c-1"
+    assert token not in (home / "audit.log").read_text()
+
+
+def test_audit_write_failure_refuses_further_orders_until_resume(home):
+    gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits())
+    assert gateway.submit("fx", symbol="A", side="buy", quantity=1)["success"]
+    (home / "audit.log").unlink()
+    (home / "audit.log").mkdir()  # the log's path is no longer a writable file
+    first = gateway.submit("fx", symbol="A", side="buy", quantity=1)
+    assert "audit_error" in first["data"]
+    refused = gateway.submit("fx", symbol="A", side="buy", quantity=1)
+    assert refused["data"]["denial"] == "audit_unavailable"
