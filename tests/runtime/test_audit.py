@@ -1,0 +1,168 @@
+"""tradeguard.audit: every attempt once, valid JSON, no credentials, rotation and retention, durability."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+from tradeguard import Limits, OrderGateway
+from tradeguard.audit import AuditLog, read_records, rotated_files
+from tradeguard.credentials import resolve
+from tradeguard.redact import REDACTED, plain
+
+from .helpers import RecordingConnector
+
+THREADS, PER_THREAD = 8, 150
+PROCESSES, PER_PROCESS = 2, 300
+ROTATION = {"max_bytes": 64 * 1024, "keep_files": 10_000}
+
+WORKER = textwrap.dedent(
+    """
+    import sys
+    from tradeguard import Limits, OrderGateway
+    from tradeguard.audit import AuditLog
+    from tradeguard.credentials import resolve
+
+    class Connector:
+        def place_order(self, symbol, side, quantity, price=None, **extra):
+            raise AssertionError("PAPER never calls the broker")
+
+    name, count, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    token = resolve("broker_token")
+    gateway = OrderGateway({"fx": Connector()}, limits=Limits(),
+                           audit=AuditLog(log, max_bytes=64 * 1024, keep_files=10_000))
+    for index in range(count):
+        gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.1, client_id=f"{name}-{index}",
+                       api_key=token.reveal(), memo="signed with " + token.reveal())
+    """
+)
+
+
+def synthetic_token() -> str:
+    return "fake-" + "7e" * 14  # obviously not a real key
+
+
+def test_threads_and_processes_each_attempt_exactly_once_without_credentials(home, monkeypatch):
+    token_value = synthetic_token()
+    monkeypatch.setenv("TRADEGUARD_SECRET_BROKER_TOKEN", token_value)
+    log = home / "audit.log"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", WORKER, f"proc{n}", str(PER_PROCESS), str(log)])
+        for n in range(PROCESSES)
+    ]
+    token = resolve("broker_token")
+    gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits(), audit=AuditLog(log, **ROTATION))
+
+    def trade(name: str) -> None:
+        for index in range(PER_THREAD):
+            gateway.submit("fx", symbol="EUR_USD", side="sell", quantity=2, price=1.1, client_id=f"{name}-{index}",
+                           api_key=token.reveal(), memo="signed with " + token.reveal())
+
+    threads = [threading.Thread(target=trade, args=(f"thread{n}",)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(p.wait(timeout=120) == 0 for p in processes)
+
+    files = [*rotated_files(log), log]
+    assert len(files) > 3  # rotation happened while everyone was writing
+    lines = [line for file in files for line in file.read_text().splitlines()]
+    records = [json.loads(line) for line in lines]  # every line is valid JSON
+    ids = [r["order"]["client_id"] for r in records]
+    expected = {f"thread{n}-{i}" for n in range(THREADS) for i in range(PER_THREAD)}
+    expected |= {f"proc{n}-{i}" for n in range(PROCESSES) for i in range(PER_PROCESS)}
+    assert len(ids) == len(expected) and set(ids) == expected
+    assert len({r["attempt"] for r in records}) == len(records)
+    assert all(r["order"]["api_key"] == REDACTED and r["order"]["memo"] == f"signed with {REDACTED}" for r in records)
+    assert not any(token_value in file.read_text() for file in files)
+
+
+def _child_writes(path: str) -> None:
+    log = _shared_log[0]
+    for index in range(200):
+        log.write({"ts": time.time(), "who": "child", "n": index})
+
+
+_shared_log: list[AuditLog] = []
+
+
+def test_a_forked_child_gets_its_own_descriptors(home):
+    log = AuditLog(home / "audit.log", max_bytes=8 * 1024, keep_files=10_000)
+    log.write({"ts": time.time(), "who": "parent", "n": -1})
+    _shared_log[:] = [log]
+    child = multiprocessing.get_context("fork").Process(target=_child_writes, args=(str(home),))
+    child.start()
+    for index in range(200):
+        log.write({"ts": time.time(), "who": "parent", "n": index})
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    records = list(read_records(home / "audit.log"))
+    assert sorted((r["who"], r["n"]) for r in records if r["who"] == "child") == [("child", n) for n in range(200)]
+    assert len([r for r in records if r["who"] == "parent"]) == 201
+
+
+def test_rotation_by_time_and_retention(home):
+    path = home / "audit.log"
+    log = AuditLog(path, rotate_seconds=0.05, keep_files=2)
+    for index in range(5):
+        log.write({"ts": time.time(), "n": index})
+        time.sleep(0.06)
+    kept = rotated_files(path)
+    assert len(kept) == 2
+    assert [r["n"] for r in read_records(path)] == [2, 3, 4]  # the two newest rotated files, then the live one
+
+
+def test_retention_by_age(home):
+    path = home / "audit.log"
+    log = AuditLog(path, max_bytes=200, keep_days=1)
+    log.write({"ts": time.time(), "pad": "x" * 150})
+    log.write({"ts": time.time(), "pad": "y" * 150})  # rotates the first away
+    (old,) = rotated_files(path)
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    log.write({"ts": time.time(), "pad": "z" * 150})  # rotates again and prunes the old file
+    assert old not in rotated_files(path) and len(rotated_files(path)) == 1
+
+
+def test_every_completed_submit_survives_a_kill(home):
+    script = textwrap.dedent(
+        """
+        import sys
+        from tradeguard import Limits, OrderGateway
+
+        class Connector:
+            def place_order(self, symbol, side, quantity):
+                pass
+
+        gateway = OrderGateway({"fx": Connector()}, limits=Limits())
+        index = 0
+        while True:
+            gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, client_id=index)
+            print(index, flush=True)
+            index += 1
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    completed = [int(child.stdout.readline()) for _ in range(300)]
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    logged = {r["order"]["client_id"] for r in read_records(home / "audit.log")}
+    assert set(completed) <= logged
+
+
+def test_plain_bounds_cycles_and_redacts_credential_fields():
+    loop: dict = {"password": "hunter2-but-fake", "nested": {"Authorization": "Bearer x"}, "ok": [1, 2.5, None]}
+    loop["self"] = loop
+    converted = plain(loop)
+    assert converted["password"] == REDACTED and converted["nested"]["Authorization"] == REDACTED
+    assert converted["ok"] == [1, 2.5, None]
+    json.dumps(converted, allow_nan=False)  # cycles cut, non-finite floats turned into text
+    assert plain({"x": float("nan"), b"k": b"v"}) == {"x": "nan", "b'k'": "v"}
