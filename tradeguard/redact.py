@@ -28,6 +28,10 @@ MAX_TEXT = 4000
 # contains another is cut out before the shorter one can break it up.
 _known_values: tuple[str, ...] = ()
 _known_lock = threading.Lock()
+# Field name -> (name as written, whether its value is hidden). The same few names recur in every
+# audit line, so this keeps redaction off the hot path; cleared when a new secret is registered.
+_field_cache: dict[str, tuple[str, bool]] = {}
+FIELD_CACHE_SIZE = 4096
 
 
 def register_secret(value: str) -> None:
@@ -37,9 +41,12 @@ def register_secret(value: str) -> None:
         with _known_lock:
             if value not in _known_values:
                 _known_values = tuple(sorted((*_known_values, value), key=len, reverse=True))
+                _field_cache.clear()
 
 
 def redact_text(text: str) -> str:
+    if not _known_values:
+        return text
     for value in _known_values:
         if value in text:
             text = text.replace(value, REDACTED)
@@ -59,31 +66,46 @@ class _Plain:
 
     def convert(self, value: object, depth: int) -> object:
         self.nodes += 1
-        if value is None or isinstance(value, (bool, int)):
-            return value
-        if isinstance(value, float):
-            return value if math.isfinite(value) else str(value)
-        if isinstance(value, str):
+        kind = type(value)  # exact types first: this runs for every field of every audit line
+        if kind is str:
             return redact_text(value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…")
+        if value is None or kind is int or kind is bool:
+            return value
+        if kind is float:
+            return value if math.isfinite(value) else str(value)
         if depth >= MAX_DEPTH or self.nodes > MAX_NODES:
             return "…"
-        if isinstance(value, Mapping):
-            return {
-                self._key(key): REDACTED if self._secret_key(key) and item is not None else self.convert(item, depth + 1)
-                for key, item in list(value.items())
-            }
-        if isinstance(value, (list, tuple, set, frozenset)):
+        if kind is dict or isinstance(value, Mapping):
+            converted = {}
+            for key, item in list(value.items()):
+                name, hidden = _field(key)
+                converted[name] = REDACTED if hidden and item is not None else self.convert(item, depth + 1)
+            return converted
+        if kind is list or isinstance(value, (list, tuple, set, frozenset)):
             return [self.convert(item, depth + 1) for item in list(value)]
+        if isinstance(value, bool):
+            return bool(value)
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            return self.convert(float(value), depth)
+        if isinstance(value, str):
+            return self.convert(str(value), depth)
         if isinstance(value, bytes):
             return self.convert(value.decode("utf-8", "replace"), depth)
         return self.convert(_describe(value), depth)
 
-    def _key(self, key: object) -> str:
-        return redact_text(key if isinstance(key, str) else _describe(key))
 
-    @staticmethod
-    def _secret_key(key: object) -> bool:
-        return isinstance(key, str) and SECRET_FIELD.search(key) is not None
+def _field(key: object) -> tuple[str, bool]:
+    """A mapping key as written to the log, and whether the value under it is a credential."""
+    if isinstance(key, str):
+        cached = _field_cache.get(key)
+        if cached is None:
+            cached = (redact_text(key), SECRET_FIELD.search(key) is not None)
+            if len(_field_cache) < FIELD_CACHE_SIZE:
+                _field_cache[key] = cached
+        return cached
+    return redact_text(_describe(key)), False
 
 
 def _describe(value: object) -> str:
