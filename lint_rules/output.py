@@ -6,6 +6,9 @@ import json
 from collections.abc import Callable
 
 from lint_rules.findings import Finding
+from lint_rules.formats.github import render_github
+from lint_rules.formats.gitlab import render_gitlab
+from lint_rules.formats.sarif import render_sarif
 
 
 def render_text(findings: list[Finding]) -> str:
@@ -22,6 +25,9 @@ def render_json(findings: list[Finding]) -> str:
 RENDERERS: dict[str, Callable[[list[Finding]], str]] = {
     "text": render_text,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+    "gitlab": render_gitlab,
 }
 
 

@@ -35,6 +35,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     missing_paths: list[str] = field(default_factory=list)
+    # Each configuration with the files it governed, for checks joined by callers (TG301).
+    checked: list[tuple[Config, list[Path]]] = field(default_factory=list)
 
 
 def check_paths(
@@ -58,6 +60,7 @@ def check_paths(
         project.build_index(files)
         result.findings.extend(project.check(files))
         result.files_checked += len(files)
+        result.checked.append((config, files))
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -92,7 +95,7 @@ class Project:
         self.index_cache = JsonCache(config.root, "index", enabled=use_cache)
         self.results_cache = JsonCache(config.root, "results", enabled=use_cache)
         self.entries: dict[str, _IndexEntry] = {}
-        self.index = ProjectIndex(config.connector_bases)
+        self.index = ProjectIndex.for_config(config)
 
     # --- step 1: the index ---------------------------------------------------------------
     def build_index(self, checked_files: list[Path]) -> None:

@@ -48,17 +48,24 @@ def suppressions(text: str) -> dict[int, Suppression]:
     return found
 
 
-def apply(findings: list[Finding], context: FileContext) -> list[Finding]:
-    """Drop findings ignored for this path or silenced on their line; add TG001 where required."""
-    config = context.config
-    ignored = config.ignored_codes(context.rel_path)
+def unsuppressed(findings: list[Finding], context: FileContext) -> list[Finding]:
+    """The findings neither ignored for this path nor silenced on their line."""
+    ignored = context.config.ignored_codes(context.rel_path)
     comments = suppressions(context.text)
-    kept = [
+    return [
         finding
         for finding in findings
         if not any(finding.code.startswith(prefix) for prefix in ignored)
         and not (finding.line in comments and finding.code in comments[finding.line].codes)
     ]
+
+
+def apply(findings: list[Finding], context: FileContext) -> list[Finding]:
+    """Drop findings ignored for this path or silenced on their line; add TG001 where required."""
+    config = context.config
+    ignored = config.ignored_codes(context.rel_path)
+    comments = suppressions(context.text)
+    kept = unsuppressed(findings, context)
     if config.require_noqa_reason and config.is_code_enabled(NOQA_REASON_CODE) and NOQA_REASON_CODE not in ignored:
         for comment in comments.values():
             if not comment.has_reason and any(code.startswith("TG") for code in comment.codes):

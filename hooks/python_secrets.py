@@ -1,0 +1,53 @@
+"""TG301 in Python source, as `tradeguard check` and the flake8 plugin report it.
+
+The secret scanner finds credentials in any text; for Python files the lint surfaces report
+them beside the lint findings under the same configuration: TG301 must be selected, and
+per-file ignores and ``# noqa: TG301`` on the reported line silence it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from lint_rules import suppression
+from lint_rules.config import Config
+from lint_rules.context import FileContext
+from lint_rules.findings import Finding
+from lint_rules.index import ProjectIndex
+from lint_rules.runner import display_path
+from lint_rules.source import Unreadable, decode_source
+
+try:
+    from hooks.secrets import scan_text
+except ImportError:  # the secret scanner is not in this build yet
+    scan_text = None
+
+SECRET_CODE = "TG301"
+
+
+def secret_findings(context: FileContext) -> list[Finding]:
+    """TG301 findings of one Python file's text, after the configuration and suppressions."""
+    if scan_text is None or not context.config.is_code_enabled(SECRET_CODE):
+        return []
+    return suppression.unsuppressed(scan_text(context.rel_path, context.text), context)
+
+
+def secret_findings_in_files(checked: list[tuple[Config, list[Path]]]) -> Iterator[Finding]:
+    """TG301 findings of files on disk, each governed by its configuration, with display paths.
+
+    A file that cannot be decoded is skipped: the lint run reports it as TG000.
+    """
+    for config, files in checked:
+        if scan_text is None or not config.is_code_enabled(SECRET_CODE):
+            continue
+        no_index = ProjectIndex(config.connector_bases)
+        for path in files:
+            try:
+                text = decode_source(path.read_bytes())
+            except (OSError, Unreadable):
+                continue
+            context = FileContext(config.relative(path), text, config, no_index)
+            for finding in secret_findings(context):
+                yield replace(finding, path=display_path(path))
