@@ -72,7 +72,8 @@ def required_approvers(start: Optional[os.PathLike | str] = None) -> int:
 def order_methods(start: Optional[os.PathLike | str] = None) -> tuple[str, ...]:
     """The project's order methods (``order-methods`` + ``extend-order-methods``), for ``route``."""
     table = tradeguard_table(find_pyproject(start))
-    methods = [*_string_list(table.get("order-methods", ["place_order"])), *_string_list(table.get("extend-order-methods"))]
+    methods = _string_list(table.get("order-methods", ["place_order"]))
+    methods += _string_list(table.get("extend-order-methods"))
     return tuple(dict.fromkeys(methods)) or ("place_order",)
 
 

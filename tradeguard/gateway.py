@@ -165,7 +165,8 @@ class OrderGateway:
             attempt.fields = bind_arguments(signature, args, kwargs)
         except TypeError as exc:
             attempt.fields = {"args": list(args), **kwargs}
-            attempt.deny("bad_arguments", f"arguments do not fit {type(connector).__name__}.{name}{signature}: {exc}", mode)
+            where = f"{type(connector).__name__}.{name}{signature}"
+            attempt.deny("bad_arguments", f"arguments do not fit {where}: {exc}", mode)
             return
         halt = self.state.halt_record()
         if halt is not None:
@@ -244,7 +245,8 @@ class OrderGateway:
 
     def _trip(self, reason: str, venue: str) -> None:
         self.state.halt(reason, by="circuit-breaker")
-        event = {"event": "halt", "reason": reason, "by": "circuit-breaker", "venue": venue, "mode": self._mode, **_now()}
+        event = {"event": "halt", "reason": reason, "by": "circuit-breaker", "venue": venue, "mode": self._mode}
+        event.update(_now())
         if self.alert is not None:
             try:
                 self.alert(dict(event))

@@ -133,7 +133,9 @@ class LimitBook:
             return Denial("symbol_not_allowed", f"symbol {order.symbol!r} is not in allowed-symbols")
         sized = limits.max_notional is not None or limits.max_position is not None
         if sized and (order.quantity is None or order.signed_quantity is None or order.symbol is None):
-            return Denial("quantity_unknown", "the order's symbol, side or quantity cannot be read, so limits cannot be checked")
+            return Denial(
+                "quantity_unknown", "the order's symbol, side or quantity cannot be read, so limits cannot be checked"
+            )
         if limits.max_notional is not None:
             if reference_price is None:
                 return Denial("notional_unknown", f"no price for {order.symbol} to check max-notional against")

@@ -1,10 +1,9 @@
 """The paper broker: fills orders in memory so PAPER mode never reaches a real broker.
 
-A limit order fills at its own price. A market order fills at the price the price source gives for
-its symbol; with no price source, or no price for that symbol, it is accepted and left unfilled
-(status ``accepted``), which is what a real broker says before the fill arrives. Positions are the
-signed sum of filled quantities per venue and symbol.
-"""
+A limit order fills at its own price. A market order fills at the market price the gateway hands in
+(from its price source); with no price it is accepted and left unfilled (status ``accepted``), which
+is what a real broker says before the fill arrives. Positions are the signed sum of filled
+quantities per venue and symbol."""
 
 from __future__ import annotations
 

@@ -57,7 +57,9 @@ def test_values_stay_out_of_repr_str_errors_and_pickles(monkeypatch):
         pickle.dumps(secret)
     with pytest.raises(CredentialError) as missing:
         resolve("absent")
-    assert str(missing.value) == "credential 'absent' not found (looked in: environment variable TRADEGUARD_SECRET_ABSENT)"
+    assert str(missing.value) == (
+        "credential 'absent' not found (looked in: environment variable TRADEGUARD_SECRET_ABSENT)"
+    )
 
 
 def test_files_open_to_group_or_others_are_refused(tmp_path):
@@ -116,12 +118,15 @@ def test_aws_secrets_manager(moto_endpoint):
 
     client = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=moto_endpoint)
     client.create_secret(Name="prod/oanda_token", SecretString=synthetic("aws"))
-    client.create_secret(Name="prod/coinbase", SecretString=json.dumps({"key_name": "kn", "private_key": synthetic("pk")}))
+    pair = {"key_name": "kn", "private_key": synthetic("pk")}
+    client.create_secret(Name="prod/coinbase", SecretString=json.dumps(pair))
 
     provider = AwsSecretsManagerProvider(region="us-east-1", prefix="prod/", endpoint_url=moto_endpoint)
     secret = resolve("oanda_token", providers=[provider])
     assert secret.reveal() == synthetic("aws") and secret.source == "aws"
-    keyed = AwsSecretsManagerProvider(region="us-east-1", prefix="prod/", field="private_key", endpoint_url=moto_endpoint)
+    keyed = AwsSecretsManagerProvider(
+        region="us-east-1", prefix="prod/", field="private_key", endpoint_url=moto_endpoint
+    )
     assert keyed.fetch("coinbase") == synthetic("pk")
     with pytest.raises(CredentialError, match=r"has fields \['key_name', 'private_key'\]; say which with field="):
         provider.fetch("coinbase")

@@ -171,7 +171,9 @@ def test_broker_errors_become_failures_but_interrupts_propagate(home):
     failing = OrderGateway({"fx": RecordingConnector(fail_with=ConnectionError("socket closed"))}, mode="LIVE",
                            limits=Limits())
     result = failing.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)
-    assert result == {"success": False, "error": "ConnectionError: socket closed", "data": {"exception": "ConnectionError"}}
+    assert result == {
+        "success": False, "error": "ConnectionError: socket closed", "data": {"exception": "ConnectionError"}
+    }
     interrupted = OrderGateway({"fx": RecordingConnector(fail_with=KeyboardInterrupt())}, mode="LIVE", limits=Limits())
     with pytest.raises(KeyboardInterrupt):
         interrupted.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)

@@ -96,6 +96,7 @@ def test_bad_limits_are_errors_naming_the_key(tmp_path, table, message):
 
 def test_bad_live_config_is_a_one_line_cli_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.tradeguard.live]\nrequired-approvers = 0\n")
-    done = run_cli("live", "arm", "--approver", "a", "--approver", "b", "--ttl", "1h", "--reason", "r", "--no-readiness")
+    done = run_cli("live", "arm", "--approver", "a", "--approver", "b", "--ttl", "1h", "--reason", "r",
+                   "--no-readiness")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "required-approvers must be an integer of at least 1" in done.stderr

@@ -85,7 +85,8 @@ def test_home_option_after_the_subcommand(tmp_path):
 
 
 def test_halt_from_another_process_stops_a_running_loop(home):
-    assert live.main(["arm", "--approver", "ana", "--approver", "bo", "--ttl", "1h", "--reason", "r", "--no-readiness"]) == 0
+    assert live.main(["arm", "--approver", "ana", "--approver", "bo", "--ttl", "1h", "--reason", "r",
+                      "--no-readiness"]) == 0
     connector = RecordingConnector()
     gateway = OrderGateway({"fx": connector}, mode="LIVE", limits=Limits())
     order = {"symbol": "EUR_USD", "side": "buy", "quantity": 1, "price": 1.0}

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)  # --home also after the subcommand
     common.add_argument("--home", default=argparse.SUPPRESS, help=home_help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="{arm,disarm,halt,resume,status}")
-    arm = commands.add_parser("arm", parents=[common], help="allow LIVE trading for a while, on the word of the approvers")
+    arm = commands.add_parser("arm", parents=[common], help="allow LIVE trading for a while, on the approvers' word")
     arm.add_argument("--approver", action="append", required=True, help="an approver's name (repeat for each)")
     arm.add_argument("--ttl", type=parse_ttl, required=True, help="how long the arming lasts, e.g. 8h")
     arm.add_argument("--reason", required=True, help="why LIVE is armed (kept in the record)")
@@ -104,8 +104,12 @@ def _arm(args: argparse.Namespace, state: StateFolder) -> int:
     record = state.arm(approvers, required, args.ttl, args.reason, readiness)
     _audit(state, {"event": "arm", "arming_id": record["id"], "approvers": approvers, "reason": args.reason,
                    "expires_at": record["expires_at_iso"], "readiness": readiness})
-    checks = "readiness skipped (--no-readiness)" if args.no_readiness else f"readiness: {len(readiness['checks'])} checks passed"
-    print(f"LIVE armed until {record['expires_at_iso']} (id {record['id']}; approvers {', '.join(approvers)}; {checks})")
+    if args.no_readiness:
+        checks = "readiness skipped (--no-readiness)"
+    else:
+        checks = f"readiness: {len(readiness['checks'])} checks passed"
+    names = ", ".join(approvers)
+    print(f"LIVE armed until {record['expires_at_iso']} (id {record['id']}; approvers {names}; {checks})")
     if requested_mode() != "LIVE":
         print(f"note: processes trade LIVE only when asked to ({MODE_ENV}=LIVE or mode='LIVE')")
     return 0
