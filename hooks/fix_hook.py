@@ -1,0 +1,48 @@
+"""The `tradeguard-fix` pre-commit hook: `tradeguard check --fix` on the files given, naming
+every file it changed and failing when it changed any, so the fixes are reviewed and staged
+before the commit goes ahead (as pre-commit's own fixers do).
+
+Arguments are those of `tradeguard check` (e.g. ``--unsafe-fixes``, ``--baseline FILE``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hooks import check
+from lint_rules.config import ConfigError, iter_python_files, load_config
+from lint_rules.runner import display_path
+
+
+def _python_files(paths: list[Path]) -> list[Path]:
+    """The Python files under ``paths`` that `check` looks at."""
+    files: list[Path] = []
+    for path in paths:
+        try:
+            files += iter_python_files(load_config(path), [path])[0]
+        except ConfigError:
+            continue  # `check` reports it
+    return files
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = ["--fix", *(sys.argv[1:] if argv is None else argv)]
+    before = {file: _read(file) for file in _python_files(check.build_parser().parse_args(arguments).paths)}
+    status = check.main(arguments)
+    changed = [file for file, data in before.items() if _read(file) != data]
+    for file in changed:
+        print(f"tradeguard-fix: fixed {display_path(file)}")
+    return 1 if changed else status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
