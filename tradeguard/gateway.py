@@ -132,8 +132,11 @@ class OrderGateway:
             else:
                 try:
                     raw = getattr(connector, name)(*args, **kwargs)
-                except Exception as exc:  # a broker error is a result; KeyboardInterrupt still stops the process
+                except Exception as exc:  # a broker error is a result
                     raw = exc
+                except BaseException as exc:  # KeyboardInterrupt, SystemExit: audited, then they go on
+                    self._interrupted(attempt, exc)
+                    raise
                 attempt.result = normalize(raw)
             self._settle(attempt)
         return self._finish(attempt)
@@ -148,6 +151,9 @@ class OrderGateway:
                     raw = await getattr(connector, name)(*args, **kwargs)
                 except Exception as exc:
                     raw = exc
+                except BaseException as exc:  # also the task being cancelled
+                    self._interrupted(attempt, exc)
+                    raise
                 attempt.result = normalize(raw)
             self._settle(attempt)
         return self._finish(attempt)
@@ -198,6 +204,12 @@ class OrderGateway:
         trip = self.breaker.observe(success, attempt.broker_seconds)
         if trip is not None:
             self._trip(trip, attempt.venue)
+
+    def _interrupted(self, attempt: _Attempt, exc: BaseException) -> None:
+        attempt.broker_seconds = time.perf_counter() - attempt.broker_seconds
+        message = f"interrupted by {type(exc).__name__} while sending; the order may have reached the broker"
+        attempt.result = fail(message, {"interrupted": True})
+        self._finish(attempt)
 
     def _finish(self, attempt: _Attempt) -> CanonicalResult:
         result = attempt.result

@@ -177,6 +177,8 @@ def test_broker_errors_become_failures_but_interrupts_propagate(home):
     interrupted = OrderGateway({"fx": RecordingConnector(fail_with=KeyboardInterrupt())}, mode="LIVE", limits=Limits())
     with pytest.raises(KeyboardInterrupt):
         interrupted.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)
+    last = submits(home)[-1]  # the interrupted attempt is on record too: the order may have gone out
+    assert last["result"]["data"] == {"interrupted": True} and "KeyboardInterrupt" in last["result"]["error"]
 
 
 def test_live_replies_are_normalized(home):
@@ -248,3 +250,33 @@ def test_audit_write_failure_refuses_further_orders_until_resume(home):
     assert "audit_error" in first["data"]
     refused = gateway.submit("fx", symbol="A", side="buy", quantity=1)
     assert refused["data"]["denial"] == "audit_unavailable"
+
+
+def test_async_connector_in_live_is_awaited_and_normalized(home):
+    class AsyncBroker:
+        def __init__(self):
+            self.calls = 0
+
+        async def place_order(self, symbol, side, size, price=None):
+            self.calls += 1
+            await asyncio.sleep(0)
+            return {"success": True, "success_response": {"order_id": "cb-1"}}
+
+    arm(home)
+    broker = AsyncBroker()
+    gateway = OrderGateway({"coinbase": broker}, mode="LIVE", limits=Limits())
+    result = asyncio.run(gateway.send(broker, "BTC-USD", "BUY", "0.01", price=60000))
+    assert broker.calls == 1 and result["data"]["order_id"] == "cb-1"
+    assert submits(home)[-1]["venue"] == "coinbase"
+
+
+def test_route_uses_the_projects_order_methods(tmp_path, home):
+    (tmp_path / "pyproject.toml").write_text('[tool.tradeguard]\norder-methods = ["submit_order"]\n')
+
+    class AlpacaLike:
+        def submit_order(self, symbol, qty, side, type="market", limit_price=None):
+            raise AssertionError("PAPER must not reach the broker")
+
+    result = route(AlpacaLike(), "AAPL", 3, "buy", type="limit", limit_price=190.5)
+    assert result["data"]["fill_price"] == 190.5 and result["data"]["quantity"] == 3.0
+    assert submits(home)[-1]["method"] == "submit_order"
