@@ -19,6 +19,7 @@ SYMBOL_NAMES = ("symbol", "instrument", "product_id", "ticker", "pair", "localSy
 QUANTITY_NAMES = ("quantity", "qty", "units", "size", "base_size", "amount", "totalQuantity", "volume")
 PRICE_NAMES = ("price", "limit_price", "limitPrice", "lmtPrice")
 SIDE_NAMES = ("side", "action", "direction")
+UNSET_ABOVE = 1e300
 BUY_WORDS = frozenset({"buy", "bot", "long", "b"})
 SELL_WORDS = frozenset({"sell", "sld", "short", "s", "ssell"})
 
@@ -108,7 +109,8 @@ def _number(value: object) -> Optional[float]:
         number = float(value)  # brokers send sizes and prices as strings ("0.01", "-100")
     except (TypeError, ValueError):
         return None
-    return number if math.isfinite(number) else None
+    # IBKR marks unset prices with the largest double (ib_async's UNSET_DOUBLE).
+    return number if math.isfinite(number) and abs(number) < UNSET_ABOVE else None
 
 
 def _side(value: object) -> Optional[str]:

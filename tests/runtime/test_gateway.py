@@ -280,3 +280,30 @@ def test_route_uses_the_projects_order_methods(tmp_path, home):
     result = route(AlpacaLike(), "AAPL", 3, "buy", type="limit", limit_price=190.5)
     assert result["data"]["fill_price"] == 190.5 and result["data"]["quantity"] == 3.0
     assert submits(home)[-1]["method"] == "submit_order"
+
+
+def test_route_reads_ibkr_contract_and_order_objects(home):
+    ib_async = pytest.importorskip("ib_async")
+
+    class IbkrLike:
+        def place_order(self, contract, order):
+            raise AssertionError("PAPER must not reach the broker")
+
+    limit = route(IbkrLike(), ib_async.Stock("AAPL", "SMART", "USD"), ib_async.LimitOrder("SELL", 10, 150.0))
+    market = route(IbkrLike(), ib_async.Stock("MSFT", "SMART", "USD"), ib_async.MarketOrder("BUY", 5))
+    assert (limit["data"]["symbol"], limit["data"]["side"], limit["data"]["fill_price"]) == ("AAPL", "sell", 150.0)
+    assert (market["data"]["symbol"], market["data"]["status"]) == ("MSFT", "accepted")  # no quote, no unset price
+    assert tradeguard.gateway.default_gateway().positions() == {"IbkrLike": {"AAPL": -10.0}}
+    assert "Stock(" in json.dumps(submits(home)[0]["order"]["contract"])
+
+
+def test_coinbase_order_configuration_is_read_for_limits():
+    class CoinbaseLike:
+        def place_order(self, client_order_id, product_id, side, order_configuration):
+            raise AssertionError("PAPER must not reach the broker")
+
+    gateway = OrderGateway({"cb": CoinbaseLike()}, limits=Limits(max_notional=1000))
+    config = {"limit_limit_gtc": {"base_size": "0.02", "limit_price": "60000"}}
+    result = gateway.submit("cb", client_order_id="c1", product_id="BTC-USD", side="BUY", order_configuration=config)
+    assert result["data"] == {"denial": "max_notional", "mode": "PAPER"}
+    assert result["error"] == "limit: notional 1200 is above max-notional 1000"
