@@ -127,7 +127,10 @@ def _readiness() -> dict:
         ) from None
     pyproject = find_pyproject()
     project = pyproject.parent if pyproject else "."
-    items = list(readiness.run_checks(str(project)))
+    try:
+        items = list(readiness.run_checks(str(project)))
+    except Exception as exc:  # their failure must not read as a pass, nor end in a traceback
+        raise CommandError(f"cannot arm: the readiness checks could not run ({type(exc).__name__}: {exc})", 2) from None
     checks = [{"name": _check_name(item), "passed": bool(getattr(item, "passed", False))} for item in items]
     failed = [check["name"] for check in checks if not check["passed"]]
     if failed:
