@@ -1,9 +1,41 @@
-"""tradeguard's runtime: canonical results and the order gateway (standard library only)."""
+"""tradeguard's runtime: canonical results and the order gateway (standard library only).
 
-from tradeguard.gateway import OrderGateway, route
-from tradeguard.limits import Limits
-from tradeguard.results import CanonicalResult, fail, is_canonical, normalize, ok
+The names below load on first use, so the `tradeguard` command (a subpackage of this one)
+starts without importing the gateway it may never need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-__all__ = ["CanonicalResult", "Limits", "OrderGateway", "fail", "is_canonical", "normalize", "ok", "route"]
+_EXPORTS = {
+    "CanonicalResult": "tradeguard.results",
+    "fail": "tradeguard.results",
+    "is_canonical": "tradeguard.results",
+    "normalize": "tradeguard.results",
+    "ok": "tradeguard.results",
+    "Limits": "tradeguard.limits",
+    "OrderGateway": "tradeguard.gateway",
+    "route": "tradeguard.gateway",
+}
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from tradeguard.gateway import OrderGateway, route
+    from tradeguard.limits import Limits
+    from tradeguard.results import CanonicalResult, fail, is_canonical, normalize, ok
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'tradeguard' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
