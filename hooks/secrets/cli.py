@@ -1,0 +1,129 @@
+"""``tradeguard secrets [PATHS...]``: find credentials committed to files or to git history.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage, configuration or internal error (a path
+that does not exist or cannot be read counts: the scan could not vouch for it).
+
+The pre-commit hook calls it with the staged files and ``--baseline .secrets.baseline``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from hooks.secrets.baseline import Baseline, BaselineError
+from hooks.secrets.history import HistoryError, scan_history
+from hooks.secrets.results import ExcludePatterns
+from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
+from lint_rules.findings import Finding
+
+PROG = "tradeguard secrets"
+
+
+def _render_text(findings: Sequence[Finding]) -> str:
+    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
+
+
+def _render_json(findings: Sequence[Finding]) -> str:
+    rows = [{"code": f.code, "path": f.path, "line": f.line, "type": f.kind, "message": f.message} for f in findings]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+# Output formats by name; `sarif`, `github` and `gitlab` plug in here, shared with `check`.
+RENDERERS: dict[str, Callable[[Sequence[Finding]], str]] = {"text": _render_text, "json": _render_json}
+
+
+def render(findings: Sequence[Finding], fmt: str) -> str:
+    return RENDERERS[fmt](findings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find credentials (broker and exchange keys, private keys, cloud keys, passwords, "
+        "webhook URLs) committed to files or to git history. Secret values are never printed.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to scan (default: .); with --history, the repository")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
+    parser.add_argument("--baseline", metavar="FILE", help="accept the secrets recorded in this detect-secrets baseline")
+    parser.add_argument("--update-baseline", action="store_true", help="write the current findings into --baseline, keeping audit labels")
+    parser.add_argument("--history", action="store_true", help="scan every blob ever committed, naming the commit that added it")
+    parser.add_argument("--exclude-files", action="append", default=[], metavar="REGEX", help="skip files whose path matches (repeatable; kept in the baseline)")
+    parser.add_argument("--exclude-lines", action="append", default=[], metavar="REGEX", help="ignore lines that match (repeatable; kept in the baseline)")
+    parser.add_argument("--exclude-secrets", action="append", default=[], metavar="REGEX", help="ignore secrets that match (repeatable; kept in the baseline)")
+    parser.add_argument("--max-file-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help=f"skip larger files with a note (default: {DEFAULT_MAX_BYTES})")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes for many files (default: CPU count)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.update_baseline and not args.baseline:
+        return _error("--update-baseline needs --baseline FILE")
+    if args.history and len(args.paths) > 1:
+        return _error("--history takes at most one PATH: the repository")
+    try:
+        return _run(args)
+    except (BaselineError, HistoryError) as error:
+        return _error(str(error))
+    except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
+        # The message of an arbitrary exception could quote file content; the type cannot.
+        return _error(f"internal error ({type(error).__name__}); please report it")
+
+
+def _error(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    baseline = None
+    if args.baseline:
+        new = args.update_baseline and not os.path.exists(args.baseline)
+        baseline = Baseline.empty(args.baseline) if new else Baseline.load(args.baseline)
+    excludes = ExcludePatterns(tuple(args.exclude_files), tuple(args.exclude_lines), tuple(args.exclude_secrets))
+    if baseline is not None:
+        excludes = baseline.exclude_patterns().merged(excludes)
+    invalid = excludes.first_invalid()
+    if invalid:
+        return _error(invalid)
+
+    if args.history:
+        report = scan_history(args.paths[0] if args.paths else ".", excludes, args.max_file_size)
+    else:
+        skip = [args.baseline] if args.baseline else []
+        report = scan_paths(args.paths or ["."], excludes=excludes, max_bytes=args.max_file_size, jobs=args.jobs, skip=skip)
+    for note in report.notes:
+        print(f"{PROG}: {note}", file=sys.stderr)
+
+    detections = report.detections
+    if baseline is not None:
+        if args.update_baseline and baseline.update(detections, report.scanned, excludes):
+            baseline.write()
+            print(f"{PROG}: wrote {args.baseline}", file=sys.stderr)
+        detections = [detection for detection in detections if not baseline.silences(detection)]
+
+    findings = [detection.finding for detection in detections]
+    sys.stdout.write(render(findings, args.format))
+    if findings and args.format == "text":
+        files = len({finding.path for finding in findings})
+        print(
+            f"{PROG}: {len(findings)} credential(s) in {files} file(s). Move them to the environment or a "
+            "secret store and rotate them; for a false report add `# pragma: allowlist secret` to the line "
+            "or accept it with --baseline/--update-baseline.",
+            file=sys.stderr,
+        )
+    if report.has_errors:
+        return 2
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Scanning paths on disk: walk, read safely, scan in parallel when there is enough to do.
+
+A file that cannot be scanned (unreadable, binary, over the size limit) becomes one `Note`
+naming it and the reason; the other files are still scanned. Only one file's worth of
+bytes is held per worker at a time; workers send back detections, which hold hashes, never
+secret values.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from hooks.secrets.engine import NO_EXCLUDES, machinery, scan_source
+from hooks.secrets.results import Detection, ExcludePatterns, Note, ScanReport
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+BASELINE_NAME = ".secrets.baseline"
+
+# Folders that hold tools' and dependencies' files, not the project's.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "node_modules", "__pycache__", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".eggs", ".hypothesis", ".tradeguard_cache",
+    "site-packages",
+})
+# Met while walking, these are skipped without a note, as detect-secrets does: they are binary by
+# type, and a note for every image would bury the notes that matter. Named explicitly, they are
+# read, and a binary one gets its note.
+BINARY_EXTENSIONS = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".icns", ".webp", ".tif", ".tiff", ".psd", ".pdf",
+    ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".jar", ".war", ".whl", ".egg", ".so",
+    ".dylib", ".dll", ".exe", ".bin", ".o", ".a", ".pyc", ".pyo", ".class", ".woff", ".woff2", ".ttf",
+    ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".wav", ".flac", ".ogg", ".sqlite", ".db",
+    ".parquet", ".feather", ".h5", ".hdf5", ".npy", ".npz", ".pkl", ".pickle", ".xlsx", ".xls",
+    ".docx", ".doc", ".pptx",
+})
+# Below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 200
+_BINARY_SNIFF_BYTES = 8192
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory, with `/` (how findings and baselines name files)."""
+    return os.path.relpath(path).replace(os.sep, "/")
+
+
+def collect(paths: Sequence[str], excludes: ExcludePatterns, skip: frozenset[str]) -> tuple[list[str], list[Note]]:
+    """Files to scan under `paths` (walked in sorted order), and notes for paths that do not exist.
+
+    `skip` holds absolute paths never to scan (the baseline being used).
+    """
+    files: list[str] = []
+    notes: list[Note] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files.extend(_walk(path, excludes, skip))
+        elif os.path.lexists(path):
+            shown = display_path(path)
+            if os.path.abspath(path) not in skip and not excludes.excludes_file(shown):
+                files.append(path)
+        else:
+            notes.append(Note(display_path(path), "no such file or directory", is_error=True))
+    return files, notes
+
+
+def _walk(top: str, excludes: ExcludePatterns, skip: frozenset[str]) -> Iterable[str]:
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            if (
+                os.path.splitext(name)[1].lower() in BINARY_EXTENSIONS
+                or name == BASELINE_NAME
+                or os.path.islink(path)
+                or os.path.abspath(path) in skip
+                or excludes.excludes_file(display_path(path))
+            ):
+                continue
+            yield path
+
+
+def read_text(data: bytes) -> tuple[str | None, str | None]:
+    """(text, note): text is None for binary data; a note says how an odd file was read."""
+    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
+        return None, "skipped: binary file"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        # Credentials are ASCII; a config saved in a legacy encoding still holds them.
+        return data.decode("latin-1"), f"not UTF-8 (byte {error.start}); scanned as Latin-1"
+
+
+def scan_file(path: str, excludes: ExcludePatterns = NO_EXCLUDES, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Detection], list[Note]]:
+    shown = display_path(path)
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            return [], [Note(shown, f"skipped: {size:,} bytes is over the {max_bytes:,}-byte limit (--max-file-size)")]
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return [], [Note(shown, f"cannot read: {error.strerror or type(error).__name__}", is_error=True)]
+    text, reason = read_text(data)
+    notes = [Note(shown, reason)] if reason else []
+    return (scan_source(shown, text, excludes) if text is not None else []), notes
+
+
+def _scan_batch(paths: list[str], excludes: ExcludePatterns, max_bytes: int) -> tuple[list[Detection], list[Note]]:
+    detections: list[Detection] = []
+    notes: list[Note] = []
+    for path in paths:
+        found, noted = scan_file(path, excludes, max_bytes)
+        detections.extend(found)
+        notes.extend(noted)
+    return detections, notes
+
+
+def scan_paths(
+    paths: Sequence[str],
+    *,
+    excludes: ExcludePatterns = NO_EXCLUDES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None,
+    skip: Iterable[str] = (),
+) -> ScanReport:
+    """Scan files and folders; many files are spread over `jobs` processes (default: all CPUs)."""
+    files, notes = collect(paths, excludes, frozenset(os.path.abspath(path) for path in skip))
+    report = ScanReport(notes=notes, scanned=[display_path(path) for path in files])
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(files) < PARALLEL_MIN_FILES:
+        batches = [_scan_batch(files, excludes, max_bytes)]
+    else:
+        machinery()  # import the plugins once, before forking, so workers inherit them
+        chunks = [files[start::jobs * 4] for start in range(jobs * 4)]
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            batches = list(pool.map(_scan_batch, chunks, [excludes] * len(chunks), [max_bytes] * len(chunks)))
+    for detections, batch_notes in batches:
+        report.detections.extend(detections)
+        report.notes.extend(batch_notes)
+    report.detections.sort(key=lambda detection: detection.finding.sort_key())
+    report.notes.sort(key=lambda note: note.path)
+    return report

@@ -1,0 +1,342 @@
+"""Reading credentials out of text: names assigned values, and literals passed to clients.
+
+One parser serves every syntax a trading repository holds: Python and JS assignments and
+keyword arguments, dict and JSON keys, YAML, TOML, INI and ``.env`` lines, shell ``export``,
+Dockerfile ``ENV``, compose ``environment`` lists and Kubernetes ``- name: X / value: Y`` pairs.
+Everything here is pure and linear in the text: a pathological line costs time in proportion
+to its length, never more (no pattern has nested or overlapping unbounded repeats).
+
+Nothing in this module imports detect-secrets; the plugins build on it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+# Words whose presence in a name makes the name worth parsing. The name is then split and
+# classified by `credential_kind`; this pattern only finds where to look.
+_CREDENTIAL_WORD_RE = re.compile(r"pass|pwd|secret|token|key|auth|credential|bearer", re.IGNORECASE)
+_IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_MAX_NAME = 100
+
+# After a name: an optional closing quote or bracket (JSON keys, `os.environ["X"] = ...`),
+# the operator, an optional Python annotation (`api_key: str = "..."`), then the value.
+_ASSIGN_RE = re.compile(
+    r"""
+    (?:["'`]?\]?)
+    [ \t]{0,40}
+    (?:
+        (?P<op>:=|=>|===|==|!=|=)
+      | :(?![:/=])(?:[ \t]{0,40}[A-Za-z_][\w.\[\], |]{0,60}?[ \t]{0,40}=(?!=))?
+    )
+    [ \t]{0,40}
+    (?:[rRbBuUfF]{1,2}(?=["'])|@(?="))?
+    (?:
+        "(?P<dq>[^"\n]{0,2000})"
+      | '(?P<sq>[^'\n]{0,2000})'
+      | `(?P<bq>[^`\n]{0,2000})`
+      | (?P<bare>[^\s"'`,;&\#)}\]]{1,2000})
+    )
+    """,
+    re.VERBOSE,
+)
+# `ENV NAME value` (the legacy Dockerfile form, no `=`).
+_DOCKER_ENV_RE = re.compile(r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE)
+# The line after `- name: X` in a Kubernetes or compose env list.
+_K8S_VALUE_RE = re.compile(r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))")
+_NAME_KEY_BEFORE_RE = re.compile(r"name:[ \t]*[\"']?$")
+
+_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
+_ACRONYM_RE = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_SEGMENT_SPLIT_RE = re.compile(r"[_.\-\s]+")
+
+PASSWORD_SEGMENTS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "passcode", "pw"})
+SECRET_SEGMENTS = frozenset({
+    "secret", "secrets", "token", "apikey", "apisecret", "secretkey", "privatekey", "accesskey",
+    "accesstoken", "authtoken", "apitoken", "credential", "credentials", "bearer", "authorization",
+    "auth", "signingkey", "clientsecret",
+})
+# `key` on its own is a common word (`sort(key=...)`, `cache_key`): it names a credential only
+# after one of these, after a venue name, or alone.
+KEY_QUALIFIERS = frozenset({
+    "api", "access", "secret", "private", "auth", "client", "signing", "encryption", "master", "app",
+    "consumer", "account", "service", "webhook", "hmac", "shared", "license", "x",
+    # venues: `binance_key`, `kraken_key`
+    "oanda", "coinbase", "cbpro", "gdax", "cdp", "alpaca", "apca", "binance", "kraken", "polygon",
+    "ibkr", "aws",
+})
+# A name holding any of these segments describes or locates a credential, it does not hold one:
+# `password_file`, `token_url`, `public_key`, `key_id`, `secret_name`, `password_min_length`.
+EXCLUDED_SEGMENTS = frozenset({
+    "public", "pub", "id", "ids", "file", "files", "path", "paths", "dir", "url", "uri", "endpoint",
+    "host", "hostname", "port", "name", "names", "env", "environ", "var", "vars", "type", "types",
+    "len", "length", "size", "hash", "hashed", "sha", "sha1", "sha256", "digest", "fingerprint", "fp",
+    "checksum", "header", "headers", "field", "fields", "param", "params", "prefix", "suffix", "regex",
+    "pattern", "format", "policy", "min", "max", "expiry", "expires", "expiration", "expire", "ttl",
+    "timeout", "count", "enabled", "enable", "required", "encrypted", "label", "placeholder", "prompt",
+    "hint", "help", "description", "title", "store", "manager", "provider", "source", "version", "rev",
+    "ref", "arn", "mode", "method", "algorithm", "algo", "alg", "scheme", "location", "user", "username",
+    "login", "cache", "index", "column", "attr", "option", "flag", "schema", "class", "kind", "input",
+    "output", "error", "message", "msg", "text", "display", "reset", "rotation", "created", "updated",
+    "lookup", "exists", "valid", "validator", "check", "strength", "page", "next", "cursor",
+    "continuation", "csrf", "xsrf", "limit", "usage", "budget", "event", "request", "response", "spec",
+    "fake", "dummy", "mock", "example", "sample", "template", "pair", "size", "bytes", "bits",
+})
+
+_IMPORT_RE = re.compile(r"^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+CODE_EXTENSIONS = frozenset({
+    ".py", ".pyi", ".pyw", ".ipynb", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt",
+    ".scala", ".rb", ".rs", ".cs", ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".swift", ".m",
+})
+
+
+def split_name(name: str) -> tuple[str, ...]:
+    """``FIXPassword`` -> ``("fix", "password")``; ``x-api-key`` -> ``("x", "api", "key")``."""
+    spaced = _CAMEL_RE.sub(r"\1_\2", _ACRONYM_RE.sub(r"\1_\2", name))
+    return tuple(part for part in _SEGMENT_SPLIT_RE.split(spaced.lower()) if part)
+
+
+def credential_kind(segments: tuple[str, ...]) -> str | None:
+    """``"password"``, ``"secret"`` or None for a split name."""
+    if not segments or any(segment in EXCLUDED_SEGMENTS for segment in segments):
+        return None
+    if any(segment in PASSWORD_SEGMENTS for segment in segments):
+        return "password"
+    if any(segment in SECRET_SEGMENTS for segment in segments):
+        return "secret"
+    for index, segment in enumerate(segments):
+        if segment == "key" and (len(segments) == 1 or index > 0 and segments[index - 1] in KEY_QUALIFIERS):
+            return "secret"
+    return None
+
+
+def shannon_entropy(value: str) -> float:
+    length = len(value)
+    counts: dict[str, int] = {}
+    for char in value:
+        counts[char] = counts.get(char, 0) + 1
+    return -sum(count / length * math.log2(count / length) for count in counts.values())
+
+
+_WORDS_RE = re.compile(r"[A-Za-z]+(?:[-_. ][A-Za-z]+)*")
+_PATH_SUFFIX_RE = re.compile(r"\.(?:pem|key|json|txt|p12|pfx|crt|cer|der|env|ya?ml|ini|cfg|conf|toml|gpg|asc)$", re.IGNORECASE)
+_PATH_PREFIXES = ("./", "../", "~/", "/run/", "/etc/", "/var/", "/home/", "/tmp/", "/opt/", "/secrets/", "/usr/", "/app/", "/data/")
+
+
+def looks_like_path(value: str) -> bool:
+    return value.startswith(_PATH_PREFIXES) or "://" in value or bool(_PATH_SUFFIX_RE.search(value))
+
+
+def looks_random(value: str) -> bool:
+    """A machine-made key or token: long, no spaces, not words, not a path, varied characters."""
+    if len(value) < 12 or any(char.isspace() for char in value) or looks_like_path(value):
+        return False
+    if _WORDS_RE.fullmatch(value):
+        return False
+    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value), any(c.isdigit() for c in value)))
+    return classes >= 2 and shannon_entropy(value) >= 3.0
+
+
+def plausible_password(value: str) -> bool:
+    """A password someone could log in with: not a single plain word, not a path or reference."""
+    if len(value) < 6 or len(value) > 200 or looks_like_path(value):
+        return False
+    return not _WORDS_RE.fullmatch(value) or (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value))
+
+
+_AUTH_SCHEME_RE = re.compile(r"(?:Bearer|Basic|Token|token|bearer)[ \t]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A credential-like name and the literal value it is given (never printed: see `__repr__`)."""
+
+    name: str
+    segments: tuple[str, ...]
+    kind: str
+    value: str
+    start: int
+    end: int
+
+    def __repr__(self) -> str:
+        return f"Assignment(name={self.name!r}, kind={self.kind!r}, span=({self.start}, {self.end}))"
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A string literal passed positionally to a client constructor."""
+
+    value: str
+    start: int
+    end: int
+
+    def __repr__(self) -> str:
+        return f"Literal(span=({self.start}, {self.end}))"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCall:
+    cls: str
+    literals: tuple[Literal, ...]
+
+
+# Client classes of broker and exchange SDKs that take credentials as leading positional
+# arguments: `Client("k", "s")` (binance, coinbase), `REST("k", "s")` (alpaca), `API("k", "s")`
+# (krakenex), `RESTClient("k")` (polygon), `AuthenticatedClient("k", "s", "p")` (cbpro).
+CLIENT_CLASSES = frozenset({
+    "Client", "AsyncClient", "REST", "API", "AuthenticatedClient", "RESTClient", "TradingClient",
+    "StockHistoricalDataClient", "CryptoHistoricalDataClient", "OptionHistoricalDataClient",
+    "StockDataStream", "CryptoDataStream", "TradingStream", "Stream", "Spot", "UMFutures",
+    "CMFutures", "KrakenAPI", "WebSocketClient", "WSClient",
+})
+_CLIENT_CALL_RE = re.compile(r"(?<![\w])(" + "|".join(sorted(CLIENT_CLASSES, key=len, reverse=True)) + r")[ \t]*\(")
+_ARG_RE = re.compile(r"""\s{0,200}[rRbBuU]{0,2}(?:"(?P<dq>[^"\\\n]{1,300})"|'(?P<sq>[^'\\\n]{1,300})')\s{0,200}(?:,|\))""")
+_HOSTNAME_RE = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::\d+)?/?")
+
+
+class Scope:
+    """One text being scanned, with what plugins ask of it computed once and on demand."""
+
+    __slots__ = ("text", "filename", "is_code", "is_dockerfile", "__dict__")
+
+    def __init__(self, text: str, filename: str = "", *, is_code: bool | None = None) -> None:
+        self.text = text
+        self.filename = filename
+        base = os.path.basename(filename)
+        self.is_code = os.path.splitext(filename)[1].lower() in CODE_EXTENSIONS if is_code is None else is_code
+        self.is_dockerfile = base.startswith(("Dockerfile", "Containerfile")) or base.endswith(".dockerfile")
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def imports(self) -> frozenset[str]:
+        return frozenset(match.group(1) for match in _IMPORT_RE.finditer(self.text))
+
+    @cached_property
+    def assignments(self) -> tuple[Assignment, ...]:
+        return tuple(_parse_assignments(self))
+
+    @cached_property
+    def client_calls(self) -> tuple[ClientCall, ...]:
+        return tuple(_parse_client_calls(self.text))
+
+
+def _parse_assignments(scope: Scope) -> list[Assignment]:
+    text = scope.text
+    found: list[Assignment] = []
+    name_end = -1
+    for word in _CREDENTIAL_WORD_RE.finditer(text):
+        if word.start() < name_end:
+            continue  # a second credential word inside a name already handled
+        start, end = word.start(), word.end()
+        while start > 0 and text[start - 1] in _IDENTIFIER_CHARS and word.start() - start < _MAX_NAME:
+            start -= 1
+        while end < len(text) and text[end] in _IDENTIFIER_CHARS and end - word.end() < _MAX_NAME:
+            end += 1
+        name_end = end
+        name = text[start:end].strip(".-")
+        segments = split_name(name)
+        kind = credential_kind(segments)
+        if kind is None:
+            continue
+        assignment = _value_after(scope, name, segments, kind, start, end)
+        if assignment is not None:
+            found.append(assignment)
+    if scope.is_dockerfile:
+        found.extend(_docker_env(scope))
+    return found
+
+
+def _value_after(scope: Scope, name: str, segments: tuple[str, ...], kind: str, start: int, end: int) -> Assignment | None:
+    text = scope.text
+    line_start = text.rfind("\n", 0, start) + 1
+    if _NAME_KEY_BEFORE_RE.search(text, line_start, start):
+        return _k8s_env_value(scope, name, segments, kind, end)
+    match = _ASSIGN_RE.match(text, end)
+    if match is None:
+        return None
+    group = next(g for g in ("dq", "sq", "bq", "bare") if match.group(g) is not None)
+    # In source code an unquoted value is an expression (`api_key = os.environ[...]`); only
+    # a URL query (`?apiKey=...` inside a string) holds a bare literal there.
+    if group == "bare" and scope.is_code and (start == 0 or text[start - 1] not in "?&"):
+        return None
+    if group == "bare" and match.group("op") in ("==", "!=", "==="):
+        return None
+    return _assignment(name, segments, kind, match.group(group), match.start(group))
+
+
+def _k8s_env_value(scope: Scope, name: str, segments: tuple[str, ...], kind: str, end: int) -> Assignment | None:
+    next_line = scope.text.find("\n", end)
+    if next_line < 0:
+        return None
+    match = _K8S_VALUE_RE.match(scope.text, next_line + 1)
+    if match is None:
+        return None
+    group = next(g for g in ("dq", "sq", "bare") if match.group(g) is not None)
+    return _assignment(name, segments, kind, match.group(group), match.start(group))
+
+
+def _docker_env(scope: Scope) -> list[Assignment]:
+    found = []
+    for match in _DOCKER_ENV_RE.finditer(scope.text):
+        segments = split_name(match.group("name"))
+        kind = credential_kind(segments)
+        if kind is not None:
+            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"))
+            if assignment is not None:
+                found.append(assignment)
+    return found
+
+
+def _assignment(name: str, segments: tuple[str, ...], kind: str, value: str, start: int) -> Assignment | None:
+    scheme = _AUTH_SCHEME_RE.match(value)
+    if scheme is not None:
+        value, start = value[scheme.end():], start + scheme.end()
+    if kind == "password":
+        if not plausible_password(value):
+            return None
+    elif not looks_random(value):
+        return None
+    return Assignment(name, segments, kind, value, start, start + len(value))
+
+
+def _parse_client_calls(text: str) -> list[ClientCall]:
+    calls = []
+    for call in _CLIENT_CALL_RE.finditer(text):
+        literals = []
+        position = call.end()
+        while len(literals) < 4:
+            argument = _ARG_RE.match(text, position)
+            if argument is None:
+                break
+            group = "dq" if argument.group("dq") is not None else "sq"
+            literals.append(Literal(argument.group(group), argument.start(group), argument.end(group)))
+            position = argument.end()
+            if text[position - 1] == ")":
+                break
+        if literals:
+            calls.append(ClientCall(call.group(1), tuple(literals)))
+    return calls
+
+
+def credential_literals(call: ClientCall) -> list[Literal]:
+    """The literals of a client call that are credentials.
+
+    A call qualifies when one literal looks machine-made; then its other short literals
+    (a Coinbase passphrase) count too, but not URLs, hostnames or plain words.
+    """
+    if not any(looks_random(literal.value) for literal in call.literals):
+        return []
+    return [
+        literal
+        for literal in call.literals
+        if looks_random(literal.value)
+        or (len(literal.value) >= 6 and plausible_password(literal.value) and not _HOSTNAME_RE.fullmatch(literal.value))
+    ]
