@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from lint_rules.findings import Finding
+from lint_rules.fixer import FixMode
 from lint_rules.rule import Invalid, Rule, Valid
 from lint_rules.runner import check_paths
 
@@ -19,8 +20,13 @@ def write_example_project(root: Path, example: Valid | Invalid) -> Path:
     for rel, code in {**example.files, example.path: example.code}.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(code).lstrip("\n"), encoding="utf-8")
+        path.write_text(example_text(code), encoding="utf-8")
     return root / example.path
+
+
+def example_text(code: str) -> str:
+    """An example's code (or expected fix) as the file holds it."""
+    return textwrap.dedent(code).lstrip("\n")
 
 
 def findings_for(rule: type[Rule], root: Path, example: Valid | Invalid) -> list[Finding]:
@@ -28,6 +34,14 @@ def findings_for(rule: type[Rule], root: Path, example: Valid | Invalid) -> list
     path = write_example_project(root, example)
     result = check_paths([path], select=(rule.code,), use_cache=False)
     return [finding for finding in result.findings if finding.code == rule.code]
+
+
+def fix_example(rule: type[Rule], root: Path, example: Invalid) -> str:
+    """The example's file after `tradeguard check --fix --unsafe-fixes --select CODE` on the
+    project ``write_example_project`` laid out."""
+    path = root / example.path
+    check_paths([path], select=(rule.code,), use_cache=False, fix=FixMode(unsafe=True))
+    return path.read_text(encoding="utf-8")
 
 
 def _toml_value(value: object) -> str:

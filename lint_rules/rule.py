@@ -53,6 +53,7 @@ class Report:
     message: str
     replacement: object | None = None
     fix_is_safe: bool = False
+    imports: tuple[str, ...] = ()   # statements the replacement needs, e.g. "import tradeguard"
 
 
 class Rule:
@@ -88,8 +89,11 @@ class Rule:
         *,
         replacement: libcst.CSTNode | None = None,
         fix_is_safe: bool = False,
+        imports: tuple[str, ...] = (),
     ) -> None:
-        self.reports.append(Report(self.code, node, message or self.message, replacement, fix_is_safe))
+        """A finding at ``node``. A fix replaces ``node`` by ``replacement`` (see ``fixer.py``),
+        adding ``imports`` (``"import x"``, ``"from x import y"``) at the top of the module once."""
+        self.reports.append(Report(self.code, node, message or self.message, replacement, fix_is_safe, imports))
 
     # --- documentation -----------------------------------------------------------------
     @classmethod

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint_rules import engine, suppression
+from lint_rules import engine, fixer, suppression
 from lint_rules.cache import JsonCache, code_fingerprint
 from lint_rules.config import Config, iter_python_files, load_config, with_overrides
 from lint_rules.context import FileContext
@@ -37,6 +37,7 @@ class CheckResult:
     missing_paths: list[str] = field(default_factory=list)
     # Each configuration with the files it governed, for checks joined by callers (TG301).
     checked: list[tuple[Config, list[Path]]] = field(default_factory=list)
+    fixes: fixer.FixReport = field(default_factory=fixer.FixReport)   # with `fix=`
 
 
 def check_paths(
@@ -46,19 +47,23 @@ def check_paths(
     ignore: tuple[str, ...] | None = None,
     use_cache: bool = True,
     jobs: int | None = None,
+    fix: fixer.FixMode | None = None,
 ) -> CheckResult:
     """Check files and folders; each path is governed by the nearest ``[tool.tradeguard]``.
+    With ``fix``, apply the rules' fixes first (see ``Project.fix``).
 
     Raises ``ConfigError`` for a bad configuration; problems with single files become TG000.
     """
     result = CheckResult()
     for config, group in _group_by_config([Path(path) for path in paths]):
         config = with_overrides(config, select, ignore)
+        fixer.fix_settings(config)  # a bad [tool.tradeguard.fix] is an error in every run
         files, missing = iter_python_files(config, group)
         result.missing_paths.extend(missing)
         project = Project(config, use_cache=use_cache, jobs=jobs)
         project.build_index(files)
-        result.findings.extend(project.check(files))
+        result.findings.extend(project.fix(files, fix) if fix else project.check(files))
+        result.fixes.add(project.fixes)
         result.files_checked += len(files)
         result.checked.append((config, files))
     result.findings.sort(key=Finding.sort_key)
@@ -96,6 +101,7 @@ class Project:
         self.results_cache = JsonCache(config.root, "results", enabled=use_cache)
         self.entries: dict[str, _IndexEntry] = {}
         self.index = ProjectIndex.for_config(config)
+        self.fixes = fixer.FixReport()
 
     # --- step 1: the index ---------------------------------------------------------------
     def build_index(self, checked_files: list[Path]) -> None:
@@ -123,14 +129,22 @@ class Project:
             summarize = _parallel_map if len(stale) >= MIN_FILES_TO_SUMMARIZE_IN_PARALLEL else _serial_map
             for rel, entry in zip([rel for rel, _ in stale], summarize(_summarize_file, [p for _, p in stale], self.jobs)):
                 self.entries[rel] = _IndexEntry(*entry)
+        self._use_entries(save=bool(stale))
+
+    def _use_entries(self, save: bool) -> None:
+        """Make the index of ``self.entries`` (facts derived from an older one are dropped)."""
+        if save:
             self.index_cache.save({
                 "summary_version": SUMMARY_VERSION,
                 "files": {rel: [e.mtime_ns, e.size, e.sha, e.summary] for rel, e in self.entries.items()},
             })
+        self.index = ProjectIndex.for_config(self.config)
         self.index.summaries = {rel: entry.summary for rel, entry in self.entries.items()}
 
     # --- steps 2 and 3: the findings ------------------------------------------------------
-    def check(self, files: list[Path]) -> list[Finding]:
+    def check(self, files: list[Path], fix: fixer.FixMode | None = None) -> list[Finding]:
+        """The findings of ``files``. With ``fix``, files with findings are also fixed in memory
+        (see ``fixer.fix_source``) and the fixes collected in ``self.fixes``; nothing is written."""
         ruleset = engine.RuleSet.for_config(self.config)
         run_key = f"{code_fingerprint()}:{self.config.fingerprint()}:{self.index.fingerprint()}"
         cached_results = self.results_cache.load()
@@ -144,7 +158,7 @@ class Project:
                 continue
             key = hashlib.sha256(f"{run_key}:{entry.sha}:{rel}".encode()).hexdigest()[:24]
             hit = cached_results.get(rel)
-            if hit and hit[0] == key:
+            if hit and hit[0] == key and not (fix and hit[1]):  # findings may come with fixes
                 results[rel] = [Finding.from_json(item) for item in hit[1]]
                 continue
             cached_results[rel] = [key, None]
@@ -160,10 +174,10 @@ class Project:
             else:
                 results[rel] = suppression.apply([], context)
         if to_parse:
-            _WORKER_STATE.update(project=self, ruleset=ruleset)
+            _WORKER_STATE.update(project=self, ruleset=ruleset, fix=fix)
             parse = _parallel_map if len(to_parse) >= MIN_FILES_TO_PARSE_IN_PARALLEL else _serial_map
-            for (rel, _, _), findings in zip(to_parse, parse(_check_in_worker, to_parse, self.jobs)):
-                results[rel] = findings
+            for (rel, _, _), found in zip(to_parse, parse(_check_in_worker, to_parse, self.jobs)):
+                results[rel] = self.fixes.take(self.config.root / rel, found) if fix else found
         fresh = [rel for rel, value in cached_results.items() if value[1] is None]
         for rel in fresh:
             cached_results[rel][1] = [finding.to_json() for finding in results[rel]]
@@ -171,6 +185,19 @@ class Project:
             known = set(self.entries)
             self.results_cache.save({rel: value for rel, value in cached_results.items() if rel in known})
         return [_for_display(finding, self.config.root) for findings in results.values() for finding in findings]
+
+    def fix(self, files: list[Path], mode: fixer.FixMode) -> list[Finding]:
+        """Apply the fixes to ``files`` (only collect them, for --diff, when ``mode.write`` is
+        off); the findings on disk afterwards: fixed files are summarised and checked again, so
+        the caches hold their new content and the report is that of a fresh run."""
+        findings = self.check(files, fix=mode)
+        if not mode.write or not self.fixes.files:
+            return findings
+        written = self.fixes.write()
+        for path in written:
+            self.entries[self.config.relative(path)] = _IndexEntry(*_summarize_file(path))
+        self._use_entries(save=bool(written))
+        return self.check(files)
 
     def _context(self, rel: str, text: str) -> FileContext:
         return FileContext(rel, text, self.config, self.index)
@@ -218,10 +245,13 @@ def _summarize_file(path: Path) -> tuple[int, int, str, dict]:
 _WORKER_STATE: dict = {}
 
 
-def _check_in_worker(item: tuple[str, str, Unreadable | None]) -> list[Finding]:
+def _check_in_worker(item: tuple[str, str, Unreadable | None]) -> list[Finding] | fixer.FixOutcome:
     rel, text, ast_error = item
     project: Project = _WORKER_STATE["project"]
-    return engine.check_source(project._context(rel, text), _WORKER_STATE["ruleset"], ast_error)
+    context, ruleset, fix = project._context(rel, text), _WORKER_STATE["ruleset"], _WORKER_STATE["fix"]
+    if fix:
+        return fixer.fix_source(context, ruleset, fix.unsafe, ast_error)
+    return engine.check_source(context, ruleset, ast_error)
 
 
 def _serial_map(function: Callable, items: list, jobs: int) -> list:

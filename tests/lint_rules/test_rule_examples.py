@@ -2,7 +2,7 @@
 
 import pytest
 
-from lint_rules.examples import findings_for
+from lint_rules.examples import example_text, findings_for, fix_example
 from lint_rules.rules import all_rules, documented_rules
 
 CASES = [
@@ -23,6 +23,12 @@ def test_example(rule, kind, example, tmp_path):
     assert findings[0].line == example.line
     if example.message:
         assert example.message in findings[0].message
+    # The fix (`--fix --unsafe-fixes`): exactly `expected_fix`, or no change where there is none;
+    # a second run changes nothing.
+    expected = example_text(example.expected_fix if example.expected_fix is not None else example.code)
+    fixed = fix_example(rule, tmp_path, example)
+    assert fixed == expected, f"{rule.code} fix of:\n{example_text(example.code)}\ngave:\n{fixed}\nexpected:\n{expected}"
+    assert fix_example(rule, tmp_path, example) == fixed, f"{rule.code}: a second fix changed the file again"
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
