@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from lint_rules.config import Config
@@ -15,6 +15,8 @@ class FileContext:
     text: str
     config: Config
     index: ProjectIndex
+    # What several rules compute once per file (e.g. one analysis shared by a rule family), by key.
+    memo: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def is_gateway(self) -> bool:

@@ -1,9 +1,10 @@
 """The project index: what single-file checks must know about the rest of the project.
 
 Each file is summarised by a cheap pass over the standard ``ast`` (about 10x faster than a LibCST
-parse): its imports, its classes and their bases, its top-level functions. The summaries are
+parse): its imports, its classes and their bases, its top-level functions, and what the returns
+of its functions and methods are built from (for the canonical-result rules). The summaries are
 cached by content hash (see ``cache.py``), so a pre-commit run on one file still knows which
-classes of other files are connectors.
+classes of other files are connectors and which helpers of other files build canonical results.
 
 Where the running Python's ``ast`` rejects syntax that LibCST accepts (3.12 f-strings or type
 parameters under 3.11), a line-based reading of imports and classes stands in, so such a file is
@@ -18,12 +19,24 @@ import json
 import re
 from dataclasses import dataclass, field
 
-SUMMARY_VERSION = 2
+from lint_rules.config import Config, matches_any
+
+SUMMARY_VERSION = 3
+
+# The keys of a canonical connector result, and the runtime's functions that return one.
+CANONICAL_KEYS = frozenset(("success", "error", "data"))
+ROUTE_FUNCTIONS = frozenset(("tradeguard.route", "tradeguard.gateway.route"))
+RUNTIME_RESULT_FUNCTIONS = ROUTE_FUNCTIONS | {
+    f"{module}.{name}" for module in ("tradeguard", "tradeguard.results") for name in ("ok", "fail", "normalize")
+}
+# Calls that build a mapping from keyword arguments: `dict(success=..., error=..., data=...)`.
+MAPPING_BUILDERS = frozenset(("dict", "CanonicalResult"))
 
 
 def summarize_source(text: str) -> dict:
-    """The index entry of one file: ``imports``, ``classes``, ``functions`` and, if it cannot be
-    parsed at all, ``error``."""
+    """The index entry of one file: ``imports``, ``classes``, ``functions``, ``returns`` (for
+    functions and ``Class.method``, see ``_return_facts``) and, if it cannot be parsed at all,
+    ``error``."""
     try:
         tree = ast.parse(text)
     except SyntaxError as error:
@@ -41,6 +54,7 @@ def summarize_source(text: str) -> dict:
 def _summarize_tree(tree: ast.Module) -> dict:
     imports: dict[str, str] = {}
     classes: list[dict] = []
+    class_methods: list[tuple[str, list]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -56,17 +70,149 @@ def _summarize_tree(tree: ast.Module) -> dict:
                 local = f"*{module}" if alias.name == "*" else alias.asname or alias.name
                 imports[local] = f"{module}.{alias.name}"
         elif isinstance(node, ast.ClassDef):
+            methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            class_methods.append((node.name, methods))
             classes.append({
                 "name": node.name,
                 "bases": [_dotted_name(base) for base in node.bases if _dotted_name(base)],
-                "methods": [
-                    item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                ],
+                "methods": [method.name for method in methods],
             })
-    functions = [
-        node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    ]
-    return {"imports": imports, "classes": classes, "functions": functions}
+    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    # After the walk, when every import of the module is known.
+    returns = _returns_of("", functions, imports)
+    for class_name, methods in class_methods:
+        returns.update(_returns_of(f"{class_name}.", methods, imports))
+    return {
+        "imports": imports,
+        "classes": classes,
+        "functions": [function.name for function in functions],
+        "returns": returns,
+    }
+
+
+def _returns_of(prefix: str, functions: list, imports: dict[str, str]) -> dict[str, list[str]]:
+    """``_return_facts`` of the functions that have them, by ``prefix`` + name."""
+    facts = {}
+    for function in functions:
+        refs = _return_facts(function, imports)
+        if refs is not None:
+            facts[prefix + function.name] = refs
+    return facts
+
+
+def _return_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]) -> list[str] | None:
+    """What the function's results are built from, if each may be a canonical result.
+
+    ``None`` unless the function has a ``return`` with a value and every such value (through
+    ``await``, both branches of ``x if c else y`` and of ``and`` / ``or``, and local variables by
+    all their assignments) is a literal with exactly the keys ``success``, ``error`` and ``data``,
+    or a call. The calls are listed by the dotted name of the callee as this module imports it
+    (``self.m``, ``cls.m`` and ``super.m`` for the class's own methods): whether they build
+    canonical results is decided across the project by ``ProjectIndex``. Returns inside nested
+    functions and lambdas belong to those.
+    """
+    returns: list[ast.expr] = []
+    bindings: dict[str, list[ast.expr | None]] = {}  # None: bound to something not followed
+    for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs,
+                function.args.vararg, function.args.kwarg):
+        if arg is not None:
+            bindings[arg.arg] = [None]
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Return) and node.value is not None:
+            returns.append(node.value)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                _bind(bindings, target, node.value if isinstance(target, ast.Name) else None)
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)):
+            _bind(bindings, node.target, node.value)
+        elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem)):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            _bind(bindings, target, None)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bindings.setdefault(node.name, []).append(None)
+    if not returns:
+        return None
+    refs: set[str] = set()
+    if all(_built_canonically(value, bindings, imports, refs, frozenset()) for value in returns):
+        return sorted(refs)
+    return None
+
+
+def _own_nodes(function: ast.AST):
+    """The nodes of a function's body, without those of nested functions, lambdas and classes."""
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(
+            child for child in ast.iter_child_nodes(node)
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
+        )
+
+
+def _bind(bindings: dict[str, list[ast.expr | None]], target: ast.expr | None, value: ast.expr | None) -> None:
+    if isinstance(target, ast.Name):
+        bindings.setdefault(target.id, []).append(value)
+    elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+        for element in ast.iter_child_nodes(target):
+            _bind(bindings, element, None)
+
+
+def _built_canonically(
+    value: ast.expr, bindings: dict, imports: dict[str, str], refs: set[str], seen: frozenset[str]
+) -> bool:
+    if isinstance(value, ast.Await):
+        return _built_canonically(value.value, bindings, imports, refs, seen)
+    if isinstance(value, ast.IfExp):
+        branches = [value.body, value.orelse]
+    elif isinstance(value, ast.BoolOp):
+        branches = value.values
+    else:
+        branches = None
+    if branches is not None:
+        return all(_built_canonically(branch, bindings, imports, refs, seen) for branch in branches)
+    if isinstance(value, ast.Dict):
+        keys = [key.value if isinstance(key, ast.Constant) else None for key in value.keys]
+        return len(keys) == len(CANONICAL_KEYS) and set(keys) == CANONICAL_KEYS
+    if isinstance(value, ast.Call):
+        callee = _callee_name(value.func)
+        if callee in MAPPING_BUILDERS or (callee or "").endswith(".CanonicalResult"):
+            keywords = [keyword.arg for keyword in value.keywords]
+            return not value.args and len(keywords) == len(CANONICAL_KEYS) and set(keywords) == CANONICAL_KEYS
+        if callee is None:
+            return False
+        refs.add(qualify(callee, imports))
+        return True
+    if isinstance(value, ast.Name) and value.id in bindings and value.id not in seen:
+        return all(
+            assigned is not None and _built_canonically(assigned, bindings, imports, refs, seen | {value.id})
+            for assigned in bindings[value.id]
+        )
+    return False
+
+
+def _callee_name(func: ast.expr) -> str | None:
+    """``a.b.c`` for a plain callee; ``super.m`` for ``super().m``."""
+    if (
+        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
+    ):
+        return f"super.{func.attr}"
+    return _dotted_name(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+
+
+def qualify(dotted: str, imports: dict[str, str]) -> str:
+    """``dotted`` with its first name replaced by what it was imported as (``ok`` -> ``tradeguard.ok``;
+    ``np.mean`` -> ``numpy.mean``; relative imports keep one leading dot per level); names not
+    imported are left as they are."""
+    head, dot, rest = dotted.partition(".")
+    imported = imports.get(head)
+    if imported is None:
+        return dotted
+    level = len(imported) - len(imported.lstrip("."))
+    if level and "." not in imported[level:]:
+        imported = imported[1:]  # `from . import x` is kept as "..x": as a path it is ".x"
+    return f"{imported}{dot}{rest}"
 
 
 def _dotted_name(node: ast.expr) -> str | None:
@@ -133,26 +279,43 @@ class ProjectIndex:
 
     connector_bases: tuple[str, ...] = ()
     summaries: dict[str, dict] = field(default_factory=dict)  # relative path -> summary
+    connector_paths: tuple[str, ...] = ()
+    gateway_paths: tuple[str, ...] = ()
+    # Values rules derive from the index once per run (e.g. a text pattern), by the rule's key.
+    derived: dict = field(default_factory=dict, repr=False)
     _connector_classes: frozenset[str] | None = None
+    _canonical_functions: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
+    _modules: dict[str, str] | None = field(default=None, repr=False)
+    _classes: dict[str, list[tuple[str, dict]]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def for_config(cls, config: Config) -> ProjectIndex:
+        return cls(config.connector_bases, connector_paths=config.connector_paths, gateway_paths=config.gateway_paths)
 
     def imports_of(self, rel_path: str) -> dict[str, str]:
         return self.summaries.get(rel_path, {}).get("imports", {})
 
     @property
     def connector_classes(self) -> frozenset[str]:
-        """Names of classes that derive, directly or through other project classes, from a
-        configured connector base (bases are matched by their last name: ``x.BaseConnector``)."""
+        """Names of the configured connector bases and of classes that derive, directly or through
+        other project classes, from one of them, from a class named ``*Connector`` or from a
+        class defined in a connector path (bases are matched by their last name:
+        ``x.BaseConnector``)."""
         if self._connector_classes is None:
             bases_of: dict[str, set[str]] = {}
-            for summary in self.summaries.values():
+            roots = set(self.connector_bases)
+            for rel, summary in self.summaries.items():
+                in_connector_path = matches_any(rel, self.connector_paths)
                 for cls in summary.get("classes", ()):
                     bases_of.setdefault(cls["name"], set()).update(b.rsplit(".", 1)[-1] for b in cls["bases"])
+                    if in_connector_path or cls["name"].endswith("Connector"):
+                        roots.add(cls["name"])
             known = set(self.connector_bases)
             changed = True
             while changed:
                 changed = False
                 for name, bases in bases_of.items():
-                    if name not in known and bases & known:
+                    if name not in known and bases & (known | roots):
                         known.add(name)
                         changed = True
             self._connector_classes = frozenset(known)
@@ -163,12 +326,153 @@ class ProjectIndex:
             return True
         return any(base.rsplit(".", 1)[-1] in self.connector_classes for base in bases)
 
+    def defines_connector(self, rel_path: str, class_name: str) -> bool:
+        """Whether the class ``class_name`` of ``rel_path`` is a connector: it lives in a connector
+        path, or ``is_connector_class`` says so by its name and bases."""
+        if matches_any(rel_path, self.connector_paths):
+            return True
+        bases = next(
+            (cls["bases"] for cls in self.summaries.get(rel_path, {}).get("classes", ()) if cls["name"] == class_name),
+            (),
+        )
+        return self.is_connector_class(class_name, bases)
+
+    def names_connector_class(self, rel_path: str, dotted: str) -> bool:
+        """Whether ``dotted``, as written in ``rel_path`` (``OandaConnector``, ``conn.Oanda``),
+        names a connector class of the project."""
+        if self.is_connector_class(dotted.rsplit(".", 1)[-1]):
+            return True
+        found = self._resolve(rel_path, dotted, "classes")
+        return found is not None and matches_any(found[0], self.connector_paths)
+
+    # --- canonical results and gateway functions across files --------------------------------
+    def qualify(self, rel_path: str, dotted: str) -> str:
+        """``dotted`` as written in ``rel_path``, with its first name replaced by what it was
+        imported as; relative imports are made absolute (from the config root)."""
+        qualified = qualify(dotted, self.imports_of(rel_path))
+        if not qualified.startswith("."):
+            return qualified
+        level = len(qualified) - len(qualified.lstrip("."))
+        package = rel_path.split("/")[:-1]
+        if level - 1 > len(package):
+            return qualified
+        return ".".join([*package[: len(package) - (level - 1)], qualified[level:]])
+
+    def returns_canonical(self, rel_path: str, callee: str, class_name: str | None = None) -> bool:
+        """Whether calling ``callee`` (a dotted name as written in ``rel_path``; ``self.m``,
+        ``cls.m`` or ``super.m`` inside class ``class_name``) returns a canonical result: the
+        runtime's ``ok`` / ``fail`` / ``normalize`` / ``route``, a public method of a connector
+        (checked itself), or a project function or method whose every return is built, through
+        any depth of such calls across files, from canonical results."""
+        target = self._call_target(rel_path, callee, class_name)
+        return target is True or (target is not None and target in self.canonical_functions)
+
+    def is_gateway_function(self, rel_path: str, callee: str) -> bool:
+        """Whether ``callee`` names a top-level function defined in a gateway path."""
+        found = self._resolve(rel_path, callee, "functions")
+        return found is not None and matches_any(found[0], self.gateway_paths)
+
+    @property
+    def canonical_functions(self) -> frozenset[tuple[str, str]]:
+        """``(path, "function")`` and ``(path, "Class.method")`` of the project's functions that
+        build canonical results: the largest set in which every call a function's returns are
+        built from is the runtime's, a connector's public method, or a member (so helpers that
+        call each other recursively still count)."""
+        if self._canonical_functions is None:
+            targets = {
+                (rel, name): [self._call_target(rel, ref, name.rpartition(".")[0] or None) for ref in refs]
+                for rel, summary in self.summaries.items()
+                for name, refs in summary.get("returns", {}).items()
+            }
+            alive = set(targets)
+            changed = True
+            while changed:
+                changed = False
+                for key in list(alive):
+                    if not all(target is True or target in alive for target in targets[key]):
+                        alive.discard(key)
+                        changed = True
+            self._canonical_functions = frozenset(alive)
+        return self._canonical_functions
+
+    def _call_target(self, rel_path: str, callee: str, class_name: str | None):
+        """True for a call known to return a canonical result whatever the project holds; else the
+        project function or method it calls, as a key of ``canonical_functions``, or None."""
+        head, _, method = callee.partition(".")
+        if head in ("self", "cls", "super") and class_name and method and "." not in method:
+            if not method.startswith("_") and self.defines_connector(rel_path, class_name):
+                return True
+            return self._method_key(rel_path, class_name, method, inherited_only=head == "super")
+        if self.qualify(rel_path, callee) in RUNTIME_RESULT_FUNCTIONS:
+            return True
+        return self._resolve(rel_path, callee, "functions")
+
+    def _resolve(self, rel_path: str, dotted: str, kind: str) -> tuple[str, str] | None:
+        """``(path, name)`` of the top-level function or class (``kind``: ``"functions"`` or
+        ``"classes"``) that ``dotted`` names in ``rel_path``, if it is defined in the project."""
+        if dotted.partition(".")[0] not in self.imports_of(rel_path):
+            if "." in dotted:  # an attribute of a local value, not a module's function
+                return None
+            rel, name = rel_path, dotted
+        else:
+            module, _, name = self.qualify(rel_path, dotted).rpartition(".")
+            rel = self.module_path(module)
+            if rel is None:
+                return None
+        summary = self.summaries.get(rel, {})
+        names = summary.get("functions", ()) if kind == "functions" else [c["name"] for c in summary.get("classes", ())]
+        return (rel, name) if name in names else None
+
+    def _method_key(self, rel_path: str, class_name: str, method: str, inherited_only: bool) -> tuple[str, str] | None:
+        """Where ``method`` of ``class_name`` (or, first found, of its project base classes) is defined."""
+        classes = self._classes_by_name()
+        own = [entry for entry in classes.get(class_name, ()) if entry[0] == rel_path] or classes.get(class_name, [])
+        queue = [(entry, inherited_only) for entry in own]
+        seen: set[str] = set()
+        while queue:
+            (rel, cls), skip = queue.pop(0)
+            if not skip and method in cls["methods"]:
+                return (rel, f"{cls['name']}.{method}")
+            for base in cls["bases"]:
+                name = base.rsplit(".", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    queue.extend((entry, False) for entry in classes.get(name, ()))
+        return None
+
+    def module_path(self, module: str) -> str | None:
+        """The project file of the dotted ``module`` (``bot.util`` -> ``bot/util.py``), also when
+        the project sits below the config root (``src/bot/util.py``)."""
+        if self._modules is None:
+            names: list[list[str]] = []
+            for rel in self.summaries:
+                parts = rel.rsplit(".", 1)[0].split("/")
+                if parts[-1] == "__init__":
+                    parts.pop()
+                names.append(parts)
+            modules: dict[str, str] = {}
+            for rel, parts in sorted(zip(self.summaries, names), key=lambda item: len(item[1])):
+                for start in range(len(parts)):
+                    modules.setdefault(".".join(parts[start:]), rel)
+            self._modules = modules
+        return self._modules.get(module)
+
+    def _classes_by_name(self) -> dict[str, list[tuple[str, dict]]]:
+        if self._classes is None:
+            classes: dict[str, list[tuple[str, dict]]] = {}
+            for rel, summary in self.summaries.items():
+                for cls in summary.get("classes", ()):
+                    classes.setdefault(cls["name"], []).append((rel, cls))
+            self._classes = classes
+        return self._classes
+
     def fingerprint(self) -> str:
-        """A hash of the cross-file facts (classes, functions), for the result cache: edits
-        inside function bodies elsewhere do not invalidate a file's cached findings."""
+        """A hash of the cross-file facts (classes, functions, which of them build canonical
+        results), for the result cache: other edits inside function bodies elsewhere do not
+        invalidate a file's cached findings."""
         facts = sorted(
             (path, summary.get("classes", []), summary.get("functions", []))
             for path, summary in self.summaries.items()
         )
-        payload = json.dumps([self.connector_bases, facts], sort_keys=True)
+        payload = json.dumps([self.connector_bases, facts, sorted(self.canonical_functions)], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]

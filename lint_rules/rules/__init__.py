@@ -13,6 +13,10 @@ RULE_MODULES = (
     "tg101_order_call",
     "tg102_order_reference",
     "tg103_broker_sdk_order",
+    "tg201_non_canonical_return",
+    "tg202_payload_at_top_level",
+    "tg203_result_value_type",
+    "tg204_contradictory_result",
 )
 
 

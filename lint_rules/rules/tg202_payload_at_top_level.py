@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from lint_rules.rule import Invalid, Valid
+from lint_rules.rules._results import ConnectorResultRule
+
+
+class PayloadAtTopLevel(ConnectorResultRule):
+    """Broker payload at the top level of a connector result.
+
+    ## What it does
+    Reports a result returned by a public connector method (see TG201 for which classes and
+    methods are checked, and how returns are followed) that holds keys beside `success`, `error`
+    and `data`: `{"success": True, "error": None, "data": {}, "order_id": ...}`. A dict holding
+    none of the three keys is a raw payload, reported by TG201 instead.
+
+    ## Why is this bad?
+    Callers read payload under `data`. A connector that puts `order_id` next to `success` works
+    for the caller written against it, and breaks the gateway, the audit log and every generic
+    caller, which find `data` empty. Payload keys may also collide with the result's own.
+
+    ## Example
+    ```python
+    class CoinbaseConnector(BaseConnector):
+        def place_order(self, symbol, side, qty):
+            reply = self.client.market_order_buy(client_order_id=new_id(), product_id=symbol, base_size=qty)
+            return {"success": True, "error": None, "order_id": reply["success_response"]["order_id"]}
+    ```
+
+    ## Use instead
+    ```python
+    class CoinbaseConnector(BaseConnector):
+        def place_order(self, symbol, side, qty):
+            reply = self.client.market_order_buy(client_order_id=new_id(), product_id=symbol, base_size=qty)
+            return {"success": True, "error": None, "data": {"order_id": reply["success_response"]["order_id"]}}
+    ```
+
+    ## Options
+    - `connector-paths`, `connector-bases`: which classes are connectors.
+
+    ## Fix safety
+    The fix moves the payload keys under `data`: into the `data` dict literal if there is one,
+    into a new `"data": {...}` if there is none (no fix when `data` is some other expression). It
+    is unsafe: callers reading the keys at the top level (TG205) must move with them. The
+    replacement is the reported dict.
+    """
+
+    code = "TG202"
+    name = "payload-at-top-level"
+    message = "broker payload at the top level of a connector result"
+
+    VALID = [
+        Valid('''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    return {"success": True, "error": None, "data": {"order_id": order.id}}
+        '''),
+        Valid('''
+            class CoinbaseConnector:
+                def _reply(self, order):
+                    return {"success": True, "order_id": order.id}
+
+                @property
+                def status(self):
+                    return {"success": True, "error": None, "data": {}, "venue": "coinbase"}
+        '''),
+        Valid('''
+            class Ledger:
+                def entry(self, order):
+                    return {"success": True, "error": None, "data": {}, "order_id": order.id}
+        '''),
+        Valid('''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    return {"order_id": order.id}
+        '''),
+    ]
+    INVALID = [
+        Invalid('''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    reply = self.client.create_order(**order)
+                    return {"success": True, "error": None, "data": {}, "order_id": reply["order_id"]}
+        ''', line=4, message="(`order_id`)", expected_fix='''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    reply = self.client.create_order(**order)
+                    return {"success": True, "error": None, "data": {"order_id": reply["order_id"]}}
+        '''),
+        Invalid('''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    reply = self.client.create_order(**order)
+                    result = {
+                        "success": reply["success"],
+                        "error": None,
+                        "order_id": reply["order_id"],
+                        "fill": reply.get("fill"),  # may be absent
+                    }
+                    return result
+        ''', line=4, message="(`order_id`, `fill`)", expected_fix='''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    reply = self.client.create_order(**order)
+                    result = {
+                        "success": reply["success"],
+                        "error": None,
+                        "data": {"order_id": reply["order_id"], "fill": reply.get("fill")},  # may be absent
+                    }
+                    return result
+        '''),
+        Invalid('''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    return {'success': True, 'error': None, 'data': {'venue': 'coinbase'}, 'id': order.id}
+        ''', line=3, expected_fix='''
+            class CoinbaseConnector:
+                def place_order(self, order):
+                    return {'success': True, 'error': None, 'data': {'venue': 'coinbase', 'id': order.id}}
+        '''),
+        Invalid('''
+            from bot.venues import Exchange
+
+            class Kraken(Exchange):
+                def balance(self):
+                    return {"success": True, "error": None, "data": self.api.balance(), "usd": 1}
+        ''', line=5, files={"bot/venues.py": "class Exchange(BaseConnector):\n    pass\n"}),
+    ]
