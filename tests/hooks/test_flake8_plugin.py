@@ -1,0 +1,167 @@
+"""The flake8 plugin through real flake8 (the installed `TG` entry point), against `tradeguard check`."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hooks.flake8_plugin import TradeguardChecker
+from lint_rules import __version__
+from lint_rules.source import MAX_FILE_BYTES
+from tests.conftest import REPO, run_cli
+
+FLAKE8 = [sys.executable, "-m", "flake8", "--select", "TG"]
+LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>TG\d{3}) (?P<message>.*)$")
+VIOLATION = "def on_bar(broker):\n    return broker.place_order('EUR_USD', 'BUY', 1)\n"
+
+
+def flake8(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*FLAKE8, *args], cwd=cwd, input=input, capture_output=True, text=True, timeout=120)
+
+
+def parsed(output: str) -> list[tuple]:
+    found = []
+    for line in output.splitlines():
+        match = LINE.match(line)
+        assert match, f"not a flake8 finding: {line!r}"
+        found.append((match["path"], int(match["line"]), int(match["column"]), match["code"], match["message"]))
+    return sorted(found)
+
+
+@pytest.fixture
+def examples(tmp_path) -> Path:
+    for name in ("trading_bot", "trading_bot_fixed"):
+        shutil.copytree(REPO / "examples" / name, tmp_path / name, ignore=shutil.ignore_patterns(".tradeguard_cache"))
+    return tmp_path
+
+
+def write_project(root: Path, files: dict[str, str], table: str = "") -> Path:
+    (root / "pyproject.toml").write_text(f"[tool.tradeguard]\n{textwrap.dedent(table)}", encoding="utf-8")
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_flake8_reports_what_check_reports_on_the_example_project(examples):
+    checked = run_cli("check", "trading_bot", "--format", "json", cwd=examples)
+    expected = sorted(
+        (f["path"], f["line"], f["column"], f["code"], f["message"]) for f in json.loads(checked.stdout)
+    )
+    done = flake8("trading_bot", cwd=examples)
+    assert done.returncode == 1, done.stderr
+    assert parsed(done.stdout) == expected
+    assert len(expected) >= 11 and {code for *_, code, _ in expected} >= {"TG101", "TG102", "TG103"}
+
+
+def test_flake8_is_silent_on_the_fixed_example(examples):
+    done = flake8("trading_bot_fixed", cwd=examples)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_plugin_is_registered_under_its_name_and_version(examples):
+    done = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
+    assert f"tradeguard: {__version__}" in done.stdout
+
+
+def test_stdin_checks_the_unsaved_buffer_not_the_disk(examples):
+    project = examples / "trading_bot_fixed"
+    on_disk = "bot/strategies/momentum.py"
+    buffer = (project / on_disk).read_text() + "\n\ndef shortcut(broker):\n    return broker.place_order('EUR_USD', 'BUY', 1)\n"
+    done = flake8("-", "--stdin-display-name", on_disk, cwd=project, input=buffer)
+    assert done.returncode == 1
+    [(path, line, column, code, _)] = parsed(done.stdout)
+    assert (path, code, column) == (on_disk, "TG101", 12)
+    assert buffer.splitlines()[line - 1].strip().startswith("return broker.place_order")
+
+    # ...and the other way round: a violating file on disk, its fix in the editor
+    violating = examples / "trading_bot"
+    fixed_text = (project / on_disk).read_text()
+    done = flake8("-", "--stdin-display-name", on_disk, cwd=violating, input=fixed_text)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_stdin_buffer_uses_the_project_config_and_index(tmp_path):
+    """The display name places the buffer in the project: the gateway may send orders."""
+    write_project(tmp_path, {"bot/execution/gateway.py": "", "bot/strategies/a.py": ""}, 'gateway-paths = ["bot/execution/gateway.py"]\n')
+    assert flake8("-", "--stdin-display-name", "bot/execution/gateway.py", cwd=tmp_path, input=VIOLATION).stdout == ""
+    done = flake8("-", "--stdin-display-name", "bot/strategies/a.py", cwd=tmp_path, input=VIOLATION)
+    assert [code for *_, code, _ in parsed(done.stdout)] == ["TG101"]
+    done = flake8("-", cwd=tmp_path, input=VIOLATION)  # no display name: flake8 calls it "stdin"
+    assert [(path, code) for path, _, _, code, _ in parsed(done.stdout)] == [("stdin", "TG101")]
+
+
+def test_exclude_and_per_file_ignores_are_honoured(tmp_path):
+    write_project(tmp_path, {
+        "archive/old.py": VIOLATION,
+        "tests/test_bot.py": VIOLATION,
+        "bot/live.py": VIOLATION,
+    }, """\
+        exclude = ["archive/**"]
+        [tool.tradeguard.per-file-ignores]
+        "tests/**" = ["TG101"]
+    """)
+    done = flake8(".", cwd=tmp_path)
+    assert [(path, code) for path, _, _, code, _ in parsed(done.stdout)] == [("./bot/live.py", "TG101")]
+    checked = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    assert [(f["path"], f["code"]) for f in json.loads(checked.stdout)] == [("bot/live.py", "TG101")]
+
+
+def test_a_bad_config_is_one_tg000_finding_not_a_crash(tmp_path):
+    write_project(tmp_path, {"bot/a.py": VIOLATION}, "gateway-pathz = []\n")
+    done = flake8("bot/a.py", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    [(path, line, column, code, message)] = parsed(done.stdout)
+    assert (path, line, column, code) == ("bot/a.py", 1, 1, "TG000")
+    assert "unknown key tool.tradeguard.gateway-pathz" in message
+
+
+def test_flake8_owns_noqa_and_tradeguard_reasons_still_count(tmp_path):
+    write_project(tmp_path, {"bot/a.py": (
+        "def a(broker):\n    return broker.place_order(1)  # noqa: TG101 -- reviewed: paper account only\n"
+        "def b(broker):\n    return broker.place_order(1)  # noqa\n"
+        "def c(broker):\n    return broker.place_order(1)  # noqa: TG101\n"
+    )}, "require-noqa-reason = true\n")
+    done = flake8("bot/a.py", cwd=tmp_path)
+    assert [(line, code) for _, line, _, code, _ in parsed(done.stdout)] == [(6, "TG001")]
+
+
+def test_from_a_folder_with_its_own_hooks_package(tmp_path):
+    """`python -m flake8` puts the working directory first on sys.path, where a user's `hooks/`
+    would shadow tradeguard's; the entry point goes through the bootstrap shim."""
+    write_project(tmp_path, {
+        "hooks/__init__.py": "raise ImportError('this is the project own hooks package')\n",
+        "hooks/deploy.py": "",
+        "bot/a.py": VIOLATION,
+    })
+    done = flake8("bot/a.py", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert [(path, code) for path, _, _, code, _ in parsed(done.stdout)] == [("bot/a.py", "TG101")]
+    checked = run_cli("check", "bot/a.py", cwd=tmp_path)
+    assert checked.returncode == 1 and "TG101" in checked.stdout, checked.stderr
+
+
+def test_plugin_never_raises(tmp_path):
+    """A failure inside tradeguard becomes TG000 (here a path no file system accepts)."""
+    checker = TradeguardChecker(ast.parse(VIOLATION), VIOLATION.splitlines(True), str(tmp_path / "bad\0name.py"))
+    [(line, column, message, kind)] = list(checker.run())
+    assert (line, column, kind) == (1, 0, TradeguardChecker)
+    assert message.startswith("TG000 file could not be checked: internal error in tradeguard (ValueError")
+
+
+def test_a_huge_file_is_tg000_as_in_check(tmp_path):
+    text = VIOLATION + "#" * (MAX_FILE_BYTES + 1) + "\n"
+    write_project(tmp_path, {"bot/huge.py": text})
+    checker = TradeguardChecker(ast.parse(VIOLATION), text.splitlines(True), str(tmp_path / "bot/huge.py"))
+    [(line, column, message, _)] = list(checker.run())
+    checked = run_cli("check", "bot/huge.py", "--format", "json", cwd=tmp_path)
+    [expected] = json.loads(checked.stdout)
+    assert (line, column + 1, message) == (expected["line"], expected["column"], f"TG000 {expected['message']}")
