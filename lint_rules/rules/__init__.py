@@ -17,6 +17,7 @@ RULE_MODULES = (
     "tg202_payload_at_top_level",
     "tg203_result_value_type",
     "tg204_contradictory_result",
+    "tg205_payload_read_at_top_level",
 )
 
 

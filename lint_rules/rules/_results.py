@@ -134,13 +134,13 @@ def result_source(context: FileContext, call, *, in_connector: bool, instance_ki
     func = call.func
     if isinstance(func, cst.Attribute):
         method = func.attr.value
+        if method in context.config.order_methods and not in_connector:
+            return f"order method `{method}`"
         kind = (instance_kind(func.value) if instance_kind else None) or kind_by_name(func.value)
         if kind == "connector" and not method.startswith("_"):
             return f"connector method `{method}`"
         if kind == "gateway" and method == "submit":
             return "the gateway"
-        if method in context.config.order_methods and not in_connector:
-            return f"order method `{method}`"
     callee = dotted(func)
     if callee is None:
         return None

@@ -1,0 +1,374 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lint_rules.config import Config, matches_any
+from lint_rules.context import FileContext
+from lint_rules.index import CANONICAL_KEYS
+from lint_rules.lazy import cst
+from lint_rules.rule import Invalid, Rule, Valid
+from lint_rules.rules._orders import describe, dotted
+from lint_rules.rules._results import (
+    instance_kind_of_class,
+    is_connector_classdef,
+    kind_by_name,
+    result_source,
+    string_value,
+    unwrap,
+)
+
+
+@dataclass
+class _Scope:
+    kind: str                   # "module", "class" or "function"
+    # name -> ("result", where from) | ("instance", "connector" / "gateway") | None (something else)
+    names: dict = field(default_factory=dict)
+    connector: bool = False     # a class scope of a connector class
+    attributes: dict = field(default_factory=dict)  # class scopes: `self.x` -> "connector" / "gateway"
+
+
+class PayloadReadAtTopLevel(Rule):
+    """Broker payload read at the top level of a connector result.
+
+    ## What it does
+    Reports `res["order_id"]` and `res.get("fill")` (any key but `success`, `error` and `data`)
+    where `res` is known to be a connector result: the value of a call, directly or through a
+    variable of the same function (or module), of
+    - an order method (`x.place_order(...)`, any receiver; see `order-methods`);
+    - a connector's public method, where the receiver is known to be a connector: `self` inside
+      a connector class; a variable or `self` attribute assigned an instance of a connector class
+      (`conn = OandaConnector(...)`, `self.venue = OandaConnector(...)`, also classes imported
+      from connector paths) or annotated with one (`conn: OandaConnector`); and receivers named
+      as connectors: `connector`, `*_connector`, `self.connectors[venue]`, `connectors.get(venue)`;
+    - the gateway: `gateway.submit(...)` (receivers named `gateway` / `*_gateway`, or assigned
+      `OrderGateway(...)`), `tradeguard.route(...)`, and functions defined in `gateway-paths`.
+
+    Inside connector code (connector paths and connector classes), an order method called on
+    anything but `self` or a known connector is taken for the broker SDK's, whose reply is raw and
+    read freely. Writes (`res["seen"] = True`) are not reads. A variable is followed in the order
+    of the code, and forgets a result when reassigned.
+
+    ## Why is this bad?
+    Connectors return `{"success", "error", "data"}`: the payload is under `data`. Reading it at
+    the top level raises `KeyError` on every venue that follows the contract, or with `.get`
+    silently yields `None` (a fill price of `None`, an order id of `None`) for a real order.
+
+    ## Example
+    ```python
+    result = gateway.submit("oanda", symbol="EUR_USD", side="BUY", qty=1000)
+    log.info("filled at %s", result.get("fill_price"))
+    ```
+
+    ## Use instead
+    ```python
+    result = gateway.submit("oanda", symbol="EUR_USD", side="BUY", qty=1000)
+    if result["success"]:
+        log.info("filled at %s", result["data"].get("fill_price"))
+    ```
+
+    ## Options
+    - `order-methods`, `extend-order-methods`: calls that return connector results.
+    - `connector-paths`, `connector-bases`: which classes are connectors.
+    - `gateway-paths`: functions defined there return connector results.
+
+    ## Fix safety
+    No fix: the read usually sits beside a missing check of `success`, which a reader must add.
+    """
+
+    code = "TG205"
+    name = "payload-read-at-top-level"
+    message = "broker payload read at the top level of a connector result"
+
+    VALID = [
+        Valid('''
+            res = self.broker.place_order(order)
+            if res["success"]:
+                print(res["data"]["order_id"], res.get("error"))
+        '''),
+        Valid('''
+            result = gateway.submit("oanda", symbol="EUR_USD", qty=1000)
+            fill = result["data"].get("fill_price")
+        '''),
+        Valid('''
+            reply = session.get(url).json()
+            price = reply["price"]
+            positions = broker.positions()["EUR_USD"]
+        '''),
+        Valid('''
+            res = broker.place_order(order)
+            res = res["data"]
+            print(res["order_id"])
+
+            def show(res):
+                return res["order_id"]
+        '''),
+        Valid('''
+            res = broker.place_order(order)
+            res["seen_at"] = now()
+        '''),
+        # inside a connector, an SDK's own order method returns the raw reply
+        Valid('''
+            from tradeguard import ok
+
+            class AlpacaConnector:
+                def place_order(self, order):
+                    reply = self.client.place_order(order)
+                    return ok({"id": reply["id"]})
+        '''),
+        # not a connector class, and a connector's private method
+        Valid('''
+            cache = PriceCache()
+            quote = cache.quote("EUR_USD")
+            bid = quote["bid"]
+            conn = OandaConnector(token)
+            raw = conn._pricing("EUR_USD")
+            ask = raw["ask"]
+        '''),
+    ]
+    INVALID = [
+        Invalid('''
+            res = self.broker.place_order(order)
+            order_id = res["order_id"]
+        ''', line=2, message='`res["order_id"]`'),
+        Invalid('''
+            async def buy(connector, order):
+                return (await connector.place_order(order)).get("fill")
+        ''', line=2, message="order method `place_order`"),
+        Invalid('''
+            result = self.gateway.submit("oanda", symbol="EUR_USD", qty=1000)
+            print(result["orderID"], result.get("fill_price"))
+        ''', line=2, count=2, message="the gateway"),
+        Invalid('''
+            from tradeguard import route
+
+            res = route(broker, "EUR_USD", 1000)
+            price = res.get("price")
+        ''', line=4),
+        Invalid('''
+            from bot.connectors.oanda import Oanda
+
+            conn = Oanda(token)
+            quote = conn.pricing("EUR_USD")
+            bid = quote["bid"]
+        ''', line=5, message="connector method `pricing`", config={"connector-paths": ["bot/connectors/**"]},
+            files={"bot/connectors/oanda.py": "class Oanda:\n    def pricing(self, symbol):\n        pass\n"}),
+        Invalid('''
+            class Rebalancer:
+                def exposure(self, venue):
+                    res = self.connectors[venue].positions()
+                    return res["EUR_USD"]
+        ''', line=4),
+        Invalid('''
+            from bot.execution.gateway import submit_order
+
+            res = submit_order("oanda", symbol="EUR_USD", qty=1)
+            print(res["order_id"])
+        ''', line=4, message="gateway function `submit_order`", config={"gateway-paths": ["bot/execution/gateway.py"]},
+            files={"bot/execution/gateway.py": "def submit_order(venue, **order):\n    pass\n"}),
+        Invalid('''
+            def nav(conn: OandaConnector):
+                return conn.account()["NAV"]
+        ''', line=2),
+        Invalid('''
+            from bot.venues import Fx
+
+            class Hedger:
+                def __init__(self, token):
+                    self.venue = Fx(token)
+
+                def exposure(self):
+                    return self.venue.positions().get("EUR_USD")
+        ''', line=8, files={"bot/venues.py": "class Fx(BaseConnector):\n    pass\n"}),
+        Invalid('''
+            class OandaConnector:
+                def close_all(self):
+                    res = self.positions()
+                    return [self.close(p) for p in res["positions"]]
+        ''', line=4),
+    ]
+
+    @classmethod
+    def tokens(cls, config: Config) -> tuple[str, ...]:
+        return ()  # decided per project by `applies_to`
+
+    @classmethod
+    def applies_to(cls, context: FileContext) -> bool:
+        return _source_pattern(context).search(context.text) is not None
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.scopes = [_Scope("module")]
+        self.targets: set[int] = set()  # ids of subscripts written to
+
+    # --- scopes ----------------------------------------------------------------------------
+    def visit_ClassDef(self, node) -> None:
+        self.scopes.append(_Scope("class", connector=is_connector_classdef(self.context, node)))
+
+    def leave_ClassDef(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_FunctionDef(self, node) -> None:
+        self._enter_function(node.params)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_Lambda(self, node) -> None:
+        self._enter_function(node.params)
+
+    def leave_Lambda(self, node) -> None:
+        self.scopes.pop()
+
+    def _enter_function(self, params) -> None:
+        scope = _Scope("function")
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg):
+            if isinstance(param, cst.Param):
+                kind = instance_kind_of_class(self.context, dotted(param.annotation.annotation)) if param.annotation else None
+                scope.names[param.name.value] = ("instance", kind) if kind else None
+        self.scopes.append(scope)
+
+    def _lookup(self, name: str):
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not self.scopes[-1]:
+                continue  # class bodies do not enclose their methods
+            if name in scope.names:
+                return scope.names[name]
+        return None
+
+    def _class_scope(self) -> _Scope | None:
+        return next((scope for scope in reversed(self.scopes) if scope.kind == "class"), None)
+
+    # --- what values are ---------------------------------------------------------------------
+    def _instance_kind(self, node) -> str | None:
+        """"connector" / "gateway" when the receiver ``node`` is known to hold one."""
+        cls = self._class_scope()
+        if isinstance(node, cst.Name):
+            if node.value == "self":
+                return "connector" if cls is not None and cls.connector else None
+            fact = self._lookup(node.value)
+            return fact[1] if fact and fact[0] == "instance" else None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self" and cls:
+            return cls.attributes.get(node.attr.value)
+        return None
+
+    def _in_connector(self) -> bool:
+        cls = self._class_scope()
+        return self.context.is_connector or (cls is not None and cls.connector)
+
+    def _source(self, node) -> str | None:
+        """Where ``node``'s value comes from, if it is a connector result."""
+        node = unwrap(node)
+        if isinstance(node, cst.Name):
+            fact = self._lookup(node.value)
+            return fact[1] if fact and fact[0] == "result" else None
+        if isinstance(node, cst.Call):
+            return result_source(self.context, node, in_connector=self._in_connector(), instance_kind=self._instance_kind)
+        return None
+
+    def _fact(self, value, annotation=None):
+        source = self._source(value) if value is not None else None
+        if source:
+            return ("result", source)
+        kind = None
+        if value is not None:
+            value = unwrap(value)
+            kind = (
+                (instance_kind_of_class(self.context, dotted(value.func)) if isinstance(value, cst.Call) else None)
+                or kind_by_name(value) or self._instance_kind(value)
+            )
+        if kind is None and annotation is not None:
+            kind = instance_kind_of_class(self.context, dotted(annotation.annotation))
+        return ("instance", kind) if kind else None
+
+    def _bind(self, target, fact) -> None:
+        if isinstance(target, cst.Name):
+            self.scopes[-1].names[target.value] = fact
+            if self.scopes[-1].kind == "class":  # a class-level annotation: `venue: OandaConnector`
+                self.scopes[-1].attributes[target.value] = fact[1] if fact and fact[0] == "instance" else None
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            cls = self._class_scope()
+            if cls is not None:
+                cls.attributes[target.attr.value] = fact[1] if fact and fact[0] == "instance" else None
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, None)
+
+    # --- bindings, in the order of the code --------------------------------------------------
+    def visit_AssignTarget(self, node) -> None:
+        self.targets.add(id(node.target))
+
+    def leave_Assign(self, node) -> None:
+        fact = self._fact(node.value)
+        for target in node.targets:
+            self._bind(target.target, fact)
+
+    def visit_AnnAssign(self, node) -> None:
+        self.targets.add(id(node.target))
+
+    def leave_AnnAssign(self, node) -> None:
+        self._bind(node.target, self._fact(node.value, node.annotation))
+
+    def visit_AugAssign(self, node) -> None:
+        self.targets.add(id(node.target))
+        self._bind(node.target, None)
+
+    def visit_Del(self, node) -> None:
+        self.targets.add(id(node.target))
+
+    def leave_NamedExpr(self, node) -> None:
+        self._bind(node.target, self._fact(node.value))
+
+    def visit_For(self, node) -> None:
+        self._bind(node.target, None)
+
+    def visit_CompFor(self, node) -> None:
+        self._bind(node.target, None)
+
+    def visit_AsName(self, node) -> None:
+        self._bind(node.name, None)
+
+    # --- reads ------------------------------------------------------------------------------
+    def visit_Subscript(self, node) -> None:
+        if id(node) in self.targets or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return
+        key = string_value(node.slice[0].slice.value)
+        self._check_read(node, node.value, key, f'`{describe(node.value)}["{key}"]`', f'["data"]["{key}"]')
+
+    def visit_Call(self, node) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and node.args[0].keyword is None):
+            return
+        key = string_value(node.args[0].value)
+        self._check_read(node, func.value, key, f'`{describe(func.value)}.get("{key}")`', f'["data"].get("{key}")')
+
+    def _check_read(self, node, holder, key: str | None, shown: str, instead: str) -> None:
+        if key is None or key in CANONICAL_KEYS:
+            return
+        source = self._source(holder)
+        if source:
+            self.report(node, (
+                f"{shown} reads broker payload at the top level of a connector result (from {source}): "
+                f"read it under `data`: `{instead}`"
+            ))
+
+
+def _source_pattern(context: FileContext) -> re.Pattern[str]:
+    """The words one of which a file must hold to read a connector result (computed once per run):
+    an order method, `connector` or `gateway` (any case: `*Connector` classes, `self.connectors`,
+    `gateway.submit`), `route`, and the project's connector classes and gateway functions."""
+    config, index = context.config, context.index
+    key = ("TG205-pattern", config.order_methods)
+    if key not in index.derived:
+        words = {*config.order_methods, "connector", "gateway", "route", *index.connector_classes}
+        for rel, summary in index.summaries.items():
+            if matches_any(rel, config.connector_paths):
+                words.update(cls["name"] for cls in summary.get("classes", ()))
+            if matches_any(rel, config.gateway_paths):
+                words.update(summary.get("functions", ()))
+        index.derived[key] = re.compile(
+            "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
+        )
+    return index.derived[key]
