@@ -1,6 +1,6 @@
-"""The `tradeguard-fix` pre-commit hook: `tradeguard check --fix` on the files given, naming
-every file it changed and failing when it changed any, so the fixes are reviewed and staged
-before the commit goes ahead (as pre-commit's own fixers do).
+"""The `tradeguard-fix` pre-commit hook: `tradeguard check --fix` on the files given (it names
+every file it fixes), failing when any file changed, so the fixes are reviewed and staged before
+the commit goes ahead (as pre-commit's own fixers do).
 
 Arguments are those of `tradeguard check` (e.g. ``--unsafe-fixes``, ``--baseline FILE``).
 """
@@ -13,7 +13,6 @@ from pathlib import Path
 
 from hooks import check
 from lint_rules.config import ConfigError, iter_python_files, load_config
-from lint_rules.runner import display_path
 
 
 def _python_files(paths: list[Path]) -> list[Path]:
@@ -38,9 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = ["--fix", *(sys.argv[1:] if argv is None else argv)]
     before = {file: _read(file) for file in _python_files(check.build_parser().parse_args(arguments).paths)}
     status = check.main(arguments)
-    changed = [file for file, data in before.items() if _read(file) != data]
-    for file in changed:
-        print(f"tradeguard-fix: fixed {display_path(file)}")
+    changed = any(_read(file) != data for file, data in before.items())
     return 1 if changed else status
 
 

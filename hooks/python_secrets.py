@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from hooks import secrets
 from lint_rules import suppression
 from lint_rules.config import Config
 from lint_rules.context import FileContext
@@ -19,19 +20,14 @@ from lint_rules.index import ProjectIndex
 from lint_rules.runner import display_path
 from lint_rules.source import Unreadable, decode_source
 
-try:
-    from hooks.secrets import scan_text
-except ImportError:  # the secret scanner is not in this build yet
-    scan_text = None
-
 SECRET_CODE = "TG301"
 
 
 def secret_findings(context: FileContext) -> list[Finding]:
     """TG301 findings of one Python file's text, after the configuration and suppressions."""
-    if scan_text is None or not context.config.is_code_enabled(SECRET_CODE):
+    if not context.config.is_code_enabled(SECRET_CODE):
         return []
-    return suppression.unsuppressed(scan_text(context.rel_path, context.text), context)
+    return suppression.unsuppressed(secrets.scan_text(context.rel_path, context.text), context)
 
 
 def secret_findings_in_files(checked: list[tuple[Config, list[Path]]]) -> Iterator[Finding]:
@@ -40,7 +36,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]]) -> Iterat
     A file that cannot be decoded is skipped: the lint run reports it as TG000.
     """
     for config, files in checked:
-        if scan_text is None or not config.is_code_enabled(SECRET_CODE):
+        if not config.is_code_enabled(SECRET_CODE):
             continue
         no_index = ProjectIndex(config.connector_bases)
         for path in files:

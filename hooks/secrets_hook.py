@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hooks.secrets import cli
+
 DEFAULT_BASELINE = Path(".secrets.baseline")
 
 
@@ -22,8 +24,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     baseline = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE.is_file() else None)
     if baseline:
         forwarded = ["--baseline", str(baseline), *forwarded]
-    from hooks.secrets import cli
-
     return cli.main(forwarded)
 
 

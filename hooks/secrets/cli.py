@@ -19,6 +19,9 @@ from hooks.secrets.history import HistoryError, scan_history
 from hooks.secrets.results import ExcludePatterns
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
 from lint_rules.findings import Finding
+from lint_rules.formats.github import render_github
+from lint_rules.formats.gitlab import render_gitlab
+from lint_rules.formats.sarif import render_sarif
 
 PROG = "tradeguard secrets"
 
@@ -33,7 +36,9 @@ def _render_json(findings: Sequence[Finding]) -> str:
 
 
 # Output formats by name; `sarif`, `github` and `gitlab` plug in here, shared with `check`.
-RENDERERS: dict[str, Callable[[Sequence[Finding]], str]] = {"text": _render_text, "json": _render_json}
+RENDERERS: dict[str, Callable[[Sequence[Finding]], str]] = {
+    "text": _render_text, "json": _render_json, "sarif": render_sarif, "github": render_github, "gitlab": render_gitlab,
+}
 
 
 def render(findings: Sequence[Finding], fmt: str) -> str:

@@ -7,6 +7,8 @@ may only be given when the annotation starts and ends on the same line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lint_rules.findings import Finding
 
 
@@ -29,5 +31,5 @@ def annotation(finding: Finding) -> str:
     return f"::error {rendered}::{escape_data(f'{finding.code} {finding.message}')}"
 
 
-def render_github(findings: list[Finding]) -> str:
+def render_github(findings: Sequence[Finding]) -> str:
     return "".join(f"{annotation(finding)}\n" for finding in findings)

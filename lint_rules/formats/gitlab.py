@@ -8,6 +8,7 @@ branch to show what a change adds or fixes, so they are the baseline fingerprint
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from lint_rules.baseline import fingerprints
@@ -21,7 +22,7 @@ def severity(code: str) -> str:
     return "critical" if code == SECRET_CODE else "major"
 
 
-def render_gitlab(findings: list[Finding]) -> str:
+def render_gitlab(findings: Sequence[Finding]) -> str:
     issues = [
         {
             "description": f"{finding.code} {finding.message}",

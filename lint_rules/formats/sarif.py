@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -67,7 +68,7 @@ def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict:
     }
 
 
-def sarif_log(findings: list[Finding]) -> dict:
+def sarif_log(findings: Sequence[Finding]) -> dict:
     rules = _rule_descriptors({finding.code for finding in findings})
     index_of = {rule["id"]: index for index, rule in enumerate(rules)}
     return {
@@ -90,5 +91,5 @@ def sarif_log(findings: list[Finding]) -> dict:
     }
 
 
-def render_sarif(findings: list[Finding]) -> str:
+def render_sarif(findings: Sequence[Finding]) -> str:
     return json.dumps(sarif_log(findings), indent=2) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -91,7 +92,8 @@ def test_stdin_checks_the_unsaved_buffer_not_the_disk(examples):
 
 def test_stdin_buffer_uses_the_project_config_and_index(tmp_path):
     """The display name places the buffer in the project: the gateway may send orders."""
-    write_project(tmp_path, {"bot/execution/gateway.py": "", "bot/strategies/a.py": ""}, 'gateway-paths = ["bot/execution/gateway.py"]\n')
+    files = {"bot/execution/gateway.py": "", "bot/strategies/a.py": ""}
+    write_project(tmp_path, files, 'gateway-paths = ["bot/execution/gateway.py"]\n')
     assert flake8("-", "--stdin-display-name", "bot/execution/gateway.py", cwd=tmp_path, input=VIOLATION).stdout == ""
     done = flake8("-", "--stdin-display-name", "bot/strategies/a.py", cwd=tmp_path, input=VIOLATION)
     assert [code for *_, code, _ in parsed(done.stdout)] == ["TG101"]
@@ -165,3 +167,18 @@ def test_a_huge_file_is_tg000_as_in_check(tmp_path):
     checked = run_cli("check", "bot/huge.py", "--format", "json", cwd=tmp_path)
     [expected] = json.loads(checked.stdout)
     assert (line, column + 1, message) == (expected["line"], expected["column"], f"TG000 {expected['message']}")
+
+
+def test_credentials_in_python_source_are_tg301_in_flake8_and_check_alike(tmp_path):
+    token = f"{secrets.token_hex(16)}-{secrets.token_hex(16)}"  # an OANDA v20 token's shape
+    write_project(tmp_path, {
+        "bot/settings.py": f'OANDA_TOKEN = "{token}"\n',
+        "bot/reviewed.py": f'OANDA_TOKEN = "{token}"  # noqa: TG301 -- revoked practice token\n',
+        "tests/fixtures.py": f'OANDA_TOKEN = "{token}"\n',
+    }, '[tool.tradeguard.per-file-ignores]\n"tests/**" = ["TG301"]\n')
+    done = flake8(".", cwd=tmp_path)
+    checked = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    expected = [(f"./{f['path']}", f["line"], f["column"], f["code"], f["message"]) for f in json.loads(checked.stdout)]
+    assert [(path, code) for path, _, _, code, _ in expected] == [("./bot/settings.py", "TG301")]
+    assert parsed(done.stdout) == expected
+    assert token not in done.stdout + done.stderr + checked.stdout + checked.stderr
