@@ -33,11 +33,15 @@ from hooks.secrets.syntax import shannon_entropy
 _TEMPLATE_RE = re.compile(
     r"\$\{|\{\{|\}\}|%\(|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]\w*%$|^<[^>]*>$|^\{[^}]*\}$|\{[A-Za-z_][\w.]*\}|^\[[^\]]*\]$"
 )
-_PLACEHOLDER_WORDS = (
-    "changeme", "change_me", "change-me", "replace", "your", "example", "sample", "dummy", "fake",
-    "mock", "placeholder", "redacted", "insert", "todo", "fixme", "xxxx", "****", "....", "0000000",
-    "12345678", "abcdef", "notreal", "not-a-real", "not_a_real",
-)
+# Words that make a value a stand-in when they are whole parts of it (split at non-letters and
+# at camel humps): `your_api_key`, `REPLACE_ME`, `fakeSecret`. Inside a random string the same
+# letters are not a part (`...ZIRFAKEUGRh...`) and do not count.
+_PLACEHOLDER_PARTS = frozenset({
+    "changeme", "change", "replace", "replaceme", "your", "yours", "example", "sample", "dummy", "fake",
+    "mock", "placeholder", "redacted", "insert", "todo", "fixme", "notreal", "here",
+})
+_PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_FILLERS = ("xxxx", "XXXX", "****", "....", "0000000", "1234567")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -52,14 +56,15 @@ _SEQUENCES = (
 
 
 def is_placeholder(secret: str) -> bool:
-    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxx`, `changeme`, `****`, `abcdef...`."""
+    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `****`, `abcdef123456`."""
     lowered = secret.lower()
-    return (
-        len(set(lowered)) <= 3
-        or bool(_TEMPLATE_RE.search(secret))
-        or lowered in _KNOWN_DEFAULTS
-        or any(word in lowered for word in _PLACEHOLDER_WORDS)
-        or any(lowered in sequence for sequence in _SEQUENCES)
+    if len(set(lowered)) <= 3 or lowered in _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
+        return True
+    if any(filler in secret for filler in _FILLERS):
+        return True
+    parts = [part.lower() for part in _PART_RE.findall(secret)]
+    return any(part in _PLACEHOLDER_PARTS for part in parts) or any(
+        len(part) >= 6 and any(part in sequence for sequence in _SEQUENCES) for part in parts + [lowered]
     )
 
 
@@ -131,6 +136,16 @@ def is_lockfile_or_digest(filename: str, line: str, secret_type: str) -> bool:
     return base in (".pre-commit-config.yaml", ".pre-commit-hooks.yaml") and "rev:" in lowered
 
 
+_PASSWORD_HASH_RE = re.compile(
+    r"\$(?:2[abxy]?|argon2(?:id|i|d)|[156y]|scrypt)\$|pbkdf2_sha\d+\$|bcrypt\$|\{(?:SSHA|SHA|SSHA512|CRYPT)\}"
+)
+
+
+def is_password_hash(secret: str) -> bool:
+    """bcrypt, argon2, sha-crypt, Django and LDAP password hashes: what a server stores, not a password."""
+    return _PASSWORD_HASH_RE.match(secret) is not None
+
+
 _COMMIT_SHA_RE = re.compile(r"[0-9a-f]{40}")
 _COMMIT_CONTEXT_RE = re.compile(r"\b(?:rev|revision|commit|sha|ref|git)\b", re.IGNORECASE)
 
@@ -155,6 +170,18 @@ _PUBLIC_DER_PREFIXES = (
     "MFkwEwYHKoZIzj0CAQ", "MIIBIjANBgkqhkiG9w0BAQEFAAOC", "MIICIjANBgkqhkiG9w0BAQEFAAOC",
     "MIGfMA0GCSqGSIb3DQEBAQUAA4GN", "MCowBQYDK2VwAyEA", "MHYwEAYHKoZIzj0CAQYFK4EEACID",
 )
+
+
+_KEY_IDENTIFIER_RE = re.compile(
+    r"organizations/[0-9a-fA-F-]{36}/apiKeys/[0-9a-fA-F-]{36}"  # a Coinbase CDP key name
+    r"|\d{3}-\d{3}-\d{5,9}-\d{3}"  # an OANDA account id
+    r"|arn:aws:[\w-]+:[\w-]*:\d*:\S+"  # an AWS resource name
+)
+
+
+def is_key_identifier(secret: str) -> bool:
+    """Names of keys and accounts, which locate a credential but grant nothing alone."""
+    return bool(_KEY_IDENTIFIER_RE.fullmatch(secret))
 
 
 def is_public_key_material(secret: str, line: str) -> bool:
@@ -186,7 +213,9 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_dummy_in_test_fixture,
     is_lockfile_or_digest,
     is_commit_sha,
+    is_password_hash,
     is_uuid,
+    is_key_identifier,
     is_public_key_material,
     is_vendor_example,
 )

@@ -336,7 +336,7 @@ class ClientArgumentDetector(TradeguardPlugin):
     """Keys passed positionally to a client constructor of an SDK not recognised from the imports."""
 
     secret_type = "Client Credential Argument"
-    triggers = ("client", "rest", "api", "spot", "futures", "stream")
+    triggers = ("client", "rest", "api", "spot", "futures", "stream", "auth", "login")
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for call in scope.client_calls:

@@ -13,7 +13,7 @@ import re
 # Lower-case substrings; the most frequent first so a typical hit returns early.
 TOKENS: tuple[str, ...] = (
     "key", "token", "secret", "pass", "pwd", "auth", "credential", "://", "client", "rest", "api",
-    "stream", "spot", "futures", "oanda", "akia", "asia", "abia", "acca", "a3t", "aiza", "xox", ":aa",
+    "stream", "login", "spot", "futures", "oanda", "akia", "asia", "abia", "acca", "a3t", "aiza", "xox", ":aa",
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
 )
 

@@ -35,17 +35,20 @@ _ASSIGN_RE = re.compile(
     )
     [ \t]{0,40}
     (?:[rRbBuUfF]{1,2}(?=["'])|@(?="))?
+    (?:(?:Bearer|Basic|Token|bearer|token)[ \t]+)?
     (?:
         "(?P<dq>[^"\n]{0,2000})"
       | '(?P<sq>[^'\n]{0,2000})'
       | `(?P<bq>[^`\n]{0,2000})`
-      | (?P<bare>[^\s"'`,;&\#)}\]]{1,2000})
+      | (?P<bare>[^\s"'`,;&)}\]]{1,2000})
     )
     """,
     re.VERBOSE,
 )
-# `ENV NAME value` (the legacy Dockerfile form, no `=`).
+# Formats that separate a name from its value by spaces: the legacy Dockerfile `ENV NAME value`
+# and `.netrc`'s `machine host login user password value`.
 _DOCKER_ENV_RE = re.compile(r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE)
+_NETRC_RE = re.compile(r"(?<!\S)(?P<name>password|passwd)[ \t]+(?P<bare>\S{1,2000})")
 # The line after `- name: X` in a Kubernetes or compose env list.
 _K8S_VALUE_RE = re.compile(r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))")
 _NAME_KEY_BEFORE_RE = re.compile(r"name:[ \t]*[\"']?$")
@@ -124,6 +127,18 @@ def shannon_entropy(value: str) -> float:
 
 
 _WORDS_RE = re.compile(r"[A-Za-z]+(?:[-_. ][A-Za-z]+)*")
+_WORD_PART_RE = re.compile(r"[A-Za-z]+")
+
+
+def is_words(value: str) -> bool:
+    """Letters only, in parts that read as words (`api-key-name`, `ProductionKey`), not a
+    random mixed-case string (`plWbQufTeTQkUIki...`, about 0.4% of 32-character keys)."""
+    if not _WORDS_RE.fullmatch(value):
+        return False
+    return all(
+        part.islower() or part.isupper() or sum(char.isupper() for char in part) <= max(1, len(part) // 5)
+        for part in _WORD_PART_RE.findall(value)
+    )
 _PATH_SUFFIX_RE = re.compile(r"\.(?:pem|key|json|txt|p12|pfx|crt|cer|der|env|ya?ml|ini|cfg|conf|toml|gpg|asc)$", re.IGNORECASE)
 _PATH_PREFIXES = ("./", "../", "~/", "/run/", "/etc/", "/var/", "/home/", "/tmp/", "/opt/", "/secrets/", "/usr/", "/app/", "/data/")
 
@@ -136,7 +151,7 @@ def looks_random(value: str) -> bool:
     """A machine-made key or token: long, no spaces, not words, not a path, varied characters."""
     if len(value) < 12 or any(char.isspace() for char in value) or looks_like_path(value):
         return False
-    if _WORDS_RE.fullmatch(value):
+    if is_words(value):
         return False
     classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value), any(c.isdigit() for c in value)))
     return classes >= 2 and shannon_entropy(value) >= 3.0
@@ -144,9 +159,9 @@ def looks_random(value: str) -> bool:
 
 def plausible_password(value: str) -> bool:
     """A password someone could log in with: not a single plain word, not a path or reference."""
-    if len(value) < 6 or len(value) > 200 or looks_like_path(value):
+    if len(value) < 6 or len(value) > 200 or looks_like_path(value) or any(char.isspace() for char in value):
         return False
-    return not _WORDS_RE.fullmatch(value) or (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value))
+    return not is_words(value) or (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value))
 
 
 _AUTH_SCHEME_RE = re.compile(r"(?:Bearer|Basic|Token|token|bearer)[ \t]+")
@@ -193,6 +208,8 @@ CLIENT_CLASSES = frozenset({
     "StockHistoricalDataClient", "CryptoHistoricalDataClient", "OptionHistoricalDataClient",
     "StockDataStream", "CryptoDataStream", "TradingStream", "Stream", "Spot", "UMFutures",
     "CMFutures", "KrakenAPI", "WebSocketClient", "WSClient",
+    # HTTP auth objects and login calls take a password positionally.
+    "HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "login",
 })
 _CLIENT_CALL_RE = re.compile(r"(?<![\w])(" + "|".join(sorted(CLIENT_CLASSES, key=len, reverse=True)) + r")[ \t]*\(")
 _ARG_RE = re.compile(r"""\s{0,200}[rRbBuU]{0,2}(?:"(?P<dq>[^"\\\n]{1,300})"|'(?P<sq>[^'\\\n]{1,300})')\s{0,200}(?:,|\))""")
@@ -202,7 +219,7 @@ _HOSTNAME_RE = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::\d+)?/?")
 class Scope:
     """One text being scanned, with what plugins ask of it computed once and on demand."""
 
-    __slots__ = ("text", "filename", "is_code", "is_dockerfile", "__dict__")
+    __slots__ = ("text", "filename", "is_code", "is_dockerfile", "is_netrc", "__dict__")
 
     def __init__(self, text: str, filename: str = "", *, is_code: bool | None = None) -> None:
         self.text = text
@@ -210,6 +227,7 @@ class Scope:
         base = os.path.basename(filename)
         self.is_code = os.path.splitext(filename)[1].lower() in CODE_EXTENSIONS if is_code is None else is_code
         self.is_dockerfile = base.startswith(("Dockerfile", "Containerfile")) or base.endswith(".dockerfile")
+        self.is_netrc = base in (".netrc", "_netrc")
 
     @cached_property
     def lowered(self) -> str:
@@ -250,7 +268,9 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
         if assignment is not None:
             found.append(assignment)
     if scope.is_dockerfile:
-        found.extend(_docker_env(scope))
+        found.extend(_spaced_pairs(_DOCKER_ENV_RE, scope.text))
+    if scope.is_netrc:
+        found.extend(_spaced_pairs(_NETRC_RE, scope.text))
     return found
 
 
@@ -263,13 +283,19 @@ def _value_after(scope: Scope, name: str, segments: tuple[str, ...], kind: str, 
     if match is None:
         return None
     group = next(g for g in ("dq", "sq", "bq", "bare") if match.group(g) is not None)
-    # In source code an unquoted value is an expression (`api_key = os.environ[...]`); only
-    # a URL query (`?apiKey=...` inside a string) holds a bare literal there.
-    if group == "bare" and scope.is_code and (start == 0 or text[start - 1] not in "?&"):
+    # In source code an unquoted value is an expression (`api_key = os.environ[...]`), unless
+    # the name itself sits inside a string: a URL query (`"...?apiKey=..."`), a DSN
+    # (`"host=db password=..."`), a header (`"Authorization: Bearer ..."`).
+    if group == "bare" and scope.is_code and not _inside_string(text, line_start, start):
         return None
     if group == "bare" and match.group("op") in ("==", "!=", "==="):
         return None
     return _assignment(name, segments, kind, match.group(group), match.start(group))
+
+
+def _inside_string(text: str, line_start: int, offset: int) -> bool:
+    before = text[line_start:offset]
+    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1 or before.endswith(("?", "&"))
 
 
 def _k8s_env_value(scope: Scope, name: str, segments: tuple[str, ...], kind: str, end: int) -> Assignment | None:
@@ -283,9 +309,9 @@ def _k8s_env_value(scope: Scope, name: str, segments: tuple[str, ...], kind: str
     return _assignment(name, segments, kind, match.group(group), match.start(group))
 
 
-def _docker_env(scope: Scope) -> list[Assignment]:
+def _spaced_pairs(pattern: re.Pattern[str], text: str) -> list[Assignment]:
     found = []
-    for match in _DOCKER_ENV_RE.finditer(scope.text):
+    for match in pattern.finditer(text):
         segments = split_name(match.group("name"))
         kind = credential_kind(segments)
         if kind is not None:
@@ -338,5 +364,10 @@ def credential_literals(call: ClientCall) -> list[Literal]:
         literal
         for literal in call.literals
         if looks_random(literal.value)
-        or (len(literal.value) >= 6 and plausible_password(literal.value) and not _HOSTNAME_RE.fullmatch(literal.value))
+        or (
+            len(literal.value) >= 6
+            and plausible_password(literal.value)
+            and not _HOSTNAME_RE.fullmatch(literal.value)
+            and "@" not in literal.value  # an e-mail address: the login, not the password
+        )
     ]
