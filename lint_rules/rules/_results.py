@@ -286,7 +286,7 @@ class _MethodCheck:
             if not self._builds_canonical(node):
                 self.found.append(Problem(
                     "TG201", node,
-                    f"{returned} `{describe(node.func)}(...)`, which is not known to be a canonical result: "
+                    f"{returned} `{describe(node.func)}(...)`, not known to be a canonical result: "
                     "wrap it in `tradeguard.normalize(...)` or build one with `ok(...)` / `fail(...)`",
                 ))
             return

@@ -5,7 +5,6 @@ import uuid
 from coinbase.rest import RESTClient
 
 from bot.connectors.base import BaseConnector
-from tradeguard import fail, ok
 
 
 class CoinbaseConnector(BaseConnector):
@@ -18,5 +17,5 @@ class CoinbaseConnector(BaseConnector):
         send = self.client.market_order_buy if side == "BUY" else self.client.market_order_sell
         reply = send(client_order_id=str(uuid.uuid4()), product_id=symbol, base_size=str(qty))
         if not reply.get("success"):
-            return fail(reply.get("error_response", {}).get("message", "rejected"), data=reply)
-        return ok({"order_id": reply["success_response"]["order_id"]})
+            return {"success": False, "error": None, "data": reply}
+        return {"success": True, "error": None, "order_id": reply["success_response"]["order_id"]}

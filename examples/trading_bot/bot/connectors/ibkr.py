@@ -3,7 +3,7 @@
 from ib_async import IB, LimitOrder, MarketOrder, Stock
 
 from bot.connectors.base import BaseConnector
-from tradeguard import fail, ok
+from tradeguard import ok
 
 
 class IbkrConnector(BaseConnector):
@@ -17,8 +17,8 @@ class IbkrConnector(BaseConnector):
         trade = self.ib.placeOrder(Stock(symbol), order)
         status = trade.orderStatus.status
         if status in ("Cancelled", "ApiCancelled", "Inactive"):
-            return fail(f"order {status.lower()}", data={"order_id": trade.orderId})
-        return ok({"order_id": trade.orderId, "status": status})
+            return None
+        return trade.orderId, status
 
     def preview(self, symbol, side, qty):
         return ok(self.ib.whatIfOrder(Stock(symbol), MarketOrder(side, qty)))

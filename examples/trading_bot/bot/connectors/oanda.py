@@ -4,7 +4,6 @@ import oandapyV20
 import oandapyV20.endpoints.orders as orders
 
 from bot.connectors.base import BaseConnector
-from tradeguard import fail, ok
 
 
 class OandaConnector(BaseConnector):
@@ -20,6 +19,6 @@ class OandaConnector(BaseConnector):
         request = orders.OrderCreate(self.account_id, data=body)
         reply = self.api.request(request)
         if "orderCancelTransaction" in reply:
-            return fail(reply["orderCancelTransaction"].get("reason", "cancelled"), data=reply)
-        fill = reply.get("orderFillTransaction", {})
-        return ok({"order_id": reply["orderCreateTransaction"]["id"], "fill_price": fill.get("price")})
+            return {"success": "false", "error": reply["orderCancelTransaction"].get("reason", "cancelled"), "data": reply}
+        # OANDA's JSON as it comes: every caller must know v20's field names.
+        return reply

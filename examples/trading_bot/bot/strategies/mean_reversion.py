@@ -27,3 +27,7 @@ class MeanReversion:
 
     def hedge_later(self, symbol: str, qty: float):
         threading.Thread(target=self.connectors["ibkr"].place_order, args=(symbol, "BUY", qty)).start()
+
+    def margin_needed(self, symbol: str, qty: float) -> float:
+        preview = self.connectors["ibkr"].preview(symbol, "SELL", qty)
+        return float(preview["initMarginChange"])

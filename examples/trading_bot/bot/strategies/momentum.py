@@ -10,4 +10,4 @@ class Momentum:
         if close <= previous_close:
             return None
         result = self.broker.place_order(self.symbol, "BUY", 1000, price=close)
-        return result["data"].get("order_id")
+        return result["orderFillTransaction"]["id"]
