@@ -20,7 +20,6 @@ newline-translated, LibCST keeps every line's ending, and the lines a fix adds g
 
 from __future__ import annotations
 
-import difflib
 import io
 import keyword
 import os
@@ -224,18 +223,26 @@ def _replacer_class():
 
 def add_imports(module, statements: list[str]):
     """``statements`` (``import x`` / ``from x import y``) added at the top of the module: after
-    its docstring and its leading imports (``__future__`` ones included), in its own newlines."""
+    its docstring and its leading imports (``__future__`` ones included), in its own newlines.
+    A statement the module already has at its top level is not added again."""
     body = list(module.body)
     position = 1 if body and _is_docstring(body[0]) else 0
     after_docstring = position
     while position < len(body) and _is_import_line(body[position]):
         position += 1
-    new = [cst.parse_statement(statement + "\n") for statement in statements]
+    present = {_import_code(small) for line in body if _is_import_line(line) for small in line.body}
+    new = [line for line in map(cst.parse_statement, statements) if _import_code(line.body[0]) not in present]
+    if not new:
+        return module
     if position == after_docstring and position > 0:   # first import after a docstring: a blank line between
         new[0] = new[0].with_changes(leading_lines=[cst.EmptyLine()])
     if position < len(body) and not _is_import_line(body[position]) and not body[position].leading_lines:
         body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
     return module.with_changes(body=[*body[:position], *new, *body[position:]])
+
+
+def _import_code(statement) -> str:
+    return cst.Module([]).code_for_node(statement.with_changes(semicolon=cst.MaybeSentinel.DEFAULT))
 
 
 def _is_docstring(statement) -> bool:
@@ -297,7 +304,9 @@ def write_source(path: Path, before: str, after: str) -> str | None:
 
 
 def unified_diff(display: str, before: str, after: str) -> str:
-    """A unified diff of one file, as `git apply -p0` / `patch -p0` take it."""
+    """A unified diff of one file, as `patch -p0` takes it."""
+    import difflib  # only --diff needs it
+
     lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=display, tofile=display)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
