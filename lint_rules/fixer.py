@@ -149,15 +149,16 @@ def fix_source(context: FileContext, ruleset: engine.RuleSet, unsafe: bool, ast_
     findings, fixes, unsafe_left = _triage(analysis, context, unsafe)
     before, applied = context.text, 0
     for _ in range(MAX_PASSES):
-        if not fixes:
-            return FixOutcome(before, context.text if applied else None, findings, applied, unsafe_left)
-        module, count = _apply(analysis.module, fixes)
-        context = _with_text(context, module.code)
+        module, count = _apply(analysis.module, fixes) if fixes else (None, 0)
+        text = module.code if count else context.text
+        if text == context.text:  # nothing (more) to fix
+            return FixOutcome(before, text if applied else None, findings, applied, unsafe_left)
+        context = _with_text(context, text)
         try:
             analysis = engine.analyze(context, ruleset, must_parse=True)
         except Unreadable as error:
             rules = ", ".join(sorted({report.code for report in fixes}))
-            return FixOutcome(before, None, findings, problem=f"the {rules} fix would not parse ({error}); file left unchanged")
+            return FixOutcome(before, None, findings, problem=f"a fix of {rules} would not parse ({error}); file left unchanged")
         applied += count
         fixes, unsafe_left = _triage(analysis, context, unsafe)[1:]
     return FixOutcome(before, None, findings, problem=f"fixes still changing the file after {MAX_PASSES} passes; file left unchanged")

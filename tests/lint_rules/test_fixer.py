@@ -322,7 +322,7 @@ def test_unsafe_fixes_are_held_back_and_counted(tmp_path):
 def test_a_fix_that_would_not_parse_leaves_the_file_unchanged_with_one_line(tmp_path):
     outcome = fix_text(tmp_path, UnparsableFix, "print(1)\n")
     assert outcome.after is None and len(outcome.findings) == 1
-    assert outcome.problem.startswith("the TG902 fix would not parse (syntax error")
+    assert outcome.problem.startswith("a fix of TG902 would not parse (syntax error")
     assert outcome.problem.endswith("; file left unchanged") and "\n" not in outcome.problem
 
 
