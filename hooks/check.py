@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not _emit(diffs, args.output):
             return 2
         return 2 if result.missing_paths else int(bool(diffs) and not args.exit_zero)
-    findings = sorted([*result.findings, *secret_findings_in_files(result.checked)], key=Finding.sort_key)
+    findings = sorted([*result.findings, *secret_findings_in_files(result.checked, not args.no_cache)], key=Finding.sort_key)
     if args.write_baseline:
         try:
             write_baseline(args.write_baseline, findings)

@@ -7,12 +7,14 @@ per-file ignores and ``# noqa: TG301`` on the reported line silence it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from hooks import secrets
 from lint_rules import suppression
+from lint_rules.cache import JsonCache, code_fingerprint
 from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.findings import Finding
@@ -30,20 +32,38 @@ def secret_findings(context: FileContext) -> list[Finding]:
     return suppression.unsuppressed(secrets.scan_text(context.rel_path, context.text), context)
 
 
-def secret_findings_in_files(checked: list[tuple[Config, list[Path]]]) -> Iterator[Finding]:
+def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache: bool = True) -> Iterator[Finding]:
     """TG301 findings of files on disk, each governed by its configuration, with display paths.
 
-    A file that cannot be decoded is skipped: the lint run reports it as TG000.
+    What the scanner finds in a file is cached by its content (``.tradeguard_cache/secrets``;
+    findings name the kind of credential, never its value), so a warm run over a large project
+    scans only the files that changed. A file that cannot be decoded is skipped: the lint run
+    reports it as TG000.
     """
+    scanner = code_fingerprint(Path(secrets.__file__).parent)
     for config, files in checked:
         if not config.is_code_enabled(SECRET_CODE):
             continue
+        cache = JsonCache(config.root, "secrets", enabled=use_cache)
+        stored = cache.load()
+        fresh: dict[str, list] = {}
         no_index = ProjectIndex(config.connector_bases)
         for path in files:
             try:
-                text = decode_source(path.read_bytes())
+                data = path.read_bytes()
+                text = decode_source(data)
             except (OSError, Unreadable):
                 continue
-            context = FileContext(config.relative(path), text, config, no_index)
-            for finding in secret_findings(context):
+            rel = config.relative(path)
+            key = hashlib.sha256(f"{scanner}:{rel}:".encode() + data).hexdigest()[:24]
+            hit = stored.get(rel)
+            if hit and hit[0] == key:
+                found = [Finding.from_json(item) for item in hit[1]]
+            else:
+                found = secrets.scan_text(rel, text)
+                fresh[rel] = [key, [finding.to_json() for finding in found]]
+            context = FileContext(rel, text, config, no_index)
+            for finding in suppression.unsuppressed(found, context):
                 yield replace(finding, path=display_path(path))
+        if fresh:
+            cache.save({**stored, **fresh})

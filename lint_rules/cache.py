@@ -14,10 +14,10 @@ from lint_rules import __version__
 CACHE_DIR_NAME = ".tradeguard_cache"
 
 
-def code_fingerprint() -> str:
-    """Identifies the installed rule code, so an upgrade or an edit of an editable install
-    invalidates cached results even when the version number stays the same."""
-    package = Path(__file__).parent
+def code_fingerprint(package: Path = Path(__file__).parent) -> str:
+    """Identifies the installed code of ``package`` (default: the rules), so an upgrade or an
+    edit of an editable install invalidates cached results even when the version number stays
+    the same."""
     stats = sorted(
         (str(path.relative_to(package)), path.stat().st_mtime_ns, path.stat().st_size)
         for path in package.rglob("*.py")
