@@ -117,17 +117,19 @@ def _return_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: dic
                 function.args.vararg, function.args.kwarg):
         if arg is not None:
             bindings[arg.arg] = [None]
-    for node in _own_nodes(function):
+    for node in _own_statements(function):
         if isinstance(node, ast.Return) and node.value is not None:
             returns.append(node.value)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 _bind(bindings, target, node.value if isinstance(target, ast.Name) else None)
-        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)):
+        elif isinstance(node, ast.AnnAssign):
             _bind(bindings, node.target, node.value)
-        elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem)):
-            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
-            _bind(bindings, target, None)
+        elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
+            _bind(bindings, node.target, None)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                _bind(bindings, item.optional_vars, None)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bindings.setdefault(node.name, []).append(None)
     if not returns:
@@ -138,16 +140,18 @@ def _return_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: dic
     return None
 
 
-def _own_nodes(function: ast.AST):
-    """The nodes of a function's body, without those of nested functions, lambdas and classes."""
+def _own_statements(function: ast.AST):
+    """The statements of a function's body at any depth, without those of nested functions and
+    classes. Expressions are not entered (most of a tree's nodes; a name bound only by ``:=`` is
+    therefore not followed)."""
     stack = list(function.body)
     while stack:
         node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
         yield node
-        stack.extend(
-            child for child in ast.iter_child_nodes(node)
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
-        )
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            stack.extend(getattr(node, block, ()))
 
 
 def _bind(bindings: dict[str, list[ast.expr | None]], target: ast.expr | None, value: ast.expr | None) -> None:

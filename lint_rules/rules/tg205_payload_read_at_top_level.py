@@ -19,6 +19,10 @@ from lint_rules.rules._results import (
 )
 
 
+# A subscript or `.get(` of a string literal other than "success", "error" and "data".
+_PAYLOAD_READ = re.compile(r"""(?:\[|\.get\()\s*[rRuU]?(['"])(?!(?:success|error|data)\1)""")
+
+
 @dataclass
 class _Scope:
     kind: str                   # "module", "class" or "function"
@@ -194,7 +198,9 @@ class PayloadReadAtTopLevel(Rule):
 
     @classmethod
     def applies_to(cls, context: FileContext) -> bool:
-        return _source_pattern(context).search(context.text) is not None
+        """Only files that read a string key other than the result's own, and name something that
+        returns connector results, are parsed for this rule."""
+        return _PAYLOAD_READ.search(context.text) is not None and _source_pattern(context).search(context.text) is not None
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
