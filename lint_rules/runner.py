@@ -188,16 +188,21 @@ class Project:
 
     def fix(self, files: list[Path], mode: fixer.FixMode) -> list[Finding]:
         """Apply the fixes to ``files`` (only collect them, for --diff, when ``mode.write`` is
-        off); the findings on disk afterwards: fixed files are summarised and checked again, so
-        the caches hold their new content and the report is that of a fresh run."""
+        off); the findings on disk afterwards. Fixed files are summarised and checked again, so
+        the caches hold their new content and the report is that of a fresh run; the other files
+        too if the fixes changed what the index knows across files."""
         findings = self.check(files, fix=mode)
         if not mode.write or not self.fixes.files:
             return findings
+        facts = self.index.fingerprint()
         written = self.fixes.write()
         for path in written:
             self.entries[self.config.relative(path)] = _IndexEntry(*_summarize_file(path))
         self._use_entries(save=bool(written))
-        return self.check(files)
+        if self.index.fingerprint() != facts:
+            return self.check(files)
+        shown = {display_path(path) for path in written}
+        return [finding for finding in findings if finding.path not in shown] + self.check(written)
 
     def _context(self, rel: str, text: str) -> FileContext:
         return FileContext(rel, text, self.config, self.index)

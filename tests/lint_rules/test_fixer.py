@@ -252,6 +252,23 @@ def test_the_result_cache_follows_the_fixed_content(tmp_path):
     assert [f.code for f in check_paths([tmp_path]).findings] == ["TG101"]
 
 
+def test_findings_after_a_fix_are_those_of_a_fresh_check_also_across_files(tmp_path):
+    # Fixing the helper makes it return `tradeguard.route(...)`, a canonical result, which the
+    # connector in the other file returns: a fact of the index that the fix changed.
+    write_project(tmp_path, {
+        "bot/strategies/helpers.py": "def send(broker, qty):\n    return broker.place_order('EUR_USD', qty)\n",
+        "bot/connectors/replay.py": (
+            "from bot.strategies.helpers import send\n\n\nclass ReplayConnector:\n"
+            "    def place_order(self, symbol, qty):\n        return send(self.inner, qty)\n"
+        ),
+    }, 'connector-paths = ["bot/connectors/**"]')
+    check_paths([tmp_path])  # caches as a previous run left them
+    fixed = check_paths([tmp_path], fix=fixer.FixMode(unsafe=True))
+    assert [path.name for path in fixer.fix_paths([tmp_path], unsafe=True)] == []
+    assert [fixed_file.path.name for fixed_file in fixed.fixes.files] == ["helpers.py"]
+    assert fixed.findings == check_paths([tmp_path], use_cache=False).findings == check_paths([tmp_path]).findings
+
+
 def test_many_files_are_fixed_in_worker_processes(tmp_path):
     files = {f"strategies/s{number}.py": f"def go(b):\n    return b.place_order({number})\n" for number in range(12)}
     write_project(tmp_path, files)
