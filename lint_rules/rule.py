@@ -41,7 +41,7 @@ class Invalid:
     files: dict = field(default_factory=dict)
     message: str | None = None   # a substring the message must contain
     count: int = 1               # how many findings; the first is on `line`
-    expected_fix: str | None = None   # the file after `--fix --unsafe-fixes`, when the rule fixes it
+    expected_fix: str | None = None   # the file after `--fix --unsafe-fixes --select CODE`; None: not fixed
 
 
 @dataclass(frozen=True, slots=True)
