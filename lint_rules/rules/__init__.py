@@ -18,6 +18,8 @@ RULE_MODULES = (
     "tg203_result_value_type",
     "tg204_contradictory_result",
     "tg205_payload_read_at_top_level",
+    "tg401_hardcoded_live",
+    "tg402_live_endpoint",
 )
 
 
