@@ -37,9 +37,13 @@ def findings_for(rule: type[Rule], root: Path, example: Valid | Invalid) -> list
 
 
 def fix_example(rule: type[Rule], root: Path, example: Invalid) -> str:
-    """The example's file after `tradeguard check --fix --unsafe-fixes --select CODE` on the
-    project ``write_example_project`` laid out."""
-    path = root / example.path
+    """The example's file, laid out in ``root``, after `tradeguard check --fix --unsafe-fixes
+    --select CODE`."""
+    return fix_file(rule, write_example_project(root, example))
+
+
+def fix_file(rule: type[Rule], path: Path) -> str:
+    """``path`` after `tradeguard check --fix --unsafe-fixes --select CODE`, as it now is."""
     check_paths([path], select=(rule.code,), use_cache=False, fix=FixMode(unsafe=True))
     return path.read_text(encoding="utf-8")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lint_rules.examples import example_text, findings_for, fix_example
+from lint_rules.examples import example_text, findings_for, fix_example, fix_file
 from lint_rules.rules import all_rules, documented_rules
 
 CASES = [
@@ -28,7 +28,7 @@ def test_example(rule, kind, example, tmp_path):
     expected = example_text(example.expected_fix if example.expected_fix is not None else example.code)
     fixed = fix_example(rule, tmp_path, example)
     assert fixed == expected, f"{rule.code} fix of:\n{example_text(example.code)}\ngave:\n{fixed}\nexpected:\n{expected}"
-    assert fix_example(rule, tmp_path, example) == fixed, f"{rule.code}: a second fix changed the file again"
+    assert fix_file(rule, tmp_path / example.path) == fixed, f"{rule.code}: a second fix changed the file again"
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
