@@ -74,10 +74,10 @@ class Baseline:
         return ExcludePatterns(**groups)
 
     def silences(self, detection: Detection) -> bool:
-        return any(
-            entry["hashed_secret"] == detection.secret_hash and entry.get("is_secret") is not True
-            for entry in self.results.get(detection.path, ())
-        )
+        """Recorded for this file, and not confirmed real by any entry (detect-secrets may record
+        one value under several types)."""
+        labels = [entry.get("is_secret") for entry in self.results.get(detection.path, ()) if entry["hashed_secret"] == detection.secret_hash]
+        return bool(labels) and True not in labels
 
     def update(self, detections: Iterable[Detection], scanned: Iterable[str], excludes: ExcludePatterns) -> bool:
         """Replace the entries of the scanned files with `detections`, keeping audit labels of

@@ -30,9 +30,9 @@ from collections.abc import Callable
 
 from hooks.secrets.syntax import shannon_entropy
 
-_TEMPLATE_RE = re.compile(
-    r"\$\{|\{\{|\}\}|%\(|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]\w*%$|^<[^>]*>$|^\{[^}]*\}$|\{[A-Za-z_][\w.]*\}|^\[[^\]]*\]$"
-)
+# Template syntax anywhere, or a value that opens like an expression or markup (`{odbc_pw`,
+# cut at the brace by an unquoted read of an f-string).
+_TEMPLATE_RE = re.compile(r"\$\{|\{\{|\}\}|%\(|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]\w*%$|^[{(\[<]|\{[A-Za-z_][\w.]*\}")
 # Words that make a value a stand-in when they are whole parts of it (split at non-letters and
 # at camel humps): `your_api_key`, `REPLACE_ME`, `fakeSecret`. Inside a random string the same
 # letters are not a part (`...ZIRFAKEUGRh...`) and do not count.
@@ -45,7 +45,7 @@ _FILLERS = ("xxxx", "XXXX", "****", "....", "0000000", "1234567")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
-    "demo", "letmein", "qwerty", "123456", "1234567890",
+    "demo", "letmein", "qwerty", "123456", "1234567890", "hunter2",
 })
 _SEQUENCES = (
     string.ascii_lowercase + string.digits,
@@ -122,7 +122,7 @@ LOCKFILES = frozenset({
 })
 _DIGEST_MARKERS = ("--hash=", "integrity", "sha256:", "sha512-", "sha384-", "sha1-")
 # Types a lockfile can only hold by accident; a lockfile's URL with a token in it is real.
-_GENERIC_TYPES = frozenset({"Secret Keyword", "Client Credential Argument"})
+_GENERIC_TYPES = frozenset({"Hard-coded Credential", "Client Credential Argument"})
 
 
 def is_lockfile_or_digest(filename: str, line: str, secret_type: str) -> bool:

@@ -10,11 +10,15 @@ No plugin verifies anything over the network (`verify` stays the base class's no
 
 `PLUGINS` is ordered by priority: when two plugins report overlapping spans, the earlier one
 names the finding (an OANDA token assigned to `api_key` is an "OANDA v20 Token", not a
-"Secret Keyword").
+"Hard-coded Credential").
+
+Secret types differ from detect-secrets' own (its registry is keyed by type, and a clash would
+evict a stock plugin when both are loaded). Baselines still match across tools: entries are
+matched by file and hash, not by type.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: detect-secrets loads this file by path without
+# registering it in `sys.modules`, where dataclasses look string annotations up.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,7 +95,7 @@ _PEM_HEADER_RE = re.compile(
 # a JSON or Python string), quotes and `+` of string concatenation, and PEM header fields
 # (`Proc-Type: 4,ENCRYPTED`). A header followed by anything else is a mention, not a key.
 _PEM_BODY_RE = re.compile(
-    r"""(?:\\[nr]|\s|["',+]|[A-Za-z][A-Za-z-]{0,40}:[^\n\\]{0,200}(?:\\n|\n))*?(?P<body>[A-Za-z0-9+/=]{40,})"""
+    r"""(?:\\[nr]|\s|["',+]|[A-Za-z][A-Za-z-]{0,40}:[^\n\\]{0,200}(?:\\n|\n)){0,80}?(?P<body>[A-Za-z0-9+/=]{40,})"""
 )
 _PUTTY_RE = re.compile(r"PuTTY-User-Key-File-\d")
 
@@ -114,7 +118,7 @@ def private_key_blocks(text: str) -> Iterator[tuple[int, int, str]]:
 class PemPrivateKeyDetector(TradeguardPlugin):
     """PEM and OpenSSH private keys, PuTTY key files; also inside JSON strings (`\\n` escapes)."""
 
-    secret_type = "Private Key"
+    secret_type = "PEM Private Key"
     triggers = ("private key", "putty-user-key-file")
 
     def find(self, scope: Scope) -> Iterator[Match]:
@@ -181,10 +185,10 @@ class OandaTokenDetector(VenuePlugin):
     venue_words = frozenset({"oanda"})
 
 
-class AwsKeyDetector(VenuePlugin):
+class AwsCredentialDetector(VenuePlugin):
     """AWS access key ids (AKIA..., ASIA...) and secret access keys assigned to `aws_*` names."""
 
-    secret_type = "AWS Access Key"
+    secret_type = "AWS Credential"
     triggers = ("akia", "asia", "abia", "acca", "a3t", "aws")
     denylist = (re.compile(r"(?<![A-Z0-9])(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])"),)
     venue_words = frozenset({"aws"})
@@ -261,14 +265,14 @@ class PolygonKeyDetector(VenuePlugin):
 # -- generic kinds ------------------------------------------------------------------------------
 
 
-class SlackTokenDetector(RegexPlugin):
-    secret_type = "Slack Token"
+class SlackApiTokenDetector(RegexPlugin):
+    secret_type = "Slack API Token"
     triggers = ("xox",)
     denylist = (re.compile(r"(?<![0-9A-Za-z])xox[abposr]-[0-9A-Za-z-]{10,250}"),)
 
 
-class GitHubTokenDetector(RegexPlugin):
-    secret_type = "GitHub Token"
+class GitHubAccessTokenDetector(RegexPlugin):
+    secret_type = "GitHub Access Token"
     triggers = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
     denylist = (re.compile(r"(?<![0-9A-Za-z])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![0-9A-Za-z])"),)
 
@@ -279,10 +283,10 @@ class GoogleApiKeyDetector(RegexPlugin):
     denylist = (re.compile(r"(?<![0-9A-Za-z])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),)
 
 
-class TelegramBotTokenDetector(RegexPlugin):
+class TelegramBotApiTokenDetector(RegexPlugin):
     """Telegram bot tokens, common in trading bots' alerting."""
 
-    secret_type = "Telegram Bot Token"
+    secret_type = "Telegram Bot API Token"
     triggers = (":aa",)
     denylist = (re.compile(r"(?<!\d)\d{8,10}:AA[0-9A-Za-z_-]{33}(?![0-9A-Za-z_-])"),)
 
@@ -313,15 +317,17 @@ class TeamsWebhookDetector(RegexPlugin):
     )
 
 
-class BasicAuthUrlDetector(RegexPlugin):
+class PasswordInUrlDetector(RegexPlugin):
     """A password inside a URL: ``postgres://trader:hunter2@db/...``."""
 
-    secret_type = "Basic Auth Credentials"
+    secret_type = "Password in URL"
     triggers = ("://",)
     denylist = (
         re.compile(
-            r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://(?P<user>[^:/\s@'\"`<>{}$]{0,100}):"
-            r"(?P<secret>[^@/\s'\"`<>]{1,200})@[A-Za-z0-9.-]{1,200}"
+            # Quotes, brackets, braces and backslashes end a URL in code; without them a regex
+            # written to match URLs (this one) would match itself.
+            r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://(?P<user>[^:/\s@'\"`<>{}\[\]\\$]{0,100}):"
+            r"(?P<secret>[^/\s@'\"`<>{}\[\]\\]{1,200})@[A-Za-z0-9.-]{1,200}"
         ),
     )
 
@@ -348,7 +354,7 @@ class CredentialNameDetector(TradeguardPlugin):
     """A literal assigned to a credential name (`password`, `api_key`, `secret`, `token`, ...)
     in any syntax; the name's venue, if any, was claimed by a venue plugin first."""
 
-    secret_type = "Secret Keyword"
+    secret_type = "Hard-coded Credential"
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for assignment in scope.assignments:
@@ -361,12 +367,12 @@ PLUGINS: tuple[TradeguardPlugin, ...] = tuple(
         CoinbaseCdpKeyDetector,
         PemPrivateKeyDetector,
         OandaTokenDetector,
-        AwsKeyDetector,
+        AwsCredentialDetector,
         AlpacaKeyDetector,
-        SlackTokenDetector,
-        GitHubTokenDetector,
+        SlackApiTokenDetector,
+        GitHubAccessTokenDetector,
         GoogleApiKeyDetector,
-        TelegramBotTokenDetector,
+        TelegramBotApiTokenDetector,
         SlackWebhookDetector,
         DiscordWebhookDetector,
         TeamsWebhookDetector,
@@ -375,7 +381,7 @@ PLUGINS: tuple[TradeguardPlugin, ...] = tuple(
         BinanceKeyDetector,
         KrakenKeyDetector,
         PolygonKeyDetector,
-        BasicAuthUrlDetector,
+        PasswordInUrlDetector,
         ClientArgumentDetector,
         CredentialNameDetector,
     )

@@ -40,7 +40,7 @@ _ASSIGN_RE = re.compile(
         "(?P<dq>[^"\n]{0,2000})"
       | '(?P<sq>[^'\n]{0,2000})'
       | `(?P<bq>[^`\n]{0,2000})`
-      | (?P<bare>[^\s"'`,;&)}\]]{1,2000})
+      | (?P<bare>[^\s"'`,;&)}\]\\]{1,2000})
     )
     """,
     re.VERBOSE,
@@ -147,9 +147,14 @@ def looks_like_path(value: str) -> bool:
     return value.startswith(_PATH_PREFIXES) or "://" in value or bool(_PATH_SUFFIX_RE.search(value))
 
 
+# Keys and tokens are base64, hex or punctuation-light ASCII; these characters mark code, markup
+# or a regex (`(?P<key>[A-Za-z0-9]{32})`), not a token.
+_NOT_IN_TOKENS = frozenset("[]{}<>\\\"'`")
+
+
 def looks_random(value: str) -> bool:
     """A machine-made key or token: long, no spaces, not words, not a path, varied characters."""
-    if len(value) < 12 or any(char.isspace() for char in value) or looks_like_path(value):
+    if len(value) < 12 or any(char.isspace() or char in _NOT_IN_TOKENS for char in value) or looks_like_path(value):
         return False
     if is_words(value):
         return False
@@ -256,6 +261,8 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
         start, end = word.start(), word.end()
         while start > 0 and text[start - 1] in _IDENTIFIER_CHARS and word.start() - start < _MAX_NAME:
             start -= 1
+        if start > 0 and text[start - 1] == "\\" and start < word.start():
+            start += 1  # `\nIbPassword=` in a string literal: the `n` belongs to the escape
         while end < len(text) and text[end] in _IDENTIFIER_CHARS and end - word.end() < _MAX_NAME:
             end += 1
         name_end = end

@@ -398,6 +398,14 @@ def _env_files(w: _Writer, g: Generator) -> None:
         SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX
         '''))
 
+    cdp_pem = g.pem("EC PRIVATE KEY", 89, b"\x30\x77\x02\x01\x01\x04\x20").replace("\n", "\\n")
+    w.file("deploy/coinbase.env", textwrap.dedent(f'''\
+        COINBASE_API_KEY_NAME=organizations/{g.uuid()}/apiKeys/{g.uuid()}
+        COINBASE_API_PRIVATE_KEY="{cdp_pem}"
+        '''),
+        ("coinbase-cdp", "COINBASE_API_PRIVATE_KEY="),
+    )
+
     access, secret = g.hex(32), g.b64(128)
     w.file("deploy/ibind.env", textwrap.dedent(f'''\
         IBIND_USE_OAUTH=True
@@ -415,6 +423,8 @@ def _env_files(w: _Writer, g: Generator) -> None:
 def _yaml_json_toml_ini(w: _Writer, g: Generator) -> None:
     oanda, bkey, bsecret, db_pw = g.oanda(), g.alnum(64), g.alnum(64), g.password()
     slack, teams = g.slack_webhook(), g.teams_webhook()
+    cb_key, cb_secret, cb_pass = g.hex(32), g.b64(64), g.passphrase()
+    aws_id, aws_secret = g.aws_id(), g.aws_secret()
     w.file("config/settings.yaml", textwrap.dedent(f'''\
         oanda:
           environment: practice
@@ -431,9 +441,18 @@ def _yaml_json_toml_ini(w: _Writer, g: Generator) -> None:
         alerts:
           slack_webhook: {slack}
           teams_webhook: "{teams}"
+        coinbase:
+          api_key: {cb_key}
+          api_secret: {cb_secret}
+          passphrase: '{cb_pass}'
+        aws:
+          region: us-east-1
+          access_key_id: {aws_id}
+          secret_access_key: {aws_secret}
         '''),
         ("oanda", oanda), ("binance", bkey), ("binance", bsecret), ("password", db_pw), ("webhook", slack),
-        ("webhook", teams),
+        ("webhook", teams), ("coinbase", cb_key), ("coinbase", cb_secret), ("coinbase", cb_pass),
+        ("aws", aws_id), ("aws", aws_secret),
     )
 
     v20 = g.oanda()
@@ -514,18 +533,19 @@ def _yaml_json_toml_ini(w: _Writer, g: Generator) -> None:
 
 
 def _shell_docker(w: _Writer, g: Generator) -> None:
-    oanda, tws, polygon = g.oanda(), g.password(), g.alnum(32)
+    oanda, tws, polygon, cb_secret = g.oanda(), g.password(), g.alnum(32), g.b64(64)
     w.file("scripts/run_bot.sh", textwrap.dedent(f'''\
         #!/usr/bin/env bash
         set -euo pipefail
         export OANDA_TOKEN={oanda}
         export TWS_PASSWORD='{tws}'
+        export CB_API_SECRET="{cb_secret}"
         export BINANCE_API_KEY="$BINANCE_KEY_FROM_VAULT"
         curl -s -H "Authorization: Bearer $OANDA_TOKEN" https://api-fxpractice.oanda.com/v3/accounts
         curl -s "https://api.polygon.io/v2/aggs/ticker/AAPL/prev?adjusted=true&apiKey={polygon}"
         python -m bot --paper
         '''),
-        ("oanda", oanda), ("ibkr", tws), ("polygon", polygon),
+        ("oanda", oanda), ("ibkr", tws), ("polygon", polygon), ("coinbase", cb_secret),
     )
 
     oanda2, tws2, pip_pw = g.oanda(), g.password(), g.password()
@@ -701,9 +721,11 @@ def _connection_strings_and_tool_configs(w: _Writer, g: Generator) -> None:
     dsn_pw, mysql_pw, odbc_pw, basic_pw, smtp_pw = (g.password() for _ in range(5))
     mbx, bearer, creds_key, creds_secret, jwt = g.alnum(64), g.alnum(40), g.alnum(32), g.b64(32), g.alnum(48)
     azure = g.b64(64)
+    aws_id, aws_secret = g.aws_id(), g.aws_secret()
     w.file("bot/db.py", textwrap.dedent(f'''\
         import smtplib
 
+        import boto3
         import psycopg2
         import requests
         from requests.auth import HTTPBasicAuth
@@ -735,6 +757,11 @@ def _connection_strings_and_tool_configs(w: _Writer, g: Generator) -> None:
             return session, fallback
 
 
+        def archive(path):
+            s3 = boto3.client("s3", aws_access_key_id="{aws_id}", aws_secret_access_key="{aws_secret}")
+            s3.upload_file(path, "fills-archive", path)
+
+
         def alert(text):
             with smtplib.SMTP_SSL("smtp.trading.example") as smtp:
                 smtp.login("alerts@trading.example", "{smtp_pw}")
@@ -742,7 +769,7 @@ def _connection_strings_and_tool_configs(w: _Writer, g: Generator) -> None:
         '''),
         ("password", jwt), ("secret", creds_key), ("azure", azure), ("url-password", dsn_pw),
         ("url-password", mysql_pw), ("password", odbc_pw), ("password", basic_pw), ("binance", mbx),
-        ("secret", bearer), ("password", smtp_pw),
+        ("secret", bearer), ("password", smtp_pw), ("aws", aws_id),
     )
 
     ids = [g.aws_id() for _ in range(2)]

@@ -1,0 +1,81 @@
+"""The filters that keep reports true, and the stock detect-secrets filters they replace."""
+
+import time
+
+import pytest
+
+from hooks.secrets import filters
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<your-oanda-token>", "${BINANCE_SECRET}", "{{ .Values.password }}", "xxxxxxxxxxxxxxxx", "changeme",
+     "your_polygon_key", "REPLACE_ME", "fakeSecretValue", "********", "abcdef123456", "%(password)s", "{api_key}"],
+)
+def test_placeholders_are_dropped(value):
+    assert filters.is_placeholder(value)
+
+
+def test_a_placeholder_word_inside_a_random_string_is_not_a_placeholder():
+    # The letters of "FAKE" occur by chance in about one 88-character key in a thousand.
+    assert not filters.is_placeholder("AVTfQA5T41VrdSXg85r5XBboilNCdsssHmNgElU1QOXry6Rxwtu2vijYNMFuYCO0j58ky1MZIRFAKEUGRhKjOg==")
+
+
+@pytest.mark.parametrize("value", ["$OANDA_TOKEN", "${TWS_PASSWORD}", "os.environ['K']", "OANDA_TOKEN", "op://vault/oanda/token", "%APCA_SECRET%"])
+def test_environment_references_are_dropped(value):
+    assert filters.is_environment_reference(value)
+
+
+@pytest.mark.parametrize("value", ["get_secret()", 'cfg["api_key"]', "settings.API_KEY", "self.api_secret"])
+def test_indirect_references_are_dropped(value):
+    assert filters.is_indirect_reference(value)
+
+
+def test_dummies_in_tests_are_dropped_but_random_keys_in_tests_are_not(gen):
+    assert filters.is_dummy_in_test_fixture("test-api-key-123456", "tests/test_client.py")
+    assert filters.is_dummy_in_test_fixture("aaaaaaaabbbbbbbb", "tests/fixtures/keys.json")
+    assert not filters.is_dummy_in_test_fixture(gen.alnum(64), "tests/test_client.py")
+    assert not filters.is_dummy_in_test_fixture("test-api-key-123456", "bot/client.py")
+
+
+def test_hashes_digests_and_identifiers_are_dropped(gen):
+    assert filters.is_lockfile_or_digest("poetry.lock", f'hash = "sha256:{gen.hex(64)}"', "Hard-coded Credential")
+    assert filters.is_lockfile_or_digest(".pre-commit-config.yaml", f"    rev: {gen.hex(40)}", "Hard-coded Credential")
+    assert not filters.is_lockfile_or_digest("poetry.lock", "url = x", "Password in URL")
+    assert filters.is_commit_sha(gen.hex(40), "COMMIT = ...  # git rev")
+    assert filters.is_uuid(gen.uuid())
+    assert filters.is_password_hash("$2b$12$" + gen.alnum(53))
+    assert filters.is_key_identifier(f"organizations/{gen.uuid()}/apiKeys/{gen.uuid()}")
+    assert filters.is_key_identifier("101-001-1234567-001")
+    assert filters.is_public_key_material("AAAA", "ssh-ed25519 AAAAC3Nz... me@host")
+    assert filters.is_vendor_example("AKIAIOSFODNN7EXAMPLE")
+
+
+def test_filters_receive_only_the_arguments_they_name(gen):
+    assert filters.dropped_by(secret="${X}", line="", filename="a", secret_type="t", name="n") == "is_placeholder"
+    assert filters.dropped_by(secret=gen.alnum(40), line="", filename="a", secret_type="t", name="n") is None
+
+
+def test_the_stock_indirect_reference_filter_is_cubic_and_ours_is_not():
+    from detect_secrets.filters.heuristic import is_indirect_reference as stock
+
+    line = "a" + " " * 300 + "b"
+    started = time.perf_counter()
+    stock(line)
+    stock_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for value in (line, " " * 100_000, "x(" * 50_000):
+        filters.is_indirect_reference(value)
+    ours_seconds = time.perf_counter() - started
+    assert ours_seconds < 0.01 < stock_seconds
+
+
+def test_the_stock_id_filter_hides_a_secret_that_ours_reports(gen):
+    from detect_secrets.filters.heuristic import is_likely_id_string
+
+    from hooks.secrets.engine import scan_source
+
+    secret = gen.alnum(40)
+    line = f'{{"client_id": "trading-bot", "client_secret": "{secret}"}}'
+    assert is_likely_id_string(secret=secret, line=line)
+    assert [d.finding.line for d in scan_source("oauth.json", line)] == [1]
