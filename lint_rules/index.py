@@ -183,8 +183,9 @@ def _built_canonically(
         if callee in MAPPING_BUILDERS or (callee or "").endswith(".CanonicalResult"):
             keywords = [keyword.arg for keyword in value.keywords]
             return not value.args and len(keywords) == len(CANONICAL_KEYS) and set(keywords) == CANONICAL_KEYS
-        if callee is None:
-            return False
+        head = (callee or "").partition(".")[0]
+        if callee is None or ("." in callee and head not in imports and head not in ("self", "cls", "super")):
+            return False  # a method of a local value (`resp.json()`): not followed
         refs.add(qualify(callee, imports))
         return True
     if isinstance(value, ast.Name) and value.id in bindings and value.id not in seen:
@@ -353,7 +354,10 @@ class ProjectIndex:
     def qualify(self, rel_path: str, dotted: str) -> str:
         """``dotted`` as written in ``rel_path``, with its first name replaced by what it was
         imported as; relative imports are made absolute (from the config root)."""
-        qualified = qualify(dotted, self.imports_of(rel_path))
+        return self._absolute(rel_path, qualify(dotted, self.imports_of(rel_path)))
+
+    def _absolute(self, rel_path: str, qualified: str) -> str:
+        """A relative dotted name of ``rel_path`` (``..util.wrap``) made absolute."""
         if not qualified.startswith("."):
             return qualified
         level = len(qualified) - len(qualified.lstrip("."))
@@ -368,11 +372,12 @@ class ProjectIndex:
         runtime's ``ok`` / ``fail`` / ``normalize`` / ``route``, a public method of a connector
         (checked itself), or a project function or method whose every return is built, through
         any depth of such calls across files, from canonical results."""
-        target = self._call_target(rel_path, callee, class_name)
+        target = self._call_target(rel_path, callee, class_name, written=True)
         return target is True or (target is not None and target in self.canonical_functions)
 
     def is_gateway_function(self, rel_path: str, callee: str) -> bool:
-        """Whether ``callee`` names a top-level function defined in a gateway path."""
+        """Whether ``callee`` (as written in ``rel_path``) names a top-level function defined in a
+        gateway path."""
         found = self._resolve(rel_path, callee, "functions")
         return found is not None and matches_any(found[0], self.gateway_paths)
 
@@ -384,7 +389,7 @@ class ProjectIndex:
         call each other recursively still count)."""
         if self._canonical_functions is None:
             targets = {
-                (rel, name): [self._call_target(rel, ref, name.rpartition(".")[0] or None) for ref in refs]
+                (rel, name): [self._call_target(rel, ref, name.rpartition(".")[0] or None, written=False) for ref in refs]
                 for rel, summary in self.summaries.items()
                 for name, refs in summary.get("returns", {}).items()
             }
@@ -399,30 +404,43 @@ class ProjectIndex:
             self._canonical_functions = frozenset(alive)
         return self._canonical_functions
 
-    def _call_target(self, rel_path: str, callee: str, class_name: str | None):
+    def _call_target(self, rel_path: str, callee: str, class_name: str | None, *, written: bool):
         """True for a call known to return a canonical result whatever the project holds; else the
-        project function or method it calls, as a key of ``canonical_functions``, or None."""
+        project function or method it calls, as a key of ``canonical_functions``, or None.
+        ``callee`` is as written in the file, or (not ``written``) as the summary keeps it:
+        already qualified through the file's imports."""
         head, _, method = callee.partition(".")
         if head in ("self", "cls", "super") and class_name and method and "." not in method:
             if not method.startswith("_") and self.defines_connector(rel_path, class_name):
                 return True
             return self._method_key(rel_path, class_name, method, inherited_only=head == "super")
-        if self.qualify(rel_path, callee) in RUNTIME_RESULT_FUNCTIONS:
+        if written:
+            if head not in self.imports_of(rel_path) and "." in callee:
+                return None  # a method of a local value, not a module's function
+            absolute = self.qualify(rel_path, callee)
+        else:
+            absolute = self._absolute(rel_path, callee)
+        if absolute in RUNTIME_RESULT_FUNCTIONS:
             return True
-        return self._resolve(rel_path, callee, "functions")
+        return self._find(rel_path, absolute, "functions")
 
     def _resolve(self, rel_path: str, dotted: str, kind: str) -> tuple[str, str] | None:
+        """``_find`` for ``dotted`` as written in ``rel_path``."""
+        if dotted.partition(".")[0] not in self.imports_of(rel_path) and "." in dotted:
+            return None  # an attribute of a local value, not a module's
+        return self._find(rel_path, self.qualify(rel_path, dotted), kind)
+
+    def _find(self, rel_path: str, absolute: str, kind: str) -> tuple[str, str] | None:
         """``(path, name)`` of the top-level function or class (``kind``: ``"functions"`` or
-        ``"classes"``) that ``dotted`` names in ``rel_path``, if it is defined in the project."""
-        if dotted.partition(".")[0] not in self.imports_of(rel_path):
-            if "." in dotted:  # an attribute of a local value, not a module's function
-                return None
-            rel, name = rel_path, dotted
-        else:
-            module, _, name = self.qualify(rel_path, dotted).rpartition(".")
+        ``"classes"``) an absolute dotted name (or a plain name of ``rel_path``) names, if it is
+        defined in the project."""
+        if "." in absolute:
+            module, _, name = absolute.rpartition(".")
             rel = self.module_path(module)
             if rel is None:
                 return None
+        else:
+            rel, name = rel_path, absolute
         summary = self.summaries.get(rel, {})
         names = summary.get("functions", ()) if kind == "functions" else [c["name"] for c in summary.get("classes", ())]
         return (rel, name) if name in names else None

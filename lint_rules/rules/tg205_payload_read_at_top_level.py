@@ -19,8 +19,9 @@ from lint_rules.rules._results import (
 )
 
 
-# A subscript or `.get(` of a string literal other than "success", "error" and "data".
-_PAYLOAD_READ = re.compile(r"""(?:\[|\.get\()\s*[rRuU]?(['"])(?!(?:success|error|data)\1)""")
+# A subscript or `.get(` of a string literal other than "success", "error" and "data", not on a
+# subscript (`res["data"]["id"]` reads the payload where it belongs).
+_PAYLOAD_READ = re.compile(r"""(?<!\])(?:\[|\.get\()\s*[rRuU]?(['"])(?!(?:success|error|data)\1)""")
 
 
 @dataclass
@@ -226,6 +227,37 @@ class PayloadReadAtTopLevel(Rule):
     def leave_Lambda(self, node) -> None:
         self.scopes.pop()
 
+    # comprehensions have their own scope, whose names are bound before the element is visited
+    def visit_ListComp(self, node) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_ListComp(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_SetComp(self, node) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_SetComp(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_DictComp(self, node) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_DictComp(self, node) -> None:
+        self.scopes.pop()
+
+    def visit_GeneratorExp(self, node) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_GeneratorExp(self, node) -> None:
+        self.scopes.pop()
+
+    def _enter_comprehension(self, for_in) -> None:
+        self.scopes.append(_Scope("function"))
+        while for_in is not None:
+            self._bind(for_in.target, None)
+            for_in = for_in.inner_for_in
+
     def _enter_function(self, params) -> None:
         scope = _Scope("function")
         for param in (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg):
@@ -265,6 +297,8 @@ class PayloadReadAtTopLevel(Rule):
     def _source(self, node) -> str | None:
         """Where ``node``'s value comes from, if it is a connector result."""
         node = unwrap(node)
+        if isinstance(node, cst.NamedExpr):
+            return self._source(node.value)
         if isinstance(node, cst.Name):
             fact = self._lookup(node.value)
             return fact[1] if fact and fact[0] == "result" else None
@@ -328,9 +362,6 @@ class PayloadReadAtTopLevel(Rule):
         self._bind(node.target, self._fact(node.value))
 
     def visit_For(self, node) -> None:
-        self._bind(node.target, None)
-
-    def visit_CompFor(self, node) -> None:
         self._bind(node.target, None)
 
     def visit_AsName(self, node) -> None:
