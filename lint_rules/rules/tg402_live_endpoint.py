@@ -183,8 +183,8 @@ class LiveBrokerEndpoint(Rule):
             port = positional[PORT_POSITION].value
         number = self._integer(port)
         if number in IBKR_LIVE_PORTS:
-            shown = f"port {number}" if isinstance(port, cst.Integer) else f"port {port.value} = {number}"
-            what = f"({IBKR_LIVE_PORTS[number]} {shown}) in `{callee}(...)`"
+            shown = str(number) if isinstance(port, cst.Integer) else f"{port.value} = {number}"
+            what = f"`{shown}` ({IBKR_LIVE_PORTS[number]} port) passed to `{callee}(...)`"
             self.report(node, self.message.format(broker="IBKR", what=what))
 
     def _integer(self, node) -> int | None:
