@@ -69,3 +69,16 @@ def test_secrets_hook_uses_the_repository_baseline_when_present(staged_key):
 def test_secrets_hook_passes_a_named_baseline_through_even_if_missing(staged_key, capsys):
     assert secrets_hook.main(["--baseline", "missing.baseline", str(staged_key)]) == 2
     assert "missing.baseline" in capsys.readouterr().err
+
+
+def test_console_scripts_work_from_a_folder_with_its_own_hooks_package(project):
+    """The pre-commit entries are console scripts going through the bootstrap shim."""
+    Path("hooks").mkdir()
+    Path("hooks/__init__.py").write_text("raise ImportError('the project own hooks package')\n")
+    Path("a.py").write_text(VIOLATION)
+    Path("settings.py").write_text(f'OANDA_TOKEN = "{secrets.token_hex(16)}-{secrets.token_hex(16)}"\n')
+    bin_dir = Path(sys.executable).parent
+    fixed = subprocess.run([str(bin_dir / "tradeguard-fix-hook"), "--unsafe-fixes", "a.py"], capture_output=True, text=True)
+    assert (fixed.returncode, fixed.stderr.splitlines()[0]) == (1, "tradeguard: fixed a.py (1 finding)")
+    scanned = subprocess.run([str(bin_dir / "tradeguard-secrets-hook"), "settings.py"], capture_output=True, text=True)
+    assert scanned.returncode == 1 and "settings.py:1:16: TG301" in scanned.stdout, scanned.stderr
