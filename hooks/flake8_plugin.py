@@ -42,7 +42,7 @@ class _Workspace:
         if entry is not None and entry.sha == hashlib.sha256(data).hexdigest():
             return self.project.index
         summaries = {**self.project.index.summaries, rel: summarize_source(text)}
-        return ProjectIndex(self.config.connector_bases, summaries)
+        return ProjectIndex.for_config(self.config, summaries)
 
 
 @lru_cache(maxsize=64)

@@ -294,8 +294,11 @@ class ProjectIndex:
     _classes: dict[str, list[tuple[str, dict]]] | None = field(default=None, repr=False)
 
     @classmethod
-    def for_config(cls, config: Config) -> ProjectIndex:
-        return cls(config.connector_bases, connector_paths=config.connector_paths, gateway_paths=config.gateway_paths)
+    def for_config(cls, config: Config, summaries: dict[str, dict] | None = None) -> ProjectIndex:
+        return cls(
+            config.connector_bases, summaries or {},
+            connector_paths=config.connector_paths, gateway_paths=config.gateway_paths,
+        )
 
     def imports_of(self, rel_path: str) -> dict[str, str]:
         return self.summaries.get(rel_path, {}).get("imports", {})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -217,6 +219,19 @@ def test_single_file_run_knows_helpers_and_bases_of_other_files_through_the_cach
     # the base class stops being a connector two files away: nothing to check any more
     (root / "bot/venues.py").write_text("class FxVenue:\n    pass\n")
     assert found(root, "bot/oanda.py") == []
+
+
+def test_flake8_on_an_unsaved_buffer_knows_the_gateway_functions_of_the_project(tmp_path):
+    root = write(tmp_path, {
+        "bot/execution/gateway.py": "def submit_order(venue, **order):\n    pass\n",
+        "bot/strategy.py": "",
+    }, 'gateway-paths = ["bot/execution/gateway.py"]\n')
+    buffer = "from bot.execution.gateway import submit_order\n\nprint(submit_order('oanda')['id'])\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "TG", "-", "--stdin-display-name", "bot/strategy.py"],
+        cwd=root, input=buffer, capture_output=True, text=True, timeout=120,
+    )
+    assert done.stdout.startswith("bot/strategy.py:3:7: TG205 "), done.stdout + done.stderr
 
 
 # --- which files are parsed ------------------------------------------------------------------
