@@ -47,7 +47,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
         cache = JsonCache(config.root, "secrets", enabled=use_cache)
         stored = cache.load()
         fresh: dict[str, list] = {}
-        no_index = ProjectIndex(config.connector_bases)
+        no_index = ProjectIndex.for_config(config)
         for path in files:
             try:
                 data = path.read_bytes()
