@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
 
 from lint_rules.config import Config
 from lint_rules.context import FileContext
@@ -53,8 +52,6 @@ class ConnectorResultRule(Rule):
     token marks the files: ``applies_to`` asks the project index instead whether the file defines
     a connector class, and files that do not are never parsed for these rules.
     """
-
-    code: ClassVar[str]
 
     @classmethod
     def tokens(cls, config: Config) -> tuple[str, ...]:
@@ -467,7 +464,7 @@ def _add_missing(node, keys: dict, missing: list[str], quote: str):
     if "success" in missing or ("error" in missing and not succeeded):
         return None
     defaults = {"error": cst.Name("None"), "data": cst.Dict([])}
-    return with_elements(node, [*node.elements, *(_element(key, defaults[key], quote) for key in missing)])
+    return _with_elements(node, [*node.elements, *(_element(key, defaults[key], quote) for key in missing)])
 
 
 def _move_payload(node, keys: dict, extra: list[str], quote: str):
@@ -476,15 +473,15 @@ def _move_payload(node, keys: dict, extra: list[str], quote: str):
     moved = [keys[key][1].with_changes(comma=cst.MaybeSentinel.DEFAULT) for key in extra]
     kept = [element for element in node.elements if string_value(element.key) not in extra]
     if "data" not in keys:
-        return with_elements(node, [*kept, _element("data", with_elements(cst.Dict([]), moved), quote)])
+        return _with_elements(node, [*kept, _element("data", _with_elements(cst.Dict([]), moved), quote)])
     data_value, data_element = keys["data"]
     if not isinstance(data_value, cst.Dict):
         return None
-    merged = data_element.with_changes(value=with_elements(data_value, [*data_value.elements, *moved]))
-    return with_elements(node, [merged if element is data_element else element for element in kept])
+    merged = data_element.with_changes(value=_with_elements(data_value, [*data_value.elements, *moved]))
+    return _with_elements(node, [merged if element is data_element else element for element in kept])
 
 
-def with_elements(node, elements: list):
+def _with_elements(node, elements: list):
     """``node`` (a dict display) holding ``elements``, laid out as the display was: elements keep
     their own separators, new ones get one like the display's (on a new line in a multi-line
     display), the last element keeps the display's trailing comma, if any, and a comment that
