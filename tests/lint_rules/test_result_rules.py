@@ -497,7 +497,7 @@ def test_example_project_connectors_and_callers_through_the_cli(example_copy):
     done = run_cli("check", "trading_bot", "--select", ",".join(RESULT_CODES), "--format", "json", cwd=example_copy)
     assert done.returncode == 1, done.stderr
     assert sorted((f["path"], f["line"], f["code"]) for f in json.loads(done.stdout)) == EXAMPLE_FINDINGS
-    fixed = run_cli("check", "trading_bot_fixed", cwd=example_copy)
+    fixed = run_cli("check", "trading_bot_fixed", "--select", ",".join(RESULT_CODES), cwd=example_copy)
     assert (fixed.returncode, fixed.stderr) == (0, ""), fixed.stdout
 
 
