@@ -17,6 +17,7 @@ from lint_rules import suppression
 from lint_rules.cache import JsonCache, code_fingerprint
 from lint_rules.config import Config
 from lint_rules.context import FileContext
+from lint_rules.engine import unreadable_finding
 from lint_rules.findings import Finding
 from lint_rules.index import ProjectIndex
 from lint_rules.runner import display_path
@@ -25,11 +26,21 @@ from lint_rules.source import Unreadable, decode_source
 SECRET_CODE = "TG301"
 
 
+def _scan(rel: str, text: str) -> tuple[list[Finding], bool]:
+    """What the scanner finds in ``text``, and whether it ran: a scanner that fails on a file
+    gives TG000 for it (not a traceback), and the lint findings are still reported."""
+    try:
+        return secrets.scan_text(rel, text), True
+    except Exception as error:
+        reason = f"secret scan failed: internal error ({type(error).__name__}: {error})"
+        return [unreadable_finding(rel, Unreadable(reason))], False
+
+
 def secret_findings(context: FileContext) -> list[Finding]:
     """TG301 findings of one Python file's text, after the configuration and suppressions."""
     if not context.config.is_code_enabled(SECRET_CODE):
         return []
-    return suppression.unsuppressed(secrets.scan_text(context.rel_path, context.text), context)
+    return suppression.unsuppressed(_scan(context.rel_path, context.text)[0], context)
 
 
 def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache: bool = True) -> Iterator[Finding]:
@@ -60,8 +71,9 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
             if hit and hit[0] == key:
                 found = [Finding.from_json(item) for item in hit[1]]
             else:
-                found = secrets.scan_text(rel, text)
-                fresh[rel] = [key, [finding.to_json() for finding in found]]
+                found, scanned = _scan(rel, text)
+                if scanned:
+                    fresh[rel] = [key, [finding.to_json() for finding in found]]
             context = FileContext(rel, text, config, no_index)
             for finding in suppression.unsuppressed(found, context):
                 yield replace(finding, path=display_path(path))

@@ -49,3 +49,22 @@ def test_select_ignore_and_noqa_apply_to_tg301(project):
     assert codes(project, "--select", "TG1") == []
     assert codes(project, "--ignore", "TG301") == []
     assert codes(project, "--no-cache") == [("TG301", "bot/settings.py", 1)]
+
+
+def test_a_scanner_that_fails_is_tg000_for_the_file_and_the_lint_goes_on(project, tmp_path):
+    """A broken detect-secrets installation (here a package shadowing it, met when the scanner
+    judges a `pragma: allowlist` comment): TG000 for the file, no traceback, the lint findings
+    still reported, and nothing cached (the next good run finds the key)."""
+    shadow = tmp_path / "shadow" / "detect_secrets"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('detect-secrets is broken here')\n")
+    token = oanda_token()
+    (project / "bot" / "settings.py").write_text(
+        f'ACCOUNT = "001-001-1234567-001"  # pragma: allowlist secret\nOANDA_TOKEN = "{token}"\n\ndef buy(broker):\n    return broker.place_order("EUR_USD", "BUY", 1)\n'
+    )
+    broken = run_cli("check", "--format", "json", cwd=project, env={"PYTHONPATH": str(shadow.parent)})
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr, broken.stderr
+    findings = json.loads(broken.stdout)
+    assert [(f["code"], f["line"]) for f in findings] == [("TG000", 1), ("TG101", 5)]
+    assert "secret scan failed: internal error (ImportError: detect-secrets is broken here)" in findings[0]["message"]
+    assert codes(project) == [("TG301", "bot/settings.py", 2), ("TG101", "bot/settings.py", 5)]
