@@ -58,7 +58,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
         cache = JsonCache(config.root, "secrets", enabled=use_cache)
         stored = cache.load()
         fresh: dict[str, list] = {}
-        no_index = ProjectIndex.for_config(config)
+        empty_index = ProjectIndex.for_config(config)
         for path in files:
             try:
                 data = path.read_bytes()
@@ -74,7 +74,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
                 found, scanned = _scan(rel, text)
                 if scanned:
                     fresh[rel] = [key, [finding.to_json() for finding in found]]
-            context = FileContext(rel, text, config, no_index)
+            context = FileContext(rel, text, config, empty_index)
             for finding in suppression.unsuppressed(found, context):
                 yield replace(finding, path=display_path(path))
         if fresh:
