@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as error:
             print(f"tradeguard: error: cannot write {args.write_baseline}: {error.strerror}", file=sys.stderr)
             return 2
-        print(f"tradeguard: recorded {len(findings)} findings in {args.write_baseline}", file=sys.stderr)
+        print(f"tradeguard: recorded {_count(len(findings), 'finding')} in {args.write_baseline}", file=sys.stderr)
         return 2 if result.missing_paths else 0
     if baseline:
         findings = baseline.new_findings(findings)

@@ -35,7 +35,7 @@ def project(tmp_path) -> Path:
     (tmp_path / "bot" / "strategies.py").write_text(STRATEGY)
     recorded = run_cli("check", "--write-baseline", "baseline.json", cwd=tmp_path)
     assert recorded.returncode == 0, recorded.stderr
-    assert recorded.stderr == "tradeguard: recorded 1 findings in baseline.json\n"
+    assert recorded.stderr == "tradeguard: recorded 1 finding in baseline.json\n"
     return tmp_path
 
 
