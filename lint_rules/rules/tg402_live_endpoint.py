@@ -85,7 +85,10 @@ class LiveBrokerEndpoint(Rule):
 
     code = "TG402"
     name = "live-broker-endpoint"
-    message = "live {broker} endpoint {what} hard-coded outside connector paths: endpoints belong in a connector, LIVE is chosen at run time"
+    message = (
+        "live {broker} endpoint {what} hard-coded outside connector paths: "
+        "endpoints belong in a connector, LIVE is chosen at run time"
+    )
 
     VALID = [
         Valid('URL = "https://api-fxpractice.oanda.com/v3/accounts"\nSTREAM = "https://stream-fxpractice.oanda.com"'),

@@ -1,0 +1,144 @@
+"""`tradeguard readiness [PATH]`: the pre-deployment checklist, pass or fail with a reason each.
+
+    tradeguard readiness [PATH] [--format text|json] [--simulate [SCRIPT]] [--baseline FILE]
+                         [--secrets-baseline FILE] [--credential NAME ...] [--home DIR]
+
+Exit codes: 0 every check passed, 1 any failed, 2 usage error. `tradeguard live arm` runs the same
+checks through :func:`run_checks` and refuses to arm when one fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+
+from hooks.readiness_checks import CHECKS, SIMULATION, CheckItem, Project, run
+from hooks.secrets.scan import BASELINE_NAME as SECRETS_BASELINE
+from tradeguard.state import resolve_home
+
+PROG = "tradeguard readiness"
+LINT_BASELINE = ".tradeguard-baseline.json"   # the name the CI templates and docs use
+SIMULATION_SCRIPT = "simulate.py"
+
+
+def run_checks(
+    path: str | PathLike = ".",
+    simulate: bool | str | PathLike = False,
+    *,
+    baseline: str | PathLike | None = None,
+    secrets_baseline: str | PathLike | None = None,
+    credentials: Sequence[str] = (),
+    home: str | PathLike | None = None,
+) -> list[CheckItem]:
+    """The checklist on the project at ``path``: one :class:`CheckItem` (``name``, ``title``,
+    ``passed``, ``reason``) per check, in checklist order.
+
+    ``simulate`` adds the PAPER flow: True runs ``simulate.py`` at the project's root, a path runs
+    that script. Baselines default to ``.tradeguard-baseline.json`` and ``.secrets.baseline`` at
+    the root when they exist; ``home`` is the state folder whose audit log must be writable
+    (default: ``$TRADEGUARD_HOME``, else ``.tradeguard/``, as `tradeguard live` resolves it).
+    """
+    root = Path(path).resolve()
+    if simulate is True:
+        simulation = root / SIMULATION_SCRIPT
+    else:
+        simulation = Path(simulate).resolve() if simulate else None
+    project = Project(
+        root=root,
+        home=resolve_home(home),
+        baseline=_resolved(baseline) or _existing(root / LINT_BASELINE),
+        secrets_baseline=_resolved(secrets_baseline) or _existing(root / SECRETS_BASELINE),
+        credentials=tuple(credentials),
+        simulation=simulation,
+    )
+    return run(project)
+
+
+def _resolved(path: str | PathLike | None) -> Path | None:
+    return Path(path).resolve() if path else None
+
+
+def _existing(path: Path) -> Path | None:
+    return path if path.is_file() else None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    checklist = "\n".join(f"  {check.name:<14} {check.title}" for check in (*CHECKS, SIMULATION))
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Run the pre-deployment checklist before LIVE trading is armed.",
+        epilog=f"checks:\n{checklist}\n\nexit codes: 0 all passed, 1 a check failed, 2 usage error",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", nargs="?", default=".", type=Path, help="the project's folder (default: .)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--simulate", nargs="?", const=True, default=False, metavar="SCRIPT",
+        help=f"also run the PAPER flow: SCRIPT (default: {SIMULATION_SCRIPT} in PATH) in a temporary state folder",
+    )
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help=f"lint baseline (default: {LINT_BASELINE} in PATH, if any)")
+    parser.add_argument(
+        "--secrets-baseline", type=Path, metavar="FILE", help=f"secrets baseline (default: {SECRETS_BASELINE} in PATH, if any)"
+    )
+    parser.add_argument(
+        "--credential", action="append", default=[], metavar="NAME",
+        help="a credential the bot resolves at run time, besides those its code names (repeatable)",
+    )
+    parser.add_argument("--home", type=Path, metavar="DIR", help="state folder (default: $TRADEGUARD_HOME, else .tradeguard/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    problem = _usage_problem(args)
+    if problem:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        return 2
+    items = run_checks(
+        args.path, args.simulate, baseline=args.baseline, secrets_baseline=args.secrets_baseline,
+        credentials=args.credential, home=args.home,
+    )
+    render = _render_json if args.format == "json" else _render_text
+    sys.stdout.write(render(args.path, items))
+    return 0 if all(item.passed for item in items) else 1
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if not args.path.is_dir():
+        return f"{args.path}: not a folder" if args.path.exists() else f"{args.path}: no such folder"
+    for option, path in (("--baseline", args.baseline), ("--secrets-baseline", args.secrets_baseline)):
+        if path is not None and not path.is_file():
+            return f"{option} {path}: no such file"
+    if isinstance(args.simulate, str) and not Path(args.simulate).is_file():
+        return f"--simulate {args.simulate}: no such file"
+    return None
+
+
+def _render_text(path: Path, items: list[CheckItem]) -> str:
+    width = max(len(item.title) for item in items)
+    lines = [f"{PROG}: {path}", ""]
+    lines += [f"  {'PASS' if item.passed else 'FAIL'}  {item.title:<{width}}  {item.reason}" for item in items]
+    failed = [item.name for item in items if not item.passed]
+    if failed:
+        summary = f"NOT READY: {len(failed)} of {len(items)} checks failed ({', '.join(failed)})"
+    else:
+        summary = f"ready: all {len(items)} checks passed"
+    return "\n".join([*lines, "", summary]) + "\n"
+
+
+def _render_json(path: Path, items: list[CheckItem]) -> str:
+    report = {
+        "path": path.as_posix(),
+        "ready": all(item.passed for item in items),
+        "checks": [item.to_json() for item in items],
+    }
+    return json.dumps(report, indent=2) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
