@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, run_cli
 
@@ -26,12 +27,13 @@ def env(tmp_path) -> dict[str, str]:
     return {"PYTHONPATH": str(EXAMPLES / "sdk_standins"), "TRADEGUARD_HOME": str(tmp_path / "state"), "TRADEGUARD_MODE": ""}
 
 
-def set_up_repo(tmp_path: Path, example: str) -> Path:
+def set_up_repo(tmp_path: Path, example: str, install_hook: bool = True) -> Path:
     root = tmp_path / example
     shutil.copytree(EXAMPLES / example, root, ignore=shutil.ignore_patterns(".tradeguard_cache", "__pycache__"))
     shutil.copy(EXAMPLES / "ci" / ".pre-commit-config.yaml", root / ".pre-commit-config.yaml")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=root, check=True, capture_output=True)
+    if install_hook:
+        subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=root, check=True, capture_output=True)
     return root
 
 
@@ -198,3 +200,18 @@ def test_usage_errors_are_one_line(tmp_path):
     ):
         done = run_cli("readiness", *args, cwd=tmp_path)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", message)
+
+
+@pytest.mark.parametrize("example", ["trading_bot_fixed", "trading_bot"])
+def test_ci_job_gates_on_readiness(tmp_path, env, example):
+    """The steps of examples/ci/readiness.yml after the install step, with bash, in a fresh clone."""
+    root = set_up_repo(tmp_path, example, install_hook=False)
+    job = yaml.safe_load((EXAMPLES / "ci" / "readiness.yml").read_text())["jobs"]["readiness"]
+    steps = {step["id"]: step for step in job["steps"] if "id" in step}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    codes = [
+        subprocess.run(["bash", "-e", "-c", steps[name]["run"]], cwd=root, env={**os.environ, **env, "PATH": path},
+                       capture_output=True, text=True, timeout=300).returncode
+        for name in ("hooks", "readiness")
+    ]
+    assert codes == ([0, 0] if example == "trading_bot_fixed" else [0, 1])
