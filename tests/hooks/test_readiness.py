@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -15,7 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hooks.readiness_checks.runtime import DrillConnector
 from tests.conftest import REPO, run_cli
+from tradeguard import Limits, OrderGateway
 
 EXAMPLES = REPO / "examples"
 CHECKS = ["lint", "secrets", "config", "paper-default", "kill-switch", "audit-log", "credentials", "pre-commit"]
@@ -215,3 +219,40 @@ def test_ci_job_gates_on_readiness(tmp_path, env, example):
         for name in ("hooks", "readiness")
     ]
     assert codes == ([0, 0] if example == "trading_bot_fixed" else [0, 1])
+
+
+RUNBOOK = (REPO / "RUNBOOK.md").read_text()
+
+
+def test_runbook_steps_are_commands_of_this_project():
+    """Every `tradeguard …` line of the runbook parses with the real subcommand's parser."""
+    from tradeguard._bootstrap import load
+    from tradeguard.cli import SUBCOMMANDS
+
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", RUNBOOK, re.S) for line in block.splitlines()]
+    commands = [shlex.split(line, comments=True) for line in lines if line.startswith("tradeguard ")]
+    commands = [words[: words.index(">")] if ">" in words else words for words in commands]
+    assert {tuple(words[1:3]) for words in commands} >= {
+        ("readiness", "--simulate"), ("live", "arm"), ("live", "status"), ("live", "halt"), ("live", "disarm"), ("live", "resume"),
+    }
+    for words in commands:
+        load(SUBCOMMANDS[words[1]][0]).build_parser().parse_args(words[2:])  # a wrong flag exits here
+
+
+def test_runbook_post_mortem_prints_the_session(tmp_path):
+    home = tmp_path / "state"
+    env = {"TRADEGUARD_HOME": str(home)}
+    armed = run_cli("live", "arm", "--approver", "alice", "--approver", "bob", "--ttl", "1h", "--reason", "CHG-1234",
+                    "--no-readiness", cwd=tmp_path, env=env)
+    arming_id = re.search(r"\(id (\w+);", armed.stdout).group(1)
+    gateway = OrderGateway({"drill": DrillConnector()}, mode="LIVE", home=home, limits=Limits())
+    gateway.submit("drill", symbol="EUR_USD", side="BUY", qty=1, price=1.1)
+    assert run_cli("live", "halt", "--reason", "drill", cwd=tmp_path, env=env).returncode == 0
+    gateway.submit("drill", symbol="EUR_USD", side="BUY", qty=1, price=1.1)
+    assert run_cli("live", "disarm", cwd=tmp_path, env=env).returncode == 0
+    snippet = re.search(r"<<'EOF'\n(.*?)\nEOF", RUNBOOK, re.S).group(1)
+    done = subprocess.run([sys.executable, "-", str(home / "audit.log"), arming_id], input=snippet,
+                          capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert [line.split("  ")[1] for line in lines] == ["arm", "submit", "halt", "submit", "disarm"]
+    assert lines[1].endswith("submit  LIVE  drill  ok") and lines[3].endswith("submit  LIVE  drill  halted")
