@@ -9,6 +9,7 @@ threads (most of their time is spent waiting for a tool's process) and report in
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from subprocess import TimeoutExpired
 
 from hooks.readiness_checks import environment, repository, runtime
 from hooks.readiness_checks.base import Check, CheckItem, Project
@@ -39,6 +40,8 @@ def run(project: Project) -> list[CheckItem]:
 def _run_one(check: Check, project: Project) -> CheckItem:
     try:
         passed, reason = check.run(project)
+    except TimeoutExpired as error:
+        passed, reason = False, f"timed out: a tool it runs did not finish within {error.timeout:g} s"
     except Exception as error:  # noqa: BLE001 - a check that breaks fails, in one line
         # Only the type: the message of an arbitrary exception could quote a credential.
         passed, reason = False, f"the check could not run ({type(error).__name__}); please report it"

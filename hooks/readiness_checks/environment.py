@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from hooks.readiness_checks.base import Project, Verdict, git, listing, plural
+from lint_rules.config import is_default_excluded
 from tradeguard.credentials import CredentialError, resolve
 from tradeguard.gateway import LIVE
 from tradeguard.redact import MIN_SECRET_LENGTH
@@ -108,7 +109,11 @@ def _project_files(project: Project) -> list[Path]:
     listed = git(project.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     if listed.returncode == 0:
         return [project.root / name for name in listed.stdout.split("\0") if name]
-    return [Path(folder, name) for folder, _, names in os.walk(project.root) for name in names]
+    files = []
+    for folder, dirnames, names in os.walk(project.root):
+        dirnames[:] = [name for name in dirnames if not is_default_excluded(name)]
+        files += [Path(folder, name) for name in names]
+    return files
 
 
 def pre_commit(project: Project) -> Verdict:

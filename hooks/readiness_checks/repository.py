@@ -51,6 +51,9 @@ def secrets(project: Project) -> Verdict:
     args = ["secrets", ".", "--format", "json"]
     if project.secrets_baseline:
         args += ["--baseline", str(project.secrets_baseline)]
+    if project.home != project.root and project.home.is_relative_to(project.root):
+        # The state folder (`.tradeguard/` by default) holds tradeguard's own redacted audit log.
+        args += ["--exclude-files", f"^{re.escape(project.shown(project.home))}/"]
     findings, problem = _tool_findings(run_tradeguard(args, project.root), "tradeguard secrets")
     if problem:
         return False, problem

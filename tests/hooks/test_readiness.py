@@ -88,10 +88,14 @@ def test_secrets_fail_on_their_own_without_showing_the_value(ready, env):
     token = f"{secrets.token_hex(16)}-{secrets.token_hex(16)}"
     (ready / "deploy").mkdir()
     (ready / "deploy" / "oanda.env").write_text(f"OANDA_TOKEN={token}\n")
-    done = run_cli("readiness", "--format", "json", cwd=ready, env=env)
+    # The state folder inside the project is tradeguard's own output, not the repository's.
+    (ready / ".tradeguard").mkdir()
+    (ready / ".tradeguard" / "notes.env").write_text(f"OANDA_TOKEN={token}\n")
+    done = run_cli("readiness", "--format", "json", cwd=ready, env={**env, "TRADEGUARD_HOME": str(ready / ".tradeguard")})
     assert token not in done.stdout + done.stderr
-    assert list(failed(json.loads(done.stdout))) == ["secrets"]
-    assert "deploy/oanda.env:1 (OANDA v20 Token)" in failed(json.loads(done.stdout))["secrets"]
+    assert failed(json.loads(done.stdout)) == {
+        "secrets": "1 credential committed: deploy/oanda.env:1 (OANDA v20 Token) (run `tradeguard secrets`)"
+    }
 
 
 def test_config_fails_on_its_own(ready, env):
