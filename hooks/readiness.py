@@ -1,7 +1,7 @@
 """`tradeguard readiness [PATH]`: the pre-deployment checklist, pass or fail with a reason each.
 
-    tradeguard readiness [PATH] [--format text|json] [--simulate [SCRIPT]] [--baseline FILE]
-                         [--secrets-baseline FILE] [--credential NAME ...] [--home DIR]
+    tradeguard readiness [PATH] [--format text|json] [--simulate] [--simulation-script FILE]
+                         [--baseline FILE] [--secrets-baseline FILE] [--credential NAME ...] [--home DIR]
 
 Exit codes: 0 every check passed, 1 any failed, 2 usage error. `tradeguard live arm` runs the same
 checks through :func:`run_checks` and refuses to arm when one fails.
@@ -77,9 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("path", nargs="?", default=".", type=Path, help="the project's folder (default: .)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument(
-        "--simulate", nargs="?", const=True, default=False, metavar="SCRIPT",
-        help=f"also run the PAPER flow: SCRIPT (default: {SIMULATION_SCRIPT} in PATH) in a temporary state folder",
+        "--simulate", action="store_true",
+        help=f"also run the PAPER flow ({SIMULATION_SCRIPT} in PATH) in a temporary state folder",
     )
+    parser.add_argument("--simulation-script", type=Path, metavar="FILE", help="the PAPER flow to run (implies --simulate)")
     parser.add_argument("--baseline", type=Path, metavar="FILE", help=f"lint baseline (default: {LINT_BASELINE} in PATH, if any)")
     parser.add_argument(
         "--secrets-baseline", type=Path, metavar="FILE", help=f"secrets baseline (default: {SECRETS_BASELINE} in PATH, if any)"
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return 2
     items = run_checks(
-        args.path, args.simulate, baseline=args.baseline, secrets_baseline=args.secrets_baseline,
+        args.path, args.simulation_script or args.simulate, baseline=args.baseline, secrets_baseline=args.secrets_baseline,
         credentials=args.credential, home=args.home,
     )
     render = _render_json if args.format == "json" else _render_text
@@ -111,11 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _usage_problem(args: argparse.Namespace) -> str | None:
     if not args.path.is_dir():
         return f"{args.path}: not a folder" if args.path.exists() else f"{args.path}: no such folder"
-    for option, path in (("--baseline", args.baseline), ("--secrets-baseline", args.secrets_baseline)):
+    files = (("--baseline", args.baseline), ("--secrets-baseline", args.secrets_baseline), ("--simulation-script", args.simulation_script))
+    for option, path in files:
         if path is not None and not path.is_file():
             return f"{option} {path}: no such file"
-    if isinstance(args.simulate, str) and not Path(args.simulate).is_file():
-        return f"--simulate {args.simulate}: no such file"
     return None
 
 

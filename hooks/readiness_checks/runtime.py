@@ -115,7 +115,7 @@ def simulation(project: Project) -> Verdict:
     script = project.simulation
     shown = project.shown(script)
     if not script.is_file():
-        return False, f"no simulation script {shown}: write one that runs a strategy through the gateway, or pass --simulate SCRIPT"
+        return False, f"no simulation script {shown}: write one that runs a strategy through the gateway, or pass --simulation-script FILE"
     with tempfile.TemporaryDirectory(prefix="tradeguard-simulation-") as home:
         inherited = os.environ.get("PYTHONPATH")
         env = {

@@ -181,12 +181,12 @@ def test_pre_commit_fails_on_its_own(ready, env):
 def test_simulation_fails_on_its_own_without_quoting_the_error(ready, env, tmp_path):
     idle = tmp_path / "idle.py"
     idle.write_text("print('no orders today')\n")
-    code, report = readiness(ready, env, "--simulate", str(idle))
+    code, report = readiness(ready, env, "--simulation-script", str(idle))
     assert code == 1 and list(failed(report)) == ["simulation"]
     assert "sent no order through the gateway" in failed(report)["simulation"]
     crash = tmp_path / "crash.py"
     crash.write_text("raise RuntimeError('token s3cr3t-value-in-a-message')\n")
-    done = run_cli("readiness", "--simulate", str(crash), cwd=ready, env=env)
+    done = run_cli("readiness", "--simulation-script", str(crash), cwd=ready, env=env)
     assert done.returncode == 1 and "raised RuntimeError" in done.stdout and "s3cr3t" not in done.stdout
 
 
@@ -205,6 +205,7 @@ def test_usage_errors_are_one_line(tmp_path):
     for args, message in (
         (["missing"], "tradeguard readiness: error: missing: no such folder\n"),
         ([".", "--baseline", "nope.json"], "tradeguard readiness: error: --baseline nope.json: no such file\n"),
+        (["--simulation-script", "."], "tradeguard readiness: error: --simulation-script .: no such file\n"),
     ):
         done = run_cli("readiness", *args, cwd=tmp_path)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", message)
