@@ -49,8 +49,9 @@ class LiveBrokerEndpoint(Rule):
 
     The practice, paper and sandbox twins (`api-fxpractice.oanda.com`,
     `paper-api.alpaca.markets`, `api-sandbox.coinbase.com`, ports 7497 and 4002), Coinbase's
-    read-only and preview paths (`/orders/historical/...`, `/orders/preview`), market-data hosts
-    (`data.alpaca.markets`), docstrings, comments and strings compared against
+    read-only and preview paths (`/orders/historical/...`, `/orders/preview`), the bare Coinbase
+    hosts (they also serve prices and accounts), market-data hosts (`data.alpaca.markets`),
+    docstrings, comments and strings compared against
     (`if "api-fxtrade.oanda.com" in url:`) are not reported.
 
     ## Why is this bad?
