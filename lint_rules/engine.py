@@ -68,14 +68,17 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
         return Analysis(None, [])
     module = parse(context.text)
     instances = [rule(context) for rule in rules]
-    _visit(module, instances)
-    raised = [report for instance in instances for report in instance.reports]
-    if not raised:
-        return Analysis(module, [])
-    # Positions cost about twice the parse, so only files with findings pay for them.
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    try:
+        _visit(module, instances)
+        raised = [report for instance in instances for report in instance.reports]
+        if not raised:
+            return Analysis(module, [])
+        # Positions cost about twice the parse, so only files with findings pay for them.
+        from libcst.metadata import MetadataWrapper, PositionProvider
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    except RecursionError:  # LibCST walks recursively; absurdly nested generated code ends here
+        raise Unreadable("too deeply nested to check") from None
     located = []
     for report in raised:
         where = positions[report.node]
@@ -100,9 +103,18 @@ def check_source(context: FileContext, ruleset: RuleSet, ast_error: Unreadable |
     """
     try:
         findings = [finding for _, finding in analyze(context, ruleset, ast_error is not None).reports]
-    except Unreadable as error:
+    except InvalidSyntax as error:
         findings = [unreadable_finding(context.rel_path, ast_error or error)]
+    except Unreadable as error:
+        findings = [unreadable_finding(context.rel_path, error)]
+    except Exception as error:  # a bug in a rule must not cost the user the other files' findings
+        reason = f"internal error ({type(error).__name__}); please report it with this file's shape"
+        findings = [unreadable_finding(context.rel_path, Unreadable(reason))]
     return suppression.apply(findings, context)
+
+
+class InvalidSyntax(Unreadable):
+    """LibCST could not parse the file."""
 
 
 def unreadable_finding(path: str, error: Unreadable) -> Finding:
@@ -115,7 +127,7 @@ def parse(text: str):
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         reason = re.sub(r"^parser error: error at \d+:\d+: ", "", error.message)
-        raise Unreadable(f"syntax error: {reason}", error.raw_line, error.raw_column + 1) from None
+        raise InvalidSyntax(f"syntax error: {reason}", error.raw_line, error.raw_column + 1) from None
     except (RecursionError, MemoryError):
         raise Unreadable("too deeply nested to parse") from None
 

@@ -111,3 +111,22 @@ def test_rule_docs(tmp_path):
     assert "TG103" in listing.stdout and "TG000" in listing.stdout
     unknown = run_cli("rule", "TG999", cwd=tmp_path)
     assert unknown.returncode == 2 and "unknown rule" in unknown.stderr
+
+
+def test_internal_errors_are_one_line_without_the_message(tmp_path):
+    # A config whose root folder vanishes mid-run is hard to stage; a non-directory cache root is not:
+    # an unexpected exception inside a subcommand must still end in one line and exit 2.
+    script = (
+        "import sys, hooks.check as c\n"
+        "def boom(argv): raise RuntimeError('token=abc123')\n"
+        "c.main = boom\n"
+        "from tradeguard.cli import main\n"
+        "sys.exit(main(['check']))\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.startswith("tradeguard: internal error: RuntimeError at ")
+    assert "abc123" not in done.stderr and "Traceback" not in done.stderr

@@ -150,3 +150,25 @@ def test_parallel_workers_give_the_same_findings_as_one_process(in_tmp):
     serial = check_paths([in_tmp], use_cache=False, jobs=1).findings
     assert parallel == serial
     assert len(parallel) == 25
+
+
+def test_absurdly_nested_code_is_tg000_not_a_crash(in_tmp):
+    deep = "x = " + " + ".join(["1"] * 3000) + "  # live\nbroker.place_order(x)\n"
+    project(in_tmp, {"deep.py": deep, "s.py": ORDER_CALL})
+    result = check_paths([in_tmp], use_cache=False)
+    assert codes_by_file(result) == {"deep.py": ["TG000"], "s.py": ["TG101"]}
+    assert "too deeply nested" in next(f.message for f in result.findings if f.code == "TG000")
+
+
+def test_a_crashing_rule_costs_one_tg000_not_the_run(in_tmp, monkeypatch):
+    from lint_rules.rules.tg101_order_call import OrderMethodCall
+
+    def broken(self, node):
+        raise ValueError("secret-looking text that must not be shown")
+
+    monkeypatch.setattr(OrderMethodCall, "visit_Call", broken)
+    project(in_tmp, {"a.py": ORDER_CALL, "b.py": "cb = broker.place_order\n"})
+    result = check_paths([in_tmp], use_cache=False, jobs=1)
+    messages = [(Path(f.path).name, f.code, f.message) for f in result.findings]
+    assert ("a.py", "TG000", "file could not be checked: internal error (ValueError); please report it with this file's shape") in messages
+    assert all("secret-looking" not in message for _, _, message in messages)

@@ -6,7 +6,9 @@ so ``tradeguard live halt`` starts without loading LibCST.
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from tradeguard._bootstrap import load
@@ -45,7 +47,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(USAGE + f"tradeguard: error: unknown subcommand {args[0]!r}\n")
         return 2
     module = load(entry[0])
-    return module.main(args[1:])
+    try:
+        return module.main(args[1:])
+    except KeyboardInterrupt:
+        sys.stderr.write("tradeguard: interrupted\n")
+        return 130
+    except Exception as error:  # the user sees one line; TRADEGUARD_DEBUG=1 shows the traceback
+        if os.environ.get("TRADEGUARD_DEBUG"):
+            raise
+        sys.stderr.write(f"tradeguard: internal error: {_where(error)}; rerun with TRADEGUARD_DEBUG=1 for details\n")
+        return 2
+
+
+def _where(error: BaseException) -> str:
+    """The error's type and innermost place, never its message: it might quote a secret."""
+    frames = traceback.extract_tb(error.__traceback__)
+    place = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}{place}"
 
 
 if __name__ == "__main__":
