@@ -114,8 +114,8 @@ def test_rule_docs(tmp_path):
 
 
 def test_internal_errors_are_one_line_without_the_message(tmp_path):
-    # A config whose root folder vanishes mid-run is hard to stage; a non-directory cache root is not:
-    # an unexpected exception inside a subcommand must still end in one line and exit 2.
+    # An unexpected exception inside a subcommand ends in one line and exit 2, and its message
+    # (which could quote a secret) is not shown.
     script = (
         "import sys, hooks.check as c\n"
         "def boom(argv): raise RuntimeError('token=abc123')\n"
