@@ -239,6 +239,7 @@ def test_runbook_steps_are_commands_of_this_project():
     commands = [words[: words.index(">")] if ">" in words else words for words in commands]
     assert {tuple(words[1:3]) for words in commands} >= {
         ("readiness", "--simulate"), ("live", "arm"), ("live", "status"), ("live", "halt"), ("live", "disarm"), ("live", "resume"),
+        ("live", "audit"),
     }
     for words in commands:
         load(SUBCOMMANDS[words[1]][0]).build_parser().parse_args(words[2:])  # a wrong flag exits here
@@ -255,9 +256,8 @@ def test_runbook_post_mortem_prints_the_session(tmp_path):
     assert run_cli("live", "halt", "--reason", "drill", cwd=tmp_path, env=env).returncode == 0
     gateway.submit("drill", symbol="EUR_USD", side="BUY", qty=1, price=1.1)
     assert run_cli("live", "disarm", cwd=tmp_path, env=env).returncode == 0
-    snippet = re.search(r"<<'EOF'\n(.*?)\nEOF", RUNBOOK, re.S).group(1)
-    done = subprocess.run([sys.executable, "-", str(home / "audit.log"), arming_id], input=snippet,
-                          capture_output=True, text=True, check=True)
+    done = run_cli("live", "audit", "--arming-id", arming_id, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split("  ")[1] for line in lines] == ["arm", "submit", "halt", "submit", "disarm"]
     assert lines[1].endswith("submit  LIVE  drill  ok") and lines[3].endswith("submit  LIVE  drill  halted")

@@ -78,6 +78,19 @@ def test_status_text_and_json(home):
     assert json.loads(run_cli("live", "status", "--json").stdout)["live_allowed"] is False
 
 
+def test_audit_reads_the_log_by_session_and_tail(home):
+    missing = run_cli("live", "audit")
+    assert missing.returncode == 1 and "no audit log at" in missing.stderr
+    run_cli(*ARM, "--approver", "ana", "--approver", "bo")
+    run_cli("live", "halt", "--reason", "drill")
+    run_cli("live", "disarm")
+    arming_id = json.loads(run_cli("live", "audit", "--json", "--last", "3").stdout.splitlines()[0])["arming_id"]
+    run_cli(*ARM, "--approver", "ana", "--approver", "bo")  # a second session: not part of the first
+    lines = run_cli("live", "audit", "--arming-id", arming_id).stdout.splitlines()
+    assert [line.split("  ")[1] for line in lines] == ["arm", "halt", "disarm"]
+    assert run_cli("live", "audit", "--last", "1").stdout.split("  ")[1].strip() == "arm"
+
+
 def test_home_option_after_the_subcommand(tmp_path):
     other = tmp_path / "elsewhere"
     assert run_cli("live", "halt", "--reason", "x", "--home", str(other)).returncode == 0

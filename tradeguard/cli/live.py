@@ -5,6 +5,7 @@
     tradeguard live halt --reason "broker outage"
     tradeguard live resume
     tradeguard live status [--json]
+    tradeguard live audit [--arming-id ID] [--last N] [--json]
 
 How many distinct approvers ``arm`` needs is ``required-approvers`` in ``[tool.tradeguard.live]``
 (default 2). It is deliberately not a command-line flag: the operator who arms must not be able to
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 from tradeguard._bootstrap import load
-from tradeguard.audit import AuditLog
+from tradeguard.audit import AuditLog, read_records
 from tradeguard.config import ConfigError, find_pyproject, required_approvers
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, requested_mode
 from tradeguard.state import StateFolder, arming_problem, iso_time, operator_name
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help=home_help)
     common = argparse.ArgumentParser(add_help=False)  # --home also after the subcommand
     common.add_argument("--home", default=argparse.SUPPRESS, help=home_help)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{arm,disarm,halt,resume,status}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{arm,disarm,halt,resume,status,audit}")
     arm = commands.add_parser("arm", parents=[common], help="allow LIVE trading for a while, on the approvers' word")
     arm.add_argument("--approver", action="append", required=True, help="an approver's name (repeat for each)")
     arm.add_argument("--ttl", type=parse_ttl, required=True, help="how long the arming lasts, e.g. 8h")
@@ -70,13 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("resume", parents=[common], help="turn the kill switch off")
     status = commands.add_parser("status", parents=[common], help="show arming and kill switch")
     status.add_argument("--json", action="store_true", help="print JSON")
+    audit = commands.add_parser("audit", parents=[common], help="read the audit log (for a post-mortem)")
+    audit.add_argument("--arming-id", help="only the session armed with this id, from its `arm` line on")
+    audit.add_argument("--last", type=int, metavar="N", help="only the last N records")
+    audit.add_argument("--json", action="store_true", help="print the records as JSON lines")
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     state = StateFolder(args.home)
-    handler = {"arm": _arm, "disarm": _disarm, "halt": _halt, "resume": _resume, "status": _status}[args.command]
+    handler = {
+        "arm": _arm, "disarm": _disarm, "halt": _halt, "resume": _resume, "status": _status, "audit": _read_audit,
+    }[args.command]
     try:
         return handler(args, state)
     except CommandError as exc:
@@ -100,7 +107,7 @@ def _arm(args: argparse.Namespace, state: StateFolder) -> int:
     required = required_approvers()
     if len(approvers) < required:
         raise CommandError(f"{required} distinct approvers required, {len(approvers)} given (--approver NAME each)")
-    readiness = {"ran": False} if args.no_readiness else _readiness()
+    readiness = {"ran": False} if args.no_readiness else _readiness(state)
     record = state.arm(approvers, required, args.ttl, args.reason, readiness)
     _audit(state, {"event": "arm", "arming_id": record["id"], "approvers": approvers, "reason": args.reason,
                    "expires_at": record["expires_at_iso"], "readiness": readiness})
@@ -115,7 +122,7 @@ def _arm(args: argparse.Namespace, state: StateFolder) -> int:
     return 0
 
 
-def _readiness() -> dict:
+def _readiness(state: StateFolder) -> dict:
     """Run the readiness checks of the project; refuse to arm when any fails or they cannot run."""
     try:
         readiness = load("hooks.readiness")
@@ -128,7 +135,7 @@ def _readiness() -> dict:
     pyproject = find_pyproject()
     project = pyproject.parent if pyproject else "."
     try:
-        items = list(readiness.run_checks(str(project)))
+        items = list(readiness.run_checks(str(project), home=state.home))
     except Exception as exc:  # their failure must not read as a pass, nor end in a traceback
         raise CommandError(f"cannot arm: the readiness checks could not run ({type(exc).__name__}: {exc})", 2) from None
     checks = [{"name": _check_name(item), "passed": bool(getattr(item, "passed", False))} for item in items]
@@ -201,6 +208,35 @@ def _status(args: argparse.Namespace, state: StateFolder) -> int:
         print(f"kill switch: ON since {when} by {halt.get('by')}: {halt.get('reason')}")
     print(f"LIVE trading: {'allowed' if report['live_allowed'] else 'refused'}")
     return 0
+
+
+def _read_audit(args: argparse.Namespace, state: StateFolder) -> int:
+    """One line per record: time, event, mode, venue, outcome; the whole record with --json."""
+    log = state.home / AUDIT_FILE
+    if not log.exists():
+        raise CommandError(f"no audit log at {log}")
+    records = list(_session(read_records(log), args.arming_id) if args.arming_id else read_records(log))
+    if args.last is not None:
+        records = records[-args.last:] if args.last > 0 else []
+    for record in records:
+        if args.json:
+            print(json.dumps(record, sort_keys=True))
+            continue
+        result = record.get("result") if isinstance(record.get("result"), dict) else {}
+        outcome = record.get("denial") or result.get("error") or ("ok" if result.get("success") else "")
+        fields = (record.get("time", ""), record.get("event", "order"), record.get("mode", ""), record.get("venue", ""), outcome)
+        print("  ".join(str(field) for field in fields).rstrip())
+    return 0
+
+
+def _session(records, arming_id: str):
+    """The records of one arming: from its `arm` line to the next `arm`, plus any carrying its id."""
+    inside = False
+    for record in records:
+        if record.get("event") == "arm":
+            inside = record.get("arming_id") == arming_id
+        if inside or record.get("arming_id") == arming_id:
+            yield record
 
 
 def _audit(state: StateFolder, event: dict) -> None:
