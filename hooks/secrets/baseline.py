@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hooks.secrets.results import Detection, ExcludePatterns
+from hooks.secrets.results import Detection, ExcludePatterns, ScanError
 
 VERSION = "1.5.0"  # the detect-secrets baseline format this writes
 _REGEX_FILTERS = {
@@ -31,7 +31,7 @@ _REGEX_FILTERS = {
 }
 
 
-class BaselineError(Exception):
+class BaselineError(ScanError):
     """A baseline that cannot be used; the message is one line naming the file and the problem."""
 
 
@@ -143,10 +143,16 @@ def _validate(path: str, data: Any) -> None:
         raise BaselineError(f"baseline {path}: 'filters_used' must be a list of objects")
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in text.split("."))
+
+
 def _upgraded(path: str, data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older detect-secrets baseline to the current format with detect-secrets' own steps."""
     if not isinstance(data.get("version"), str):
         raise BaselineError(f"baseline {path}: 'version' must be a string such as \"{VERSION}\"")
+    if _version(data["version"]) >= _version(VERSION):
+        return data
     from detect_secrets.core.baseline import upgrade
 
     try:
@@ -165,6 +171,7 @@ def _merge_excludes(filters_used: list[dict[str, Any]], excludes: ExcludePattern
 
 
 def _plugins_used() -> list[dict[str, str]]:
-    from hooks.secrets.plugins import PLUGINS
+    """Our detectors, by the names of their detect-secrets plugin classes (`hooks.secrets.plugins`)."""
+    from hooks.secrets.detectors import DETECTORS
 
-    return sorted(({"name": type(plugin).__name__} for plugin in PLUGINS), key=lambda entry: entry["name"].lower())
+    return sorted(({"name": type(detector).__name__} for detector in DETECTORS), key=lambda entry: entry["name"].lower())

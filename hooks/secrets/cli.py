@@ -14,14 +14,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from hooks.secrets.baseline import Baseline, BaselineError
-from hooks.secrets.history import HistoryError, scan_history
-from hooks.secrets.results import ExcludePatterns
+from importlib import import_module
+
+from hooks.secrets.baseline import Baseline
+from hooks.secrets.results import ExcludePatterns, ScanError
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
 from lint_rules.findings import Finding
-from lint_rules.formats.github import render_github
-from lint_rules.formats.gitlab import render_gitlab
-from lint_rules.formats.sarif import render_sarif
 
 PROG = "tradeguard secrets"
 
@@ -35,14 +33,23 @@ def _render_json(findings: Sequence[Finding]) -> str:
     return json.dumps(rows, indent=2) + "\n"
 
 
-# Output formats by name; `sarif`, `github` and `gitlab` plug in here, shared with `check`.
-RENDERERS: dict[str, Callable[[Sequence[Finding]], str]] = {
-    "text": _render_text, "json": _render_json, "sarif": render_sarif, "github": render_github, "gitlab": render_gitlab,
+# Output formats by name. The CI formats are shared with `check` and imported only when asked
+# for, so the pre-commit hook's start-up does not pay for them.
+RENDERERS: dict[str, Callable[[Sequence[Finding]], str] | str] = {
+    "text": _render_text,
+    "json": _render_json,
+    "sarif": "lint_rules.formats.sarif:render_sarif",
+    "github": "lint_rules.formats.github:render_github",
+    "gitlab": "lint_rules.formats.gitlab:render_gitlab",
 }
 
 
 def render(findings: Sequence[Finding], fmt: str) -> str:
-    return RENDERERS[fmt](findings)
+    renderer = RENDERERS[fmt]
+    if isinstance(renderer, str):
+        module, _, function = renderer.partition(":")
+        renderer = getattr(import_module(module), function)
+    return renderer(findings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error("--history takes at most one PATH: the repository")
     try:
         return _run(args)
-    except (BaselineError, HistoryError) as error:
+    except ScanError as error:
         return _error(str(error))
     except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
         # The message of an arbitrary exception could quote file content; the type cannot.
@@ -101,6 +108,8 @@ def _run(args: argparse.Namespace) -> int:
         return _error(invalid)
 
     if args.history:
+        from hooks.secrets.history import scan_history
+
         report = scan_history(args.paths[0] if args.paths else ".", excludes, args.max_file_size)
     else:
         skip = [args.baseline] if args.baseline else []

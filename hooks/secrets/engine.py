@@ -1,13 +1,15 @@
-"""The scan of one text: precheck, views, plugins, filters, allowlist, excludes -> detections.
+"""The scan of one text: precheck, views, detectors, filters, allowlist, excludes -> detections.
 
-The plugins (and detect-secrets under them, about 0.1 s to import) load only when a text
-passes the precheck, so a process that meets nothing secret-shaped never pays for them.
+The detectors load only when a text passes the precheck, and detect-secrets (about 0.1 s to
+import, with `requests`) only when a line carries an allowlist pragma, which is then judged by
+detect-secrets' own function.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hooks.secrets import filters, precheck
 from hooks.secrets.formats import View, views
@@ -16,22 +18,33 @@ from hooks.secrets.syntax import Scope
 from lint_rules.findings import Finding
 
 if TYPE_CHECKING:
-    from hooks.secrets.plugins import Match
+    from hooks.secrets.detectors import Detector, Match
 
 NO_EXCLUDES = ExcludePatterns()
 ADVICE = "load it from the environment or a secret store"
 
 
 @cache
-def machinery() -> tuple[Any, Any, Any, Any]:
-    """(plugins, allowlist check, detect-secrets' CodeSnippet, secret hasher), imported once."""
-    from detect_secrets.core.potential_secret import PotentialSecret
+def detectors() -> tuple[Detector, ...]:
+    from hooks.secrets.detectors import DETECTORS
+
+    return DETECTORS
+
+
+def secret_hash(value: str) -> str:
+    """detect-secrets' ``hashed_secret``: the SHA-1 of the value, how baselines name secrets."""
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+def allowlisted(path: str, line: str, previous_line: str) -> bool:
+    """``# pragma: allowlist secret`` on the line, or ``...allowlist nextline secret`` before it,
+    judged by detect-secrets' own function (all its comment styles)."""
+    if "pragma" not in line and "pragma" not in previous_line:
+        return False
     from detect_secrets.filters.allowlist import is_line_allowlisted
     from detect_secrets.util.code_snippet import CodeSnippet
 
-    from hooks.secrets.plugins import PLUGINS
-
-    return PLUGINS, is_line_allowlisted, CodeSnippet, PotentialSecret.hash_secret
+    return is_line_allowlisted(filename=path, line=line, context=CodeSnippet([previous_line, line], 0, 1))
 
 
 def scan_text(path: str, text: str) -> list[Finding]:
@@ -51,14 +64,13 @@ def scan_source(path: str, text: str, excludes: ExcludePatterns = NO_EXCLUDES) -
 
 
 def _scan_view(path: str, raw: str, view: View, excludes: ExcludePatterns) -> list[Detection]:
-    plugins, is_line_allowlisted, code_snippet, hash_secret = machinery()
     scope = Scope(view.text, path, is_code=view.is_code)
     kept: list[Match] = []
     detections: list[Detection] = []
-    for plugin in plugins:
-        if not plugin.runs_on(scope):
+    for detector in detectors():
+        if not detector.runs_on(scope):
             continue
-        for match in plugin.find(scope):
+        for match in detector.find(scope):
             if any(match.start < other.end and other.start < match.end for other in kept):
                 continue
             line, column, end_line, end_column = _position(view, match)
@@ -73,14 +85,12 @@ def _scan_view(path: str, raw: str, view: View, excludes: ExcludePatterns) -> li
                 text_line, previous_line = _numbered_line_and_previous(raw, line)
             if excludes.excludes(text_line, match.value):
                 continue
-            if ("list" in text_line or "list" in previous_line) and is_line_allowlisted(
-                filename=path, line=text_line, context=code_snippet([previous_line, text_line], 0, 1)
-            ):
+            if allowlisted(path, text_line, previous_line):
                 continue
             kept.append(match)
             message = _message(match, view)
             finding = Finding(CODE, path, line, column, end_line, end_column, message, kind=match.secret_type)
-            detections.append(Detection(finding, hash_secret(match.value)))
+            detections.append(Detection(finding, secret_hash(match.value)))
     return detections
 
 

@@ -55,10 +55,14 @@ _SEQUENCES = (
 )
 
 
+_UNLEET = str.maketrans("0@4$5361!|7", "oaassegilit")
+
+
 def is_placeholder(secret: str) -> bool:
-    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `****`, `abcdef123456`."""
+    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `P@55w0rd!`, `password1`, `abcdef123456`."""
     lowered = secret.lower()
-    if len(set(lowered)) <= 3 or lowered in _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
+    unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
+    if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
     if any(filler in secret for filler in _FILLERS):
         return True
@@ -76,8 +80,14 @@ _ENVIRONMENT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 def is_environment_reference(secret: str) -> bool:
-    """`$OANDA_TOKEN`, `os.environ[...]`, `op://vault/item`, or the bare name of a variable."""
-    return bool(_ENVIRONMENT_RE.search(secret)) or bool(_ENVIRONMENT_NAME_RE.fullmatch(secret))
+    """`$OANDA_TOKEN`, `os.environ[...]`, `op://vault/item`, or the bare name of a variable
+    (upper-case words joined by `_`; `KD1US_E84Q_7M` is not one)."""
+    if _ENVIRONMENT_RE.search(secret):
+        return True
+    if not _ENVIRONMENT_NAME_RE.fullmatch(secret):
+        return False
+    parts = secret.split("_")
+    return sum(part.isalpha() and len(part) >= 3 for part in parts) * 2 >= len(parts)
 
 
 _INDIRECT_RE = re.compile(
@@ -134,6 +144,18 @@ def is_lockfile_or_digest(filename: str, line: str, secret_type: str) -> bool:
     if any(marker in lowered for marker in _DIGEST_MARKERS):
         return True
     return base in (".pre-commit-config.yaml", ".pre-commit-hooks.yaml") and "rev:" in lowered
+
+
+def is_name_echo(secret: str, name: str) -> bool:
+    """`passwd:passwd`, `password = "password"`: the value only repeats its name."""
+    return bool(name) and secret.lower().strip("_-") == name.lower().strip("_-")
+
+
+_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def is_timestamp(secret: str) -> bool:
+    return bool(_TIMESTAMP_RE.fullmatch(secret))
 
 
 _PASSWORD_HASH_RE = re.compile(
@@ -208,6 +230,8 @@ def is_vendor_example(secret: str) -> bool:
 
 FILTERS: tuple[Callable[..., bool], ...] = (
     is_placeholder,
+    is_name_echo,
+    is_timestamp,
     is_environment_reference,
     is_indirect_reference,
     is_dummy_in_test_fixture,

@@ -16,14 +16,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from hooks.secrets.engine import NO_EXCLUDES, scan_source
-from hooks.secrets.results import Detection, ExcludePatterns, Note, ScanReport
+from hooks.secrets.results import Detection, ExcludePatterns, Note, ScanError, ScanReport
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, display_path, read_text
 
 _NULL_SHA = "0" * 40
 _SUBMODULE_MODE = "160000"
 
 
-class HistoryError(Exception):
+class HistoryError(ScanError):
     """The history could not be read; the message is one line."""
 
 

@@ -11,6 +11,11 @@ from lint_rules.findings import Finding
 CODE = "TG301"
 
 
+class ScanError(Exception):
+    """What stops a scan (a broken baseline, an unreadable history); the message is one line
+    naming what and where, and never quotes file content."""
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     """A TG301 finding and the SHA-1 of its secret, which is how baselines name a secret

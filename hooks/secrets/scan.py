@@ -8,12 +8,10 @@ secret values.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
-from hooks.secrets.engine import NO_EXCLUDES, machinery, scan_source
+from hooks.secrets.engine import NO_EXCLUDES, detectors, scan_source
 from hooks.secrets.results import Detection, ExcludePatterns, Note, ScanReport
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -132,7 +130,11 @@ def scan_paths(
     if jobs == 1 or len(files) < PARALLEL_MIN_FILES:
         batches = [_scan_batch(files, excludes, max_bytes)]
     else:
-        machinery()  # import the plugins once, before forking, so workers inherit them
+        # Imported here: a one-file hook run needs no process pool and should not pay for it.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        detectors()  # import them once, before forking, so workers inherit them
         chunks = [files[start::jobs * 4] for start in range(jobs * 4)]
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

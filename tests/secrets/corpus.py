@@ -88,6 +88,11 @@ class Generator:
         core = self.chars(string.ascii_letters, 6) + self.chars(string.digits, 3) + self.chars("!#%^*_+-", 2)
         return self._keep("".join(self.rng.sample(core, len(core))) + self.chars(string.ascii_lowercase, 2))
 
+    def url_password(self) -> str:
+        """A password as it stands in a URL: unreserved characters only (others are %-encoded)."""
+        core = self.chars(string.ascii_letters, 7) + self.chars(string.digits, 4) + self.chars("-._~", 2)
+        return self._keep("".join(self.rng.sample(core, len(core))))
+
     def oanda(self) -> str:
         return self._keep(self.chars("0123456789abcdef", 32) + "-" + self.chars("0123456789abcdef", 32))
 
@@ -175,7 +180,7 @@ def build_corpus(root: Path, seed: int = 301) -> Corpus:
 def _python(w: _Writer, g: Generator) -> None:
     oanda, apca_id, apca_secret = g.oanda(), g.alpaca_id(), g.alnum(40)
     kraken_key, kraken_secret, polygon = g.b64(42), g.b64(64), g.alnum(32)
-    passphrase, smtp, db_pw = g.passphrase(), g.password(), g.password()
+    passphrase, smtp, db_pw = g.passphrase(), g.password(), g.url_password()
     slack, telegram = g.slack_webhook(), g.telegram()
     w.file("bot/config.py", textwrap.dedent(f'''\
         """Settings of the trading bot."""
@@ -377,7 +382,7 @@ def _env_files(w: _Writer, g: Generator) -> None:
         "GITHUB_TOKEN": ("github", g.github()),
         "GOOGLE_MAPS_API_KEY": ("google", g.google()),
     }
-    redis_pw = g.password()
+    redis_pw = g.url_password()
     lines = ["# local settings, never commit", "TWS_USERID=traderjoe", "TRADING_MODE=paper"]
     lines += [f"{name}={value}" for name, (_, value) in values.items()]
     lines.append(f"REDIS_URL=redis://:{redis_pw}@redis:6379/0")
@@ -548,10 +553,10 @@ def _shell_docker(w: _Writer, g: Generator) -> None:
         ("oanda", oanda), ("ibkr", tws), ("polygon", polygon), ("coinbase", cb_secret),
     )
 
-    oanda2, tws2, pip_pw = g.oanda(), g.password(), g.password()
+    oanda2, tws2, pip_pw = g.oanda(), g.password(), g.url_password()
     w.file("Dockerfile", textwrap.dedent(f'''\
         FROM python:3.11-slim
-        ARG PIP_INDEX_URL=https://deploy:{pip_pw}@pypi.internal.example/simple
+        ARG PIP_INDEX_URL=https://deploy:{pip_pw}@pypi.corp.internal/simple
         ENV OANDA_TOKEN={oanda2}
         ENV TWS_PASSWORD {tws2}
         ENV TWS_PASSWORD_FILE=/run/secrets/tws_password
@@ -718,7 +723,8 @@ def _keys(w: _Writer, g: Generator) -> None:
 
 
 def _connection_strings_and_tool_configs(w: _Writer, g: Generator) -> None:
-    dsn_pw, mysql_pw, odbc_pw, basic_pw, smtp_pw = (g.password() for _ in range(5))
+    dsn_pw, odbc_pw, basic_pw, smtp_pw = (g.password() for _ in range(4))
+    mysql_pw = g.url_password()
     mbx, bearer, creds_key, creds_secret, jwt = g.alnum(64), g.alnum(40), g.alnum(32), g.b64(32), g.alnum(48)
     azure = g.b64(64)
     aws_id, aws_secret = g.aws_id(), g.aws_secret()

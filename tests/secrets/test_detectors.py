@@ -1,0 +1,102 @@
+"""The detectors: what each finds and what each leaves alone."""
+
+import json
+
+from hooks.secrets import detectors
+from hooks.secrets.engine import scan_source
+from hooks.secrets.syntax import Scope
+
+
+def kinds(path: str, text: str) -> list[tuple[int, str]]:
+    return [(d.finding.line, d.finding.kind) for d in scan_source(path, text)]
+
+
+def test_each_venue_is_named_by_its_own_plugin(gen):
+    text = "\n".join([
+        f"OANDA_TOKEN={gen.oanda()}",
+        f"APCA_API_KEY_ID={gen.alpaca_id()}",
+        f"APCA_API_SECRET_KEY={gen.alnum(40)}",
+        f"BINANCE_API_SECRET={gen.alnum(64)}",
+        f"KRAKEN_PRIVATE_KEY={gen.b64(64)}",
+        f"POLYGON_API_KEY={gen.alnum(32)}",
+        f"COINBASE_API_PASSPHRASE={gen.passphrase()}",
+        f"TWS_PASSWORD={gen.password()}",
+        f"IBIND_OAUTH1A_ACCESS_TOKEN_SECRET={gen.b64(128)}",
+        f"AWS_ACCESS_KEY_ID={gen.aws_id()}",
+        f"JWT_SECRET={gen.alnum(48)}",
+    ])
+    assert [kind for _, kind in kinds(".env", text)] == [
+        "OANDA v20 Token", "Alpaca API Key", "Alpaca API Key", "Binance API Key", "Kraken API Key",
+        "Polygon API Key", "Coinbase API Key", "IBKR Credential", "IBKR Credential", "AWS Credential",
+        "Hard-coded Credential",
+    ]
+
+
+def test_a_shape_wins_over_the_name_it_is_assigned_to(gen):
+    assert kinds("bot.py", f'api_key = "{gen.oanda()}"') == [(1, "OANDA v20 Token")]
+
+
+def test_positional_keys_take_the_venue_of_the_imported_sdk(gen):
+    text = f'from binance.client import Client\nclient = Client("{gen.alnum(64)}", "{gen.alnum(64)}")\n'
+    assert kinds("bot.py", text) == [(2, "Binance API Key"), (2, "Binance API Key")]
+    unknown = f'client = Client("{gen.alnum(64)}", "{gen.alnum(64)}")\n'
+    assert {kind for _, kind in kinds("bot.py", unknown)} == {"Client Credential Argument"}
+
+
+def test_ibc_config_passwords_but_not_its_demo_login(gen):
+    pw = gen.password()
+    text = f"IbLoginId=traderjoe\nIbPassword={pw}\nPasswordEncrypted=no\nTradingMode=paper\n"
+    assert kinds("config.ini", text) == [(2, "IBKR Credential")]
+    assert kinds("config.ini", "IbLoginId=edemo\nIbPassword=demouser\n") == []
+
+
+def test_private_keys_need_a_body_not_just_a_header(gen):
+    pem = gen.pem("RSA PRIVATE KEY", 600)
+    assert kinds("id_rsa", pem) == [(1, "PEM Private Key")]
+    escaped = pem.replace("\n", "\\n")
+    assert kinds("sa.json", f'{{\n  "private_key": "{escaped}"\n}}\n') == [(2, "PEM Private Key")]
+    mention = 'if text.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    return True\n'
+    assert kinds("pem.py", mention) == []
+    prose = "Paste it between -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY-----.\n"
+    assert kinds("README.md", prose) == []
+
+
+def test_openssh_and_encrypted_pem_bodies_are_found(gen):
+    assert kinds("id_ed25519", gen.pem("OPENSSH PRIVATE KEY", 300)) == [(1, "PEM Private Key")]
+    body = gen.pem("RSA PRIVATE KEY", 600).split("\n", 1)[1]
+    encrypted = f"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,{gen.hex(32).upper()}\n\n{body}"
+    assert kinds("key.pem", encrypted) == [(1, "PEM Private Key")]
+
+
+def test_a_coinbase_cdp_key_is_its_private_key_beside_its_name(gen):
+    name = f"organizations/{gen.uuid()}/apiKeys/{gen.uuid()}"
+    pem = gen.pem("EC PRIVATE KEY", 89).replace("\n", "\\n")
+    text = json.dumps({"name": name, "privateKey": "PLACEHOLDER"}, indent=2).replace("PLACEHOLDER", pem)
+    assert kinds("cdp_api_key.json", text) == [(3, "Coinbase CDP API Key")]
+    ed25519 = json.dumps({"name": name, "privateKey": gen.b64(64)}, indent=2)
+    assert kinds("cdp_api_key.json", ed25519) == [(3, "Coinbase CDP API Key")]
+
+
+def test_webhooks_and_token_formats(gen):
+    text = "\n".join([
+        gen.slack_webhook(), gen.discord_webhook(), gen.teams_webhook(), gen.telegram(), gen.github(),
+        gen.google(), f"xoxb-{gen.digits(12)}-{gen.digits(13)}-{gen.alnum(24)}",
+    ])
+    assert [kind for _, kind in kinds("alerts.txt", text)] == [
+        "Slack Webhook", "Discord Webhook", "Microsoft Teams Webhook", "Telegram Bot API Token",
+        "GitHub Access Token", "Google API Key", "Slack API Token",
+    ]
+
+
+def test_passwords_in_urls_but_not_placeholders_or_the_user_repeated(gen):
+    assert kinds(".env", f"DATABASE_URL=postgres://bot:{gen.password()}@db:5432/x") == [(1, "Password in URL")]
+    for bait in ("postgres://user:password@localhost/db", "postgres://postgres:postgres@db/x", "redis://:${REDIS_PASSWORD}@redis:6379"):
+        assert kinds(".env", f"URL={bait}") == [], bait
+
+
+def test_matches_never_show_their_value(gen):
+    token = gen.oanda()
+    match = next(detectors.OandaTokenDetector().find(Scope(f"token: {token}")))
+    assert token not in repr(match)
+    assignment = Scope(f"password: {gen.password()}").assignments[0]
+    assert assignment.value not in repr(assignment)
