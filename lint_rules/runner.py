@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lint_rules import engine, fixer, suppression
-from lint_rules.cache import JsonCache, code_fingerprint
+from lint_rules.cache import CacheFile, code_fingerprint
 from lint_rules.config import Config, iter_python_files, load_config, with_overrides
 from lint_rules.context import FileContext
 from lint_rules.findings import Finding
@@ -97,8 +97,8 @@ class Project:
     def __init__(self, config: Config, *, use_cache: bool = True, jobs: int | None = None) -> None:
         self.config = config
         self.jobs = jobs or os.cpu_count() or 1
-        self.index_cache = JsonCache(config.root, "index", enabled=use_cache)
-        self.results_cache = JsonCache(config.root, "results", enabled=use_cache)
+        self.index_cache = CacheFile(config.root, "index", enabled=use_cache)
+        self.results_cache = CacheFile(config.root, "results", enabled=use_cache)
         self.entries: dict[str, _IndexEntry] = {}
         self.index = ProjectIndex.for_config(config)
         self.fixes = fixer.FixReport()

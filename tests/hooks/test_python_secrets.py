@@ -35,8 +35,8 @@ def test_a_key_added_after_a_warm_run_is_found_and_never_cached(project):
     (project / "bot" / "settings.py").write_text(f'ACCOUNT = "001-001-1234567-001"\nOANDA_TOKEN = "{token}"\n')
     assert codes(project) == [("TG301", "bot/settings.py", 2)]
     assert codes(project) == [("TG301", "bot/settings.py", 2)]  # from the cache
-    cached = [path.read_text() for path in (project / ".tradeguard_cache").iterdir() if path.is_file()]
-    assert cached and not any(token in text for text in cached)
+    cached = [path.read_bytes() for path in (project / ".tradeguard_cache").iterdir() if path.is_file()]
+    assert cached and not any(token.encode() in data for data in cached)
     (project / "bot" / "settings.py").write_text('import os\nOANDA_TOKEN = os.environ["OANDA_TOKEN"]\n')
     assert codes(project) == []
 

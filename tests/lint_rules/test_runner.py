@@ -1,6 +1,5 @@
 """The engine over real files: bad input, suppressions, newer syntax, the index, caches, workers."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -129,16 +128,14 @@ def test_warm_run_reuses_cached_results_and_sees_edits(in_tmp, monkeypatch):
     (in_tmp / "t.py").write_text("x = 1\n\n" + ORDER_CALL)
     findings = check_paths([in_tmp]).findings
     assert [(Path(f.path).name, f.line) for f in findings] == [("s.py", 2), ("t.py", 4)]
-    assert json.loads((in_tmp / ".tradeguard_cache" / next(
-        p.name for p in (in_tmp / ".tradeguard_cache").iterdir() if p.name.startswith("results")
-    )).read_text())
+    assert any(path.name.startswith("results") for path in (in_tmp / ".tradeguard_cache").iterdir())
 
 
 def test_corrupt_cache_is_ignored(in_tmp):
     project(in_tmp, {"s.py": ORDER_CALL})
     check_paths([in_tmp])
-    for path in (in_tmp / ".tradeguard_cache").glob("*.json"):
-        path.write_text("{not json")
+    for path in (in_tmp / ".tradeguard_cache").glob("*.bin"):
+        path.write_bytes(b"\x00garbage")
     assert [f.code for f in check_paths([in_tmp]).findings] == ["TG101"]
 
 
