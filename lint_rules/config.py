@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_ORDER_METHODS = ("place_order",)
@@ -280,17 +281,24 @@ def iter_python_files(config: Config, paths: list[Path]) -> tuple[list[Path], li
             if not config.is_excluded(config.relative(path)):
                 found[path] = None
             continue
-        for folder, dirnames, filenames in os.walk(path):
-            rel_folder = config.relative(Path(folder))
-            dirnames[:] = sorted(
-                name for name in dirnames
-                if not is_default_excluded(name) and not config.is_excluded(_join(rel_folder, name))
-            )
-            for name in sorted(filenames):
-                if name.endswith((".py", ".pyi")) and not config.is_excluded(_join(rel_folder, name)):
-                    found[Path(folder, name)] = None
+        for _, entry in walk_python_files(config, path):
+            found[Path(entry.path)] = None
     return list(found), missing
 
 
-def _join(rel_folder: str, name: str) -> str:
-    return name if rel_folder in ("", ".") else f"{rel_folder}/{name}"
+def walk_python_files(config: Config, folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to the config root, directory entry) of each Python file below ``folder``
+    (resolved), in sorted order. Strings and ``scandir`` rather than ``pathlib``: a pre-commit run
+    lists the whole project to know its index is fresh, and that must cost milliseconds."""
+    rel_folder = config.relative(folder)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        rel = entry.name if rel_folder in ("", ".") else f"{rel_folder}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            if not is_default_excluded(entry.name) and not config.is_excluded(rel):
+                yield from walk_python_files(config, Path(entry.path))
+        elif entry.name.endswith((".py", ".pyi")) and not config.is_excluded(rel):
+            yield rel, entry

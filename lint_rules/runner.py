@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lint_rules import engine, fixer, suppression
 from lint_rules.cache import CacheFile, code_fingerprint
-from lint_rules.config import Config, iter_python_files, load_config, with_overrides
+from lint_rules.config import Config, iter_python_files, load_config, walk_python_files, with_overrides
 from lint_rules.context import FileContext
 from lint_rules.findings import Finding
 from lint_rules.index import SUMMARY_VERSION, ProjectIndex, summarize_source
@@ -106,25 +106,24 @@ class Project:
     # --- step 1: the index ---------------------------------------------------------------
     def build_index(self, checked_files: list[Path]) -> None:
         # Without a pyproject.toml there is no project to speak of: only the checked files.
-        project_files = checked_files
+        project_files: dict[str, Path | os.DirEntry] = {self.config.relative(path): path for path in checked_files}
         if self.config.source is not None:
-            project_files = list(dict.fromkeys([*iter_python_files(self.config, [self.config.root])[0], *checked_files]))
+            project_files.update(walk_python_files(self.config, self.config.root))
         cached = self.index_cache.load()
         if cached.get("summary_version") != SUMMARY_VERSION:
             cached = {}
         cached_files = cached.get("files", {})
         stale: list[tuple[str, Path]] = []
-        for path in project_files:
-            rel = self.config.relative(path)
+        for rel, file in project_files.items():
             try:
-                stat = path.stat()
+                stat = file.stat()
             except OSError:
                 continue
             entry = cached_files.get(rel)
             if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
                 self.entries[rel] = _IndexEntry(*entry)
             else:
-                stale.append((rel, path))
+                stale.append((rel, Path(file)))
         if stale:
             summarize = _parallel_map if len(stale) >= MIN_FILES_TO_SUMMARIZE_IN_PARALLEL else _serial_map
             for rel, entry in zip([rel for rel, _ in stale], summarize(_summarize_file, [p for _, p in stale], self.jobs)):
