@@ -18,8 +18,9 @@ TOKENS: tuple[str, ...] = (
 )
 
 # OANDA v20 tokens (32 hex, dash, 32 hex) and Alpaca key ids (PK/AK + 18) carry no literal.
-SHAPES = re.compile(r"[0-9a-fA-F]{32}-[0-9a-fA-F]{32}|[AP]K[0-9A-Z]{18}")
+# Two patterns, not one alternation: each keeps the regex engine's fast scan for its first character.
+SHAPES = (re.compile(r"[AP]K[0-9A-Z]{18}"), re.compile(r"[0-9a-fA-F]{32}-[0-9a-fA-F]{32}"))
 
 
 def could_hold_secret(text: str, lowered: str) -> bool:
-    return any(token in lowered for token in TOKENS) or SHAPES.search(text) is not None
+    return any(token in lowered for token in TOKENS) or any(shape.search(text) for shape in SHAPES)

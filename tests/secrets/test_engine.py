@@ -35,7 +35,7 @@ def test_a_text_with_nothing_secret_shaped_costs_microseconds():
     started = time.perf_counter()
     for _ in range(1000):
         assert scan_text("geometry.py", text) == []
-    assert (time.perf_counter() - started) / 1000 < 200e-6
+    assert (time.perf_counter() - started) / 1000 < 500e-6  # about 0.1 ms on an idle machine
 
 
 @pytest.mark.parametrize(
