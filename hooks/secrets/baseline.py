@@ -76,7 +76,8 @@ class Baseline:
     def silences(self, detection: Detection) -> bool:
         """Recorded for this file, and not confirmed real by any entry (detect-secrets may record
         one value under several types)."""
-        labels = [entry.get("is_secret") for entry in self.results.get(detection.path, ()) if entry["hashed_secret"] == detection.secret_hash]
+        entries = self.results.get(detection.path, ())
+        labels = [entry.get("is_secret") for entry in entries if entry["hashed_secret"] == detection.secret_hash]
         return bool(labels) and True not in labels
 
     def update(self, detections: Iterable[Detection], scanned: Iterable[str], excludes: ExcludePatterns) -> bool:
@@ -136,8 +137,10 @@ def _validate(path: str, data: Any) -> None:
         if not isinstance(entries, list):
             raise BaselineError(f"baseline {path}: results[{filename!r}] must be a list")
         for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not isinstance(entry.get("hashed_secret"), str) or not isinstance(entry.get("type"), str):
-                raise BaselineError(f"baseline {path}: results[{filename!r}][{index}] needs string 'type' and 'hashed_secret'")
+            if not (isinstance(entry, dict) and all(isinstance(entry.get(key), str) for key in ("type", "hashed_secret"))):
+                raise BaselineError(
+                    f"baseline {path}: results[{filename!r}][{index}] needs string 'type' and 'hashed_secret'"
+                )
     filters_used = data.get("filters_used", [])
     if not isinstance(filters_used, list) or not all(isinstance(entry, dict) for entry in filters_used):
         raise BaselineError(f"baseline {path}: 'filters_used' must be a list of objects")
@@ -158,7 +161,8 @@ def _upgraded(path: str, data: dict[str, Any]) -> dict[str, Any]:
     try:
         return upgrade(data)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise BaselineError(f"baseline {path}: cannot upgrade from version {data['version']!r} ({type(error).__name__})") from None
+        problem = f"cannot upgrade from version {data['version']!r} ({type(error).__name__})"
+        raise BaselineError(f"baseline {path}: {problem}") from None
 
 
 def _merge_excludes(filters_used: list[dict[str, Any]], excludes: ExcludePatterns) -> list[dict[str, Any]]:

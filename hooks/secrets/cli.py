@@ -52,22 +52,33 @@ def render(findings: Sequence[Finding], fmt: str) -> str:
     return renderer(findings)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Find credentials (broker and exchange keys, private keys, cloud keys, passwords, "
         "webhook URLs) committed to files or to git history. Secret values are never printed.",
+        epilog="A false report: add `# pragma: allowlist secret` to its line, or accept it in a baseline. "
+        "Exit codes: 0 clean, 1 findings, 2 usage, configuration or read error. See docs/secrets.md.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to scan (default: .); with --history, the repository")
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
-    parser.add_argument("--baseline", metavar="FILE", help="accept the secrets recorded in this detect-secrets baseline")
-    parser.add_argument("--update-baseline", action="store_true", help="write the current findings into --baseline, keeping audit labels")
-    parser.add_argument("--history", action="store_true", help="scan every blob ever committed, naming the commit that added it")
-    parser.add_argument("--exclude-files", action="append", default=[], metavar="REGEX", help="skip files whose path matches (repeatable; kept in the baseline)")
-    parser.add_argument("--exclude-lines", action="append", default=[], metavar="REGEX", help="ignore lines that match (repeatable; kept in the baseline)")
-    parser.add_argument("--exclude-secrets", action="append", default=[], metavar="REGEX", help="ignore secrets that match (repeatable; kept in the baseline)")
-    parser.add_argument("--max-file-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help=f"skip larger files with a note (default: {DEFAULT_MAX_BYTES})")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes for many files (default: CPU count)")
+    add = parser.add_argument
+    add("paths", nargs="*", metavar="PATH", help="files and folders to scan (default: .); with --history, the repository")
+    add("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
+    add("--baseline", metavar="FILE", help="accept the secrets recorded in this detect-secrets baseline")
+    add("--update-baseline", action="store_true", help="write the findings into --baseline, keeping audit labels")
+    add("--history", action="store_true", help="scan every blob ever committed, naming the commit that added it")
+    for what, meaning in (("files", "skip files whose path matches"), ("lines", "ignore lines that match"),
+                          ("secrets", "ignore secrets that match")):
+        add(f"--exclude-{what}", action="append", default=[], metavar="REGEX", help=f"{meaning} (repeatable; kept in the baseline)")
+    add("--max-file-size", type=_positive, default=DEFAULT_MAX_BYTES, metavar="BYTES",
+        help=f"skip larger files with a note (default: {DEFAULT_MAX_BYTES})")
+    add("--jobs", type=_positive, default=None, metavar="N", help="worker processes for many files (default: CPU count)")
     return parser
 
 

@@ -238,7 +238,9 @@ class PolygonKeyDetector(VenueDetector):
 
     secret_type = "Polygon API Key"
     triggers = ("polygon",)
-    denylist = (re.compile(r"api\.polygon\.io/[^\s\"'?]{0,300}\?(?:[^\s\"'#]{0,300}&)?apiKey=(?P<secret>[A-Za-z0-9_]{20,64})"),)
+    denylist = (
+        re.compile(r"api\.polygon\.io/[^\s\"'?]{0,300}\?(?:[^\s\"'#]{0,300}&)?apiKey=(?P<secret>[A-Za-z0-9_]{20,64})"),
+    )
     venue_words = frozenset({"polygon"})
     client_classes = frozenset({"RESTClient", "WebSocketClient"})
     sdk_modules = frozenset({"polygon"})
@@ -295,7 +297,10 @@ class TeamsWebhookDetector(RegexDetector):
             r"https://[A-Za-z0-9-]{1,60}\.webhook\.office\.com/webhookb2/[0-9a-fA-F-]{36}@[0-9a-fA-F-]{36}"
             r"/IncomingWebhook/[0-9a-fA-F]{32}/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_-]{10,80})?"
         ),
-        re.compile(r"https://[A-Za-z0-9.-]{1,100}\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s\"']{0,300}sig=[A-Za-z0-9_-]{20,80}"),
+        re.compile(
+            r"https://[A-Za-z0-9.-]{1,100}\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s\"']{0,300}"
+            r"sig=[A-Za-z0-9_-]{20,80}"
+        ),
     )
 
 

@@ -116,7 +116,7 @@ def _line_and_previous(text: str, offset: int) -> tuple[str, str]:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
     line = text[start: end if end >= 0 else len(text)]
-    previous = text[text.rfind("\n", 0, max(start - 1, 0)) + 1: max(start - 1, 0)] if start else ""
+    previous = text[text.rfind("\n", 0, start - 1) + 1: start - 1] if start else ""
     return line, previous
 
 

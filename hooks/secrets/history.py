@@ -125,7 +125,8 @@ def scan_history(repo: str = ".", excludes: ExcludePatterns = NO_EXCLUDES, max_b
         if excludes.excludes_file(shown):
             continue
         if size > max_bytes:
-            report.notes.append(Note(shown, f"skipped in commit {commit[:12]}: {size:,} bytes is over the {max_bytes:,}-byte limit"))
+            reason = f"skipped in commit {commit[:12]}: {size:,} bytes is over the {max_bytes:,}-byte limit"
+            report.notes.append(Note(shown, reason))
         else:
             wanted.append(sha)
     binary = 0

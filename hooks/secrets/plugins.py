@@ -33,7 +33,9 @@ class TradeguardPlugin(BasePlugin):
         if self.detector.runs_on(scope):
             yield from (match.value for match in self.detector.find(scope))
 
-    def analyze_line(self, filename: str, line: str, line_number: int = 0, context: Any = None, **kwargs: Any) -> set[PotentialSecret]:
+    def analyze_line(
+        self, filename: str, line: str, line_number: int = 0, context: Any = None, **kwargs: Any
+    ) -> set[PotentialSecret]:
         scope = Scope(line, filename)
         if not self.detector.runs_on(scope):
             return set()
@@ -45,7 +47,12 @@ class TradeguardPlugin(BasePlugin):
 
 def _plugin_class(detector: Detector) -> type[TradeguardPlugin]:
     name = type(detector).__name__
-    attributes = {"secret_type": detector.secret_type, "detector": detector, "__doc__": type(detector).__doc__, "__module__": __name__}
+    attributes = {
+        "secret_type": detector.secret_type,
+        "detector": detector,
+        "__doc__": type(detector).__doc__,
+        "__module__": __name__,
+    }
     return type(name, (TradeguardPlugin,), attributes)
 
 

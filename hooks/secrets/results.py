@@ -75,7 +75,9 @@ class ExcludePatterns:
         def union(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
             return mine + tuple(pattern for pattern in theirs if pattern not in mine)
 
-        return ExcludePatterns(union(self.files, other.files), union(self.lines, other.lines), union(self.secrets, other.secrets))
+        return ExcludePatterns(
+            union(self.files, other.files), union(self.lines, other.lines), union(self.secrets, other.secrets)
+        )
 
 
 @dataclass

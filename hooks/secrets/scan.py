@@ -90,7 +90,9 @@ def read_text(data: bytes) -> tuple[str | None, str | None]:
         return data.decode("latin-1"), f"not UTF-8 (byte {error.start}); scanned as Latin-1"
 
 
-def scan_file(path: str, excludes: ExcludePatterns = NO_EXCLUDES, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Detection], list[Note]]:
+def scan_file(
+    path: str, excludes: ExcludePatterns = NO_EXCLUDES, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Detection], list[Note]]:
     shown = display_path(path)
     try:
         size = os.path.getsize(path)

@@ -6,7 +6,7 @@ Dockerfile ``ENV``, compose ``environment`` lists and Kubernetes ``- name: X / v
 Everything here is pure and linear in the text: a pathological line costs time in proportion
 to its length, never more (no pattern has nested or overlapping unbounded repeats).
 
-Nothing in this module imports detect-secrets; the plugins build on it.
+Nothing in this module imports detect-secrets; the detectors build on it.
 """
 
 from __future__ import annotations
@@ -47,10 +47,14 @@ _ASSIGN_RE = re.compile(
 )
 # Formats that separate a name from its value by spaces: the legacy Dockerfile `ENV NAME value`
 # and `.netrc`'s `machine host login user password value`.
-_DOCKER_ENV_RE = re.compile(r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE)
+_DOCKER_ENV_RE = re.compile(
+    r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE
+)
 _NETRC_RE = re.compile(r"(?<!\S)(?P<name>password|passwd)[ \t]+(?P<bare>\S{1,2000})")
 # The line after `- name: X` in a Kubernetes or compose env list.
-_K8S_VALUE_RE = re.compile(r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))")
+_K8S_VALUE_RE = re.compile(
+    r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))"
+)
 _NAME_KEY_BEFORE_RE = re.compile(r"name:[ \t]*[\"']?$")
 
 _CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
@@ -90,7 +94,7 @@ EXCLUDED_SEGMENTS = frozenset({
     "output", "error", "message", "msg", "text", "display", "reset", "rotation", "created", "updated",
     "lookup", "exists", "valid", "validator", "check", "strength", "page", "next", "cursor",
     "continuation", "csrf", "xsrf", "limit", "usage", "budget", "event", "request", "response", "spec",
-    "fake", "dummy", "mock", "example", "sample", "template", "pair", "size", "bytes", "bits",
+    "fake", "dummy", "mock", "example", "sample", "template", "pair", "bytes", "bits",
     "last", "used", "date", "time", "since", "purchase", "idempotency",
 })
 # Tokens that identify a request rather than authenticate it (AWS's `ClientToken`).
@@ -124,18 +128,35 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
     return None
 
 
+# -- what a value looks like ------------------------------------------------------------------
+
+_WORDS_RE = re.compile(r"[A-Za-z]+(?:[-_. :/@][A-Za-z]+)*")
+_WORD_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_VOWELS = frozenset("aeiouyAEIOUY")
+_VOWELLESS_WORDS = frozenset({
+    "http", "https", "xml", "sql", "rpc", "grpc", "tcp", "udp", "tls", "ssl", "dns", "cfg", "ctx", "msg",
+    "src", "dst", "str", "tmp", "pwd", "cdp", "ws", "wss",
+})
+_PART_SEPARATOR_RE = re.compile(r"[._:/-]")
+_PATH_SUFFIX_RE = re.compile(
+    r"\.(?:pem|key|json|txt|p12|pfx|crt|cer|der|env|ya?ml|ini|cfg|conf|toml|gpg|asc)$", re.IGNORECASE
+)
+_PATH_PREFIXES = (
+    "./", "../", "~/", "/run/", "/etc/", "/var/", "/home/", "/tmp/", "/opt/", "/secrets/", "/usr/", "/app/", "/data/",
+)
+# `/v1/sys/wrapping/unwrap`: lower-case segments. A base64 key that starts with `/` has capitals.
+_URL_PATH_RE = re.compile(r"(?:/[a-z0-9_.{}:-]+){2,}/?")
+# Keys and tokens are base64, hex or punctuation-light ASCII; these characters mark code, markup
+# or a regex (`(?P<key>[A-Za-z0-9]{32})`), not a token.
+_NOT_IN_TOKENS = frozenset("[]{}<>\\\"'`")
+
+
 def shannon_entropy(value: str) -> float:
     length = len(value)
     counts: dict[str, int] = {}
     for char in value:
         counts[char] = counts.get(char, 0) + 1
     return -sum(count / length * math.log2(count / length) for count in counts.values())
-
-
-_WORDS_RE = re.compile(r"[A-Za-z]+(?:[-_. :/@][A-Za-z]+)*")
-_WORD_TOKEN_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-_VOWELS = frozenset("aeiouyAEIOUY")
-_VOWELLESS_WORDS = frozenset({"http", "https", "xml", "sql", "rpc", "grpc", "tcp", "udp", "tls", "ssl", "dns", "cfg", "ctx", "msg", "src", "dst", "str", "tmp", "pwd", "cdp", "ws", "wss"})
 
 
 def is_words(value: str) -> bool:
@@ -157,12 +178,12 @@ def is_words(value: str) -> bool:
         if (len(token) >= 2 and vowels == 0) or (len(token) >= 6 and vowels < len(token) / 4):
             return False
     return True
-_PATH_SUFFIX_RE = re.compile(r"\.(?:pem|key|json|txt|p12|pfx|crt|cer|der|env|ya?ml|ini|cfg|conf|toml|gpg|asc)$", re.IGNORECASE)
-_PATH_PREFIXES = ("./", "../", "~/", "/run/", "/etc/", "/var/", "/home/", "/tmp/", "/opt/", "/secrets/", "/usr/", "/app/", "/data/")
 
 
-# `/v1/sys/wrapping/unwrap`: lower-case segments. A base64 key that starts with `/` has capitals.
-_URL_PATH_RE = re.compile(r"(?:/[a-z0-9_.{}:-]+){2,}/?")
+def is_identifier(value: str) -> bool:
+    """Words joined by separators, short parts allowed (`access_logs.s3.enabled`)."""
+    parts = _PART_SEPARATOR_RE.split(value)
+    return len(parts) > 1 and all(len(part) <= 3 or is_words(part) for part in parts)
 
 
 def looks_like_path(value: str) -> bool:
@@ -172,20 +193,6 @@ def looks_like_path(value: str) -> bool:
         or bool(_PATH_SUFFIX_RE.search(value))
         or bool(_URL_PATH_RE.fullmatch(value))
     )
-
-
-# Keys and tokens are base64, hex or punctuation-light ASCII; these characters mark code, markup
-# or a regex (`(?P<key>[A-Za-z0-9]{32})`), not a token.
-_NOT_IN_TOKENS = frozenset("[]{}<>\\\"'`")
-
-
-_PART_SEPARATOR_RE = re.compile(r"[._:/-]")
-
-
-def is_identifier(value: str) -> bool:
-    """Words joined by separators, short parts allowed (`access_logs.s3.enabled`)."""
-    parts = _PART_SEPARATOR_RE.split(value)
-    return len(parts) > 1 and all(len(part) <= 3 or is_words(part) for part in parts)
 
 
 def looks_random(value: str) -> bool:
@@ -204,6 +211,8 @@ def plausible_password(value: str) -> bool:
         return False
     return not is_words(value)
 
+
+# -- names, values and calls ----------------------------------------------------------------------
 
 _AUTH_SCHEME_RE = re.compile(r"(?:Bearer|Basic|Token|token|bearer)[ \t]+")
 
