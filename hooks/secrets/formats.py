@@ -23,7 +23,7 @@ from hooks.secrets.syntax import CODE_EXTENSIONS
 
 @dataclass(frozen=True, slots=True)
 class View:
-    text: str
+    text: str = field(repr=False)  # holds the file's secrets, decoded ones too: never in a repr
     is_code: bool
     # Where every finding of this view is reported (line, column), when its text is derived
     # from one spot of the file rather than laid out like it.

@@ -102,3 +102,12 @@ def test_a_long_pathological_file_through_every_plugin_is_still_fast():
     started = time.perf_counter()
     scan_text("weird.txt", text)
     assert time.perf_counter() - started < 2.0
+
+
+def test_no_record_of_a_scan_shows_the_text_it_came_from(gen):
+    from hooks.secrets.formats import views
+
+    token = gen.oanda()
+    manifest = f"kind: Secret\ndata:\n  oanda-token: {base64.b64encode(token.encode()).decode()}\n"
+    assert all(token not in repr(view) for view in views("secret.yaml", manifest))
+    assert all(token not in repr(detection) for detection in engine.scan_source("secret.yaml", manifest))
