@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from hooks import secrets
+from hooks.secrets.precheck import could_hold_secret
 from lint_rules import suppression
 from lint_rules.cache import CacheFile, code_fingerprint
 from lint_rules.config import Config
@@ -29,10 +30,12 @@ SECRET_CODE = "TG301"
 def _scan(rel: str, text: str) -> tuple[list[Finding], bool]:
     """What the scanner finds in ``text``, and whether it ran: a scanner that fails on a file
     gives TG000 for it (not a traceback), and the lint findings are still reported."""
+    if not could_hold_secret(text, text.lower()):  # most files: the scanner is never loaded
+        return [], True
     try:
         return secrets.scan_text(rel, text), True
-    except Exception as error:
-        reason = f"secret scan failed: internal error ({type(error).__name__}: {error})"
+    except Exception as error:  # its message could quote the text scanned: name the type only
+        reason = f"secret scan failed: internal error ({type(error).__name__})"
         return [unreadable_finding(rel, Unreadable(reason))], False
 
 

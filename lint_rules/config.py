@@ -135,7 +135,13 @@ def glob_matches(rel_path: str, pattern: str) -> bool:
 
 
 def matches_any(rel_path: str, patterns: tuple[str, ...]) -> bool:
-    return any(glob_matches(rel_path, pattern) for pattern in patterns)
+    return bool(patterns) and _any_glob_regex(tuple(patterns)).fullmatch(rel_path) is not None
+
+
+@lru_cache(maxsize=64)
+def _any_glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a set of globs: listing a project asks this of every file and folder."""
+    return re.compile("|".join(f"(?:{_glob_regex(pattern).pattern})" for pattern in patterns))
 
 
 # key -> (Config field, expected type); types are checked so a typo'd value fails loudly.

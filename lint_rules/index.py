@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
+import marshal
 import re
 from dataclasses import dataclass, field
 
@@ -499,5 +499,6 @@ class ProjectIndex:
             (path, summary.get("classes", []), summary.get("functions", []))
             for path, summary in self.summaries.items()
         )
-        payload = json.dumps([self.connector_bases, facts, sorted(self.canonical_functions)], sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        # marshal format 2 has no back-references, so equal facts always give equal bytes
+        payload = marshal.dumps([self.connector_bases, facts, sorted(self.canonical_functions)], 2)
+        return hashlib.sha256(payload).hexdigest()[:16]

@@ -7,7 +7,6 @@ all enabled rules in one walk of the tree (see ``engine.py``).
 
 from __future__ import annotations
 
-import inspect
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -99,11 +98,15 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         """The rule's page, as `tradeguard rule CODE` prints it (ruff's sections)."""
+        import inspect  # only for docs: a check run must not pay for importing it
+
         body = textwrap.dedent(inspect.getdoc(cls) or "").strip()
         return f"# {cls.code} ({cls.name})\n\n{body}\n"
 
     @classmethod
     def summary(cls) -> str:
+        import inspect
+
         return (inspect.getdoc(cls) or "").strip().splitlines()[0]
 
     def visitor_methods(self) -> dict[str, object]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,6 +265,7 @@ def _parallel_map(function: Callable, items: list, jobs: int) -> list:
     if jobs <= 1 or "fork" not in _start_methods():
         return _serial_map(function, items, jobs)
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # here: one-file runs never need it
 
     chunk = max(1, len(items) // (jobs * 4))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:

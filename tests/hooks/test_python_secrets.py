@@ -66,5 +66,6 @@ def test_a_scanner_that_fails_is_tg000_for_the_file_and_the_lint_goes_on(project
     assert broken.returncode == 1 and "Traceback" not in broken.stderr, broken.stderr
     findings = json.loads(broken.stdout)
     assert [(f["code"], f["line"]) for f in findings] == [("TG000", 1), ("TG101", 5)]
-    assert "secret scan failed: internal error (ImportError: detect-secrets is broken here)" in findings[0]["message"]
+    assert "secret scan failed: internal error (ImportError)" in findings[0]["message"]
+    assert "broken here" not in findings[0]["message"]  # exception text could quote a secret
     assert codes(project) == [("TG301", "bot/settings.py", 2), ("TG101", "bot/settings.py", 5)]
