@@ -158,7 +158,7 @@ _LIST_KEYS = {
 _BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason"}
 _TABLE_KEYS = {"per-file-ignores"}
 # Tables owned by the runtime and the readiness check; validated where they are used.
-_OTHER_SECTIONS = {"limits", "live", "secrets", "fix"}
+_OTHER_SECTIONS = {"limits", "live", "fix"}
 
 
 def find_pyproject(start: Path) -> Path | None:
