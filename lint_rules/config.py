@@ -157,7 +157,7 @@ _LIST_KEYS = {
 }
 _BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason"}
 _TABLE_KEYS = {"per-file-ignores"}
-# Tables owned by the runtime and the readiness check; validated where they are used.
+# Tables other modules own and validate: the runtime (limits, live) and the fixer (fix).
 _OTHER_SECTIONS = {"limits", "live", "fix"}
 
 
