@@ -34,34 +34,39 @@ MAX_DEPLOY_FILE_BYTES = 1024 * 1024
 
 
 def lint(project: Project) -> Verdict:
-    args = ["check", ".", "--format", "json"]
-    if project.baseline:
-        args += ["--baseline", str(project.baseline)]
-    findings, problem = _tool_findings(run_tradeguard(args, project.root), "tradeguard check")
-    if problem:
-        return False, problem
-    beyond = f" beyond the baseline {project.shown(project.baseline)}" if project.baseline else ""
-    if not findings:
-        return True, f"no findings{beyond}"
-    places = [f"{f['path']}:{f['line']} {f['code']}" for f in findings]
-    return False, f"{plural(len(findings), 'finding')}{beyond}: {listing(places)} (run `tradeguard check`)"
+    return _tool_verdict(
+        project, "check", project.baseline, [],
+        clean="no findings", noun="finding", place=lambda f: f"{f['path']}:{f['line']} {f['code']}",
+    )
 
 
 def secrets(project: Project) -> Verdict:
-    args = ["secrets", ".", "--format", "json"]
-    if project.secrets_baseline:
-        args += ["--baseline", str(project.secrets_baseline)]
+    extra = []
     if project.home != project.root and project.home.is_relative_to(project.root):
         # The state folder (`.tradeguard/` by default) holds tradeguard's own redacted audit log.
-        args += ["--exclude-files", f"^{re.escape(project.shown(project.home))}/"]
-    findings, problem = _tool_findings(run_tradeguard(args, project.root), "tradeguard secrets")
+        extra = ["--exclude-files", f"^{re.escape(project.shown(project.home))}/"]
+    return _tool_verdict(
+        project, "secrets", project.secrets_baseline, extra,
+        clean="no credentials in the repository's files", noun="credential", state=" committed",
+        place=lambda f: f"{f['path']}:{f['line']} ({f['type']})",
+    )
+
+
+def _tool_verdict(
+    project: Project, command: str, baseline, extra: list[str], *, clean: str, noun: str, place, state: str = "",
+) -> Verdict:
+    """Run `tradeguard COMMAND . --format json` (with the baseline) and judge: clean, or where."""
+    args = [command, ".", "--format", "json", *extra]
+    if baseline:
+        args += ["--baseline", str(baseline)]
+    findings, problem = _tool_findings(run_tradeguard(args, project.root), f"tradeguard {command}")
     if problem:
         return False, problem
-    beyond = f" beyond the baseline {project.shown(project.secrets_baseline)}" if project.secrets_baseline else ""
+    beyond = f" beyond the baseline {project.shown(baseline)}" if baseline else ""
     if not findings:
-        return True, f"no credentials in the repository's files{beyond}"
-    places = [f"{f['path']}:{f['line']} ({f['type']})" for f in findings]
-    return False, f"{plural(len(findings), 'credential')} committed{beyond}: {listing(places)} (run `tradeguard secrets`)"
+        return True, f"{clean}{beyond}"
+    places = [place(finding) for finding in findings]
+    return False, f"{plural(len(findings), noun)}{state}{beyond}: {listing(places)} (run `tradeguard {command}`)"
 
 
 def _tool_findings(done: subprocess.CompletedProcess, tool: str) -> tuple[list[dict], str | None]:
