@@ -351,14 +351,25 @@ def test_fixes_that_never_settle_are_refused(tmp_path):
 
 # --- the example project and a generated corpus ---------------------------------------------
 
+def _example_tests(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """The example bot's own test suite, run as its developers would."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(REPO / "examples/sdk_standins")]),
+           "TRADEGUARD_HOME": str(tmp_path / "tests-home")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=120)
+
+
 def test_example_project_fixed_has_no_tg101_and_still_trades_on_paper(tmp_path):
     project = tmp_path / "trading_bot"
     shutil.copytree(REPO / "examples/trading_bot", project, ignore=shutil.ignore_patterns(".tradeguard_cache"))
+    assert _example_tests(project, tmp_path).returncode == 0
     before = json.loads(run_cli("check", "--format", "json", ".", cwd=project).stdout)
     done = run_cli("check", "--fix", "--unsafe-fixes", "--format", "json", ".", cwd=project)
     after = json.loads(done.stdout)
     assert [f for f in before if f["code"] == "TG101"] and not [f for f in after if f["code"] == "TG101"]
-    assert sum(f["code"].startswith("TG2") for f in after) <= sum(f["code"].startswith("TG2") for f in before)
+    assert sum(f["code"].startswith("TG2") for f in after) < sum(f["code"].startswith("TG2") for f in before)
+    tests = _example_tests(project, tmp_path)
+    assert tests.returncode == 0 and "4 passed" in tests.stdout, tests.stdout + tests.stderr
     assert "tradeguard: fixed bot/strategies/momentum.py" in done.stderr
     assert compileall.compile_dir(project, quiet=2, legacy=False)
     # The fixed strategy's order goes through the default gateway, PAPER, to the paper broker. (What
