@@ -21,7 +21,7 @@ _EXPORTS = {
     "OrderGateway": "tradeguard.gateway",
     "route": "tradeguard.gateway",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = ["CanonicalResult", "Limits", "OrderGateway", "fail", "is_canonical", "normalize", "ok", "route"]
 
 if TYPE_CHECKING:
     from tradeguard.gateway import OrderGateway, route

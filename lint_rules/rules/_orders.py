@@ -3,8 +3,10 @@ which code is exempt because it belongs to a connector."""
 
 from __future__ import annotations
 
+from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
+from lint_rules.rule import Rule
 
 
 def dotted(node) -> str | None:
@@ -37,10 +39,6 @@ def imported_order_function(context: FileContext, local_name: str) -> bool:
     return qualified is not None and qualified.rsplit(".", 1)[-1] in context.config.order_methods
 
 
-def outside_order_paths(context: FileContext) -> bool:
-    return not (context.is_gateway or context.is_connector)
-
-
 def is_self_or_super(node) -> bool:
     if isinstance(node, cst.Name):
         return node.value in ("self", "cls")
@@ -64,3 +62,19 @@ class ConnectorClassTracker:
     def in_connector_class(self) -> bool:
         stack = self.__dict__.get("_class_stack")
         return bool(stack) and stack[-1]
+
+
+class OrderRoutingRule(Rule):
+    """TG101–TG103: orders may leave only through gateway and connector paths."""
+
+    @classmethod
+    def applies_to(cls, context: FileContext) -> bool:
+        return not (context.is_gateway or context.is_connector)
+
+
+class OrderMethodRule(ConnectorClassTracker, OrderRoutingRule):
+    """TG101, TG102: about the configured order methods, so their names are the tokens."""
+
+    @classmethod
+    def tokens(cls, config: Config) -> tuple[str, ...]:
+        return config.order_methods

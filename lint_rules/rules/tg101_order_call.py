@@ -2,22 +2,19 @@ from __future__ import annotations
 
 import re
 
-from lint_rules.config import Config
-from lint_rules.context import FileContext
 from lint_rules.fixer import fix_settings
 from lint_rules.lazy import cst
-from lint_rules.rule import Invalid, Rule, Valid
+from lint_rules.rule import Invalid, Valid
 from lint_rules.rules._orders import (
-    ConnectorClassTracker,
+    OrderMethodRule,
     describe,
     dotted,
     imported_order_function,
     is_self_or_super,
-    outside_order_paths,
 )
 
 
-class OrderMethodCall(ConnectorClassTracker, Rule):
+class OrderMethodCall(OrderMethodRule):
     """Order method called outside the gateway.
 
     ## What it does
@@ -173,14 +170,6 @@ class OrderMethodCall(ConnectorClassTracker, Rule):
                 config={"fix": {"route-call": "bot.execution.gateway.route"}}),
         Invalid("(broker  # the paper one\n    .place_order(o))"),
     ]
-
-    @classmethod
-    def tokens(cls, config: Config) -> tuple[str, ...]:
-        return config.order_methods
-
-    @classmethod
-    def applies_to(cls, context: FileContext) -> bool:
-        return outside_order_paths(context)
 
     def visit_Module(self, node) -> None:
         self.module = node

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
-from lint_rules.rule import Invalid, Rule, Valid
+from lint_rules.rule import Invalid, Valid
 from lint_rules.rules._orders import (
-    ConnectorClassTracker,
+    OrderMethodRule,
     describe,
     dotted,
     imported_order_function,
     is_self_or_super,
-    outside_order_paths,
 )
 
 # Callees that run a function they are given later or elsewhere: the usual ways around a call check.
@@ -25,7 +23,7 @@ _DEFERRED_CALLERS = {
 }
 
 
-class OrderMethodReference(ConnectorClassTracker, Rule):
+class OrderMethodReference(OrderMethodRule):
     """Order method taken as a value, to be called later around the gateway.
 
     ## What it does
@@ -96,14 +94,6 @@ class OrderMethodReference(ConnectorClassTracker, Rule):
         Invalid("from bot.broker import place_order\nhandlers = {'buy': place_order}", line=2),
         Invalid("from bot.broker import place_order\nthreading.Thread(target=place_order).start()", line=2),
     ]
-
-    @classmethod
-    def tokens(cls, config: Config) -> tuple[str, ...]:
-        return config.order_methods
-
-    @classmethod
-    def applies_to(cls, context: FileContext) -> bool:
-        return outside_order_paths(context)
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

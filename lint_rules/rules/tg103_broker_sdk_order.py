@@ -5,8 +5,8 @@ import re
 from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
-from lint_rules.rule import Invalid, Rule, Valid
-from lint_rules.rules._orders import describe, outside_order_paths
+from lint_rules.rule import Invalid, Valid
+from lint_rules.rules._orders import OrderRoutingRule, describe
 
 # SDK (top-level import name) -> pattern of the names of calls that send an order.
 # Previews and what-if calls (`whatIfOrder`, `preview_*`) do not match: they send nothing.
@@ -28,7 +28,7 @@ V20_ORDER_ENDPOINT = re.compile(
 )
 
 
-class BrokerSdkOrder(Rule):
+class BrokerSdkOrder(OrderRoutingRule):
     """Broker SDK order call outside connector and gateway paths.
 
     ## What it does
@@ -98,10 +98,6 @@ class BrokerSdkOrder(Rule):
     @classmethod
     def tokens(cls, config: Config) -> tuple[str, ...]:
         return (*SDK_ORDER_CALLS, "v20")
-
-    @classmethod
-    def applies_to(cls, context: FileContext) -> bool:
-        return outside_order_paths(context)
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
