@@ -23,3 +23,12 @@ def test_import_tradeguard_loads_only_the_standard_library():
     ]
     assert "tradeguard.gateway" in loaded
     assert foreign == []
+
+
+def test_every_exported_name_resolves_on_first_use():
+    import tradeguard
+
+    assert sorted(tradeguard.__all__) == sorted(tradeguard._EXPORTS)
+    for name in tradeguard.__all__:
+        assert getattr(tradeguard, name) is not None
+    assert tradeguard.ok({"x": 1}) == {"success": True, "error": None, "data": {"x": 1}}
