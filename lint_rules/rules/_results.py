@@ -22,7 +22,7 @@ from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.index import CANONICAL_KEYS, MAPPING_BUILDERS, ROUTE_FUNCTIONS
 from lint_rules.lazy import cst
-from lint_rules.rule import Rule
+from lint_rules.rule import Report, Rule
 from lint_rules.rules._orders import describe, dotted
 
 # Decorators after which a method is not a connector operation: attribute-like or class-level.
@@ -32,17 +32,6 @@ _MUTATORS = frozenset(("update", "setdefault", "pop", "popitem", "clear", "__set
 _GATEWAY_CLASSES = frozenset(("tradeguard.OrderGateway", "tradeguard.gateway.OrderGateway"))
 # The error message of a result the fixes invent, as the runtime words an empty error.
 FALLBACK_ERROR = "unknown error"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding of the family, before the rule of its code reports it."""
-
-    code: str
-    node: object
-    message: str
-    replacement: object | None = None
-    fix_is_safe: bool = False
 
 
 class ConnectorResultRule(Rule):
@@ -62,9 +51,8 @@ class ConnectorResultRule(Rule):
         return defines_connector_class(context)
 
     def visit_ClassDef(self, node) -> None:
-        for problem in class_problems(self.context, node):
-            if problem.code == self.code:
-                self.report(problem.node, problem.message, replacement=problem.replacement, fix_is_safe=problem.fix_is_safe)
+        # The family is analysed once per class; each rule keeps the reports of its own code.
+        self.reports.extend(report for report in class_problems(self.context, node) if report.code == self.code)
 
 
 def defines_connector_class(context: FileContext) -> bool:
@@ -88,11 +76,11 @@ def is_connector_classdef(context: FileContext, node) -> bool:
     return context.is_connector or context.index.is_connector_class(node.name.value, bases)
 
 
-def class_problems(context: FileContext, node) -> list[Problem]:
+def class_problems(context: FileContext, node) -> list[Report]:
     """Every TG201-TG204 problem of the class's own checked methods (computed once per file)."""
     key = ("connector-class-problems", id(node))
     if key not in context.memo:
-        problems: list[Problem] = []
+        problems: list[Report] = []
         if is_connector_classdef(context, node):
             for method in checked_methods(node):
                 problems.extend(_MethodCheck(context, node.name.value, method).problems())
@@ -228,15 +216,15 @@ class _MethodCheck:
         self.method = method
         self.name = method.name.value
         self.scan = _scan(method)
-        self.found: list[Problem] = []
+        self.found: list[Report] = []
         self.judged: set[int] = set()  # ids of dicts and values already judged (a name may be returned twice)
 
-    def problems(self) -> list[Problem]:
+    def problems(self) -> list[Report]:
         if self.scan.yields or _is_stub(self.method):
             return []
         for statement in self.scan.returns:
             if statement.value is None:
-                self.found.append(Problem(
+                self.found.append(Report(
                     "TG201", statement, f"`{self.name}` returns None (a bare `return`) instead of a canonical result",
                     replacement=statement.with_changes(
                         value=_failure_result(self.name), whitespace_after_return=cst.SimpleWhitespace(" "),
@@ -246,7 +234,7 @@ class _MethodCheck:
                 for terminal, via in self._terminals(statement.value, None, frozenset()):
                     self._judge(terminal, via)
         if _ends_open(self.method.body) and not any(_decorator_name(d) == "abstractmethod" for d in self.method.decorators):
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG201", self.method.name,
                 f"`{self.name}` can end without a `return`, so it returns None: return a canonical result on every path",
             ))
@@ -281,7 +269,7 @@ class _MethodCheck:
                     self._judge_items(node, items, returned, fixable=False)
                 return
             if not self._builds_canonical(node):
-                self.found.append(Problem(
+                self.found.append(Report(
                     "TG201", node,
                     f"{returned} `{describe(node.func)}(...)`, not known to be a canonical result: "
                     "wrap it in `tradeguard.normalize(...)` or build one with `ok(...)` / `fail(...)`",
@@ -293,11 +281,11 @@ class _MethodCheck:
             if items is not None:
                 self._judge_items(node, items, returned, fixable=True)
         elif kind == "None":
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG201", node, f"{returned} None instead of a canonical result", replacement=_failure_result(self.name),
             ))
         elif kind is not None:
-            self.found.append(Problem("TG201", node, f"{returned} {_ARTICLES[kind]} instead of a canonical result"))
+            self.found.append(Report("TG201", node, f"{returned} {_ARTICLES[kind]} instead of a canonical result"))
 
     def _builds_canonical(self, call) -> bool:
         func = call.func
@@ -320,7 +308,7 @@ class _MethodCheck:
         extra = [key for key, _, _ in items if key not in CANONICAL_KEYS]
         if not present:
             shown = ", ".join(f"`{key}`" for key in extra) or "nothing"
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG201", node,
                 f"{returned} a raw payload ({shown}) instead of a canonical result: wrap it as `ok({{...}})`",
             ))
@@ -328,13 +316,13 @@ class _MethodCheck:
         missing = sorted(CANONICAL_KEYS - present, key=("success", "error", "data").index)
         quote = _quote_of(items)
         if missing:
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG201", node,
                 f"{returned} a result without {' and '.join(f'`{key}`' for key in missing)}",
                 replacement=_add_missing(node, keys, missing, quote) if fixable else None, fix_is_safe=True,
             ))
         if extra:
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG202", node,
                 f"{returned} broker payload at the top level of its result "
                 f"({', '.join(f'`{key}`' for key in extra)}): move it under `data`",
@@ -350,7 +338,7 @@ class _MethodCheck:
             if key in keys:
                 kind = literal_kind(keys[key][0])
                 if kind is not None and kind not in allowed[key]:
-                    self.found.append(Problem(
+                    self.found.append(Report(
                         "TG203", keys[key][0], f"`{key}` of `{self.name}`'s result is {_ARTICLES[kind]}, not {wanted[key]}",
                     ))
 
@@ -361,12 +349,12 @@ class _MethodCheck:
         if not isinstance(success, cst.Name) or literal_kind(error) not in ("str", "None"):
             return
         if success.value == "True" and literal_kind(error) == "str":
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG204", success, f"`{self.name}`'s result says `success` True but carries an `error`",
                 replacement=success.with_changes(value="False"),
             ))
         elif success.value == "False" and literal_kind(error) == "None":
-            self.found.append(Problem(
+            self.found.append(Report(
                 "TG204", error, f"`{self.name}`'s result says `success` False but its `error` is None: give the reason",
                 replacement=cst.SimpleString(f"{quote}{FALLBACK_ERROR}{quote}"),
             ))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from lint_rules.config import Config
 from lint_rules.rule import Rule
 
 
@@ -36,7 +35,3 @@ class UnreadableFile(Rule):
     name = "unreadable-file"
     message = "file could not be checked: {reason}"
     visits_tree = False
-
-    @classmethod
-    def tokens(cls, config: Config) -> tuple[str, ...]:
-        return ()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from lint_rules.config import Config
 from lint_rules.rule import Rule
 
 
@@ -36,7 +35,3 @@ class NoqaWithoutReason(Rule):
     name = "noqa-without-reason"
     message = "suppression without a reason: write `# noqa: CODE -- why this is safe`"
     visits_tree = False
-
-    @classmethod
-    def tokens(cls, config: Config) -> tuple[str, ...]:
-        return ()
