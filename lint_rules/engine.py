@@ -16,7 +16,7 @@ from lint_rules.findings import Finding
 from lint_rules.lazy import cst
 from lint_rules.rule import Report, Rule
 from lint_rules.rules import all_rules
-from lint_rules.source import Unreadable
+from lint_rules.source import Unreadable, check_bounds
 from lint_rules.walk import walk
 
 
@@ -123,6 +123,7 @@ def unreadable_finding(path: str, error: Unreadable) -> Finding:
 
 
 def parse(text: str):
+    check_bounds(text)  # LibCST crashes or runs for minutes on what this refuses
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:

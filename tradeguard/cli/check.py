@@ -52,8 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--diff prints unified diffs: it takes neither --format nor --write-baseline")
     fix = FixMode(unsafe=args.unsafe_fixes, write=not args.diff) if args.fix or args.diff else None
     try:
-        baseline = load_baseline(args.baseline) if args.baseline else None
         result = check_paths(args.paths, select=args.select, ignore=args.ignore, use_cache=not args.no_cache, fix=fix)
+        # --baseline, else the `baseline` of each configuration that governs the checked paths
+        sources = [args.baseline] if args.baseline else sorted({c.baseline for c, _ in result.checked if c.baseline})
+        baselines = [] if args.write_baseline else [load_baseline(path) for path in sources]
     except BaselineError as error:
         print(f"tradeguard: error: {error}", file=sys.stderr)
         return 2
@@ -62,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for path in result.missing_paths:
         print(f"tradeguard: error: {path}: no such file or folder", file=sys.stderr)
+    for note in result.notes:
+        print(f"tradeguard: {note}", file=sys.stderr)
     notes = _fix_notes(result.fixes, args.diff) if fix else []
     notes_in_report = args.format == "text" and not args.diff
     for note in () if notes_in_report else notes:
@@ -80,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         print(f"tradeguard: recorded {_count(len(findings), 'finding')} in {args.write_baseline}", file=sys.stderr)
         return 2 if result.missing_paths else 0
-    if baseline:
+    for baseline in baselines:
         findings = baseline.new_findings(findings)
     report = render(findings, args.format)
     if args.format == "text" and findings:
