@@ -73,7 +73,8 @@ def ratio_line(label: str, pairs: list[tuple[Cost, Cost]]) -> str:
 def parses_by_rule(root: Path) -> tuple[int, Counter]:
     """How many files each rule's prefilter sends to LibCST (in this process, no caches)."""
     from lint_rules import engine
-    from lint_rules.config import iter_python_files, load_config
+    from lint_rules.config import load_config
+    from lint_rules.files import iter_python_files
     from lint_rules.context import FileContext
     from lint_rules.runner import Project
     from lint_rules.source import Unreadable, decode_source
@@ -98,7 +99,8 @@ def parses_by_rule(root: Path) -> tuple[int, Counter]:
 
 
 def bench_corpus(name: str, root: Path, runs: int) -> None:
-    from lint_rules.config import iter_python_files, load_config
+    from lint_rules.config import load_config
+    from lint_rules.files import iter_python_files
 
     files, _ = iter_python_files(load_config(root), [root])
     size = sum(path.stat().st_size for path in files)

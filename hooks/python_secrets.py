@@ -69,7 +69,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
             except (OSError, Unreadable):
                 continue
             rel = config.relative(path)
-            key = hashlib.sha256(f"{scanner}:{rel}:".encode() + data).hexdigest()[:24]
+            key = hashlib.sha256(f"{scanner}:{rel}:".encode("utf-8", "surrogatepass") + data).hexdigest()[:24]
             hit = stored.get(rel)
             if hit and hit[0] == key:
                 found = [Finding.from_json(item) for item in hit[1]]

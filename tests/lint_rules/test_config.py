@@ -49,6 +49,9 @@ def test_extend_order_methods_adds_to_the_list(tmp_path):
         ("select = ['E501']", "select"),
         ("[tool.tradeguard.per-file-ignores]\n'tests/**' = 'TG101'", "per-file-ignores"),
         ("exclude = [1, 2]", "tool.tradeguard.exclude"),
+        ("respect-gitignore = 'yes'", "tool.tradeguard.respect-gitignore"),
+        ("baseline = 3", "tool.tradeguard.baseline"),
+        ("baseline = ''", "tool.tradeguard.baseline"),
     ],
 )
 def test_bad_keys_and_types_are_errors_naming_the_key(tmp_path, body, named):
@@ -92,3 +95,10 @@ def test_exclude_and_default_excludes_when_walking(tmp_path):
     files, missing = iter_python_files(config, [tmp_path, tmp_path / "nope"])
     assert [config.relative(path) for path in files] == ["bot/a.py"]
     assert missing == [str(tmp_path / "nope")]
+
+
+@pytest.mark.parametrize("document", ["tool = 1\n", "[tool]\ntradeguard = 'x'\n", "tool = [1]\n"])
+def test_a_tool_table_of_the_wrong_type_is_a_config_error(tmp_path, document):
+    path = write(tmp_path / "pyproject.toml", document)
+    with pytest.raises(ConfigError, match="must be a table"):
+        parse_config(path)
