@@ -17,6 +17,7 @@ import ast
 import hashlib
 import marshal
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 from lint_rules.config import Config, matches_any
@@ -55,7 +56,7 @@ def _summarize_tree(tree: ast.Module) -> dict:
     imports: dict[str, str] = {}
     classes: list[dict] = []
     class_methods: list[tuple[str, list]] = []
-    for node in ast.walk(tree):
+    for node in _all_statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -88,6 +89,18 @@ def _summarize_tree(tree: ast.Module) -> dict:
         "functions": [function.name for function in functions],
         "returns": returns,
     }
+
+
+def _all_statements(tree: ast.Module):
+    """Every statement at any depth, nested functions and classes included. Imports and classes
+    are statements, and expressions are most of a tree's nodes: walking only statements makes
+    this pass several times cheaper than ``ast.walk``, in the same (breadth-first) order."""
+    queue = deque(tree.body)
+    while queue:
+        node = queue.popleft()
+        yield node
+        for block in ("body", "handlers", "orelse", "finalbody", "cases"):
+            queue.extend(getattr(node, block, ()))
 
 
 def _returns_of(prefix: str, functions: list, imports: dict[str, str]) -> dict[str, list[str]]:
