@@ -30,7 +30,7 @@ from lint_rules.context import FileContext
 from lint_rules.facts import Answers, RecordingIndex
 from lint_rules.findings import Finding
 from lint_rules.index import ProjectIndex, summarize_source
-from lint_rules.runner import Project
+from lint_rules.runner import INDEX_IDENTITY, Project
 from lint_rules.source import MAX_FILE_BYTES, Unreadable, decode_source
 
 
@@ -45,7 +45,7 @@ class _Workspace:
 
     @cached_property
     def answers(self) -> Answers:
-        return Answers(self.project.index)
+        return Answers(self.project.index, same_index=self.results.get(INDEX_IDENTITY) == self.project.index_identity)
 
     @cached_property
     def baseline(self) -> Baseline | None:
