@@ -45,18 +45,17 @@ class _Workspace:
 
     @cached_property
     def answers(self) -> Answers:
-        return Answers(self.project.index, same_index=self.results.get(INDEX_IDENTITY) == self.project.index_identity)
+        identity = self.project.index_identity
+        return Answers(self.project.index, self.results.get(INDEX_IDENTITY) == identity, identity)
 
     @cached_property
     def baseline(self) -> Baseline | None:
         """Raises ``BaselineError`` (every time it is asked) for a configured baseline that cannot be read."""
         return load_baseline(self.config.baseline) if self.config.baseline else None
 
-    def index_for(self, rel: str, on_disk: bool, text: str) -> ProjectIndex:
-        """The project index, with this file summarised from ``text`` where it differs from
-        the disk (an unsaved buffer, or a file the index has not seen)."""
-        if on_disk:
-            return self.project.index
+    def index_for(self, rel: str, text: str) -> ProjectIndex:
+        """The project index with this file summarised from ``text``, which differs from the disk
+        (an unsaved buffer, or a file the index has not seen)."""
         summaries = {**self.project.index.summaries, rel: summarize_source(text)}
         return ProjectIndex.for_config(self.config, summaries)
 
@@ -71,7 +70,8 @@ class _Workspace:
             hit = self.project.still_valid(self.results.get(rel), key, self.answers, rel, lambda: text, self.ruleset)
             if hit is not None:
                 return hit
-        context = FileContext(rel, text, self.config, RecordingIndex(self.index_for(rel, on_disk, text)))
+        index = RecordingIndex(self.project.index, self.project.index_identity) if on_disk else RecordingIndex(self.index_for(rel, text))
+        context = FileContext(rel, text, self.config, index)
         found = engine.check_source(context, self.ruleset)
         if on_disk:
             self.results[rel] = [key, [finding.to_json() for finding in found], context.index.asked]

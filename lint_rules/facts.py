@@ -54,9 +54,12 @@ def _hashable(value: Any) -> Any:
 class RecordingIndex:
     """The index as one file's rules see it; ``asked`` holds what they asked and the answers."""
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, summaries_identity: str | None = None) -> None:
+        """``summaries_identity`` names the index's summaries as a whole (the runner knows it from
+        the files' hashes), so that a rule reading all of them need not have them hashed."""
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "asked", {})
+        object.__setattr__(self, "summaries_identity", summaries_identity)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._index, name)
@@ -114,7 +117,8 @@ class _RecordingMapping(Mapping):
         self.mapping[key] = value
 
     def _everything(self) -> None:
-        self.recorder.asked[("all", self.name, ())] = fingerprint(self.mapping)
+        identity = self.recorder.summaries_identity if self.name == "summaries" else None
+        self.recorder.asked[("all", self.name, ())] = identity or fingerprint(self.mapping)
 
     def __iter__(self) -> Iterator:
         self._everything()
@@ -132,9 +136,10 @@ _UNANSWERED = object()
 class Answers:
     """The current index's answers to recorded questions, each computed once per run."""
 
-    def __init__(self, index: Any, same_index: bool = False) -> None:
+    def __init__(self, index: Any, same_index: bool = False, summaries_identity: str | None = None) -> None:
         self.index = index
         self.same_index = same_index   # the index the answers were recorded from: all unchanged
+        self.summaries_identity = summaries_identity
         self.known: dict[Question, Any] = {}
 
     def answer(self, question: Question) -> Any:
@@ -153,7 +158,7 @@ class Answers:
                 return fingerprint(getattr(self.index, name)(*args))
             mapping = getattr(self.index, name)
             if kind == "all":
-                return fingerprint(mapping)
+                return (self.summaries_identity if name == "summaries" else None) or fingerprint(mapping)
             if name == "derived" and args[0] not in mapping:
                 return _UNANSWERED
             return fingerprint(mapping.get(args[0]))

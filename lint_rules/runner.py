@@ -171,7 +171,7 @@ class Project:
         cached_results = self.load(self.results_cache)
         # The index the cached results were last all checked against: if it is today's, every
         # fact any of them read is unchanged and no question needs asking again.
-        answers = Answers(self.index, same_index=cached_results.get(INDEX_IDENTITY) == self.index_identity)
+        answers = Answers(self.index, cached_results.get(INDEX_IDENTITY) == self.index_identity, self.index_identity)
         results: dict[str, list[Finding]] = {}
         fresh: dict[str, list] = {}   # rel -> [key, findings, facts asked] to cache
         to_parse: list[tuple[str, str, Unreadable | None]] = []
@@ -270,7 +270,7 @@ class Project:
         return self.check(files)
 
     def context(self, rel: str, text: str, record: bool = False) -> FileContext:
-        return FileContext(rel, text, self.config, RecordingIndex(self.index) if record else self.index)
+        return FileContext(rel, text, self.config, RecordingIndex(self.index, self.index_identity) if record else self.index)
 
 
 def _cached_entry(stored) -> _IndexEntry | None:
