@@ -202,11 +202,11 @@ def _sniff(text: str) -> str:
 def _placed(example: Example, rng: random.Random) -> tuple[str, str, str]:
     """(extension, file text, context name)."""
     text = example.text
-    if example.identifier:
+    if example.identifier and example.secret:
         ext, template = rng.choice(IDENTIFIER_CONTEXTS)
         ident = re.sub(r"\W", "_", example.identifier)
         return ext, template.format(i=ident.lower(), I=ident.upper(), v=text), f"named-{ext}"
-    if re.fullmatch(r"\S+", text) and "{" not in text and "}" not in text:
+    if example.identifier or (re.fullmatch(r"\S+", text) and "{" not in text and "}" not in text):
         contexts = NEUTRAL_CONTEXTS + (NAMED_CONTEXTS if example.secret else ())
         ext, template = rng.choice(contexts)
         provider = re.sub(r"\W", "_", _provider(example.kind))

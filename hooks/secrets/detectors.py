@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -124,22 +123,30 @@ class JwtDetector(TokenDetector):
     """A signed JSON Web Token: three base64url parts whose header decodes to JSON naming an algorithm."""
 
     def __init__(self, provider: Provider) -> None:
-        provider_pattern = r"eyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{16,}={0,2}"
+        provider_pattern = r"eyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{0,}={0,2}"
         super().__init__(Provider(**{**_fields(provider), "pattern": provider_pattern}))
 
     def accepts(self, value: str) -> bool:
-        header, payload = value.split(".")[:2]
-        try:
-            decoded = json.loads(_b64url(header))
-            json.loads(_b64url(payload))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+        """The header opens a JSON object naming its algorithm or type, the payload opens a JSON
+        object, and it is signed (only `alg: none` goes unsigned). Bytes are read leniently: a
+        token damaged in a log is still a token."""
+        header, payload, signature = value.split(".")[:3]
+        opened = _b64url(header)
+        if not opened.startswith(b'{"') or not _b64url(payload).startswith(b"{"):
             return False
-        return isinstance(decoded, dict) and "alg" in decoded
+        if b"alg" not in opened and b"typ" not in opened:
+            return False
+        return len(signature) >= 16 or b"none" in opened.lower()
 
 
-def _b64url(part: str) -> str:
+def _b64url(part: str) -> bytes:
     part = part.rstrip("=")
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8")
+    if len(part) % 4 == 1:
+        part = part[:-1]
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (ValueError, binascii.Error):
+        return b""
 
 
 def _fields(provider: Provider) -> dict:

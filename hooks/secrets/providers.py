@@ -251,13 +251,13 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Slack API Token", "bot, user, app, configuration and refresh tokens (`xoxb-`, `xoxp-`, `xapp-`, `xoxe.`, "
            "`xoxe-`); loose look-alikes (`xoxb-12345-abcd234`, an image URL holding `xoxo-`) are not tokens", MESSAGING,
            ("xox", "xapp-"),
-           r"(?:xox[bpaorsd]-\d{6,14}-[0-9A-Za-z-]{10,250}|xoxe\.xox[bp]-\d-[A-Z0-9]{150,170}|xoxe-\d-[A-Z0-9]{140,150}"
+           r"(?:xox[bpaorsde]-(?:\d{1,14}-){1,4}[0-9A-Za-z][0-9A-Za-z-]{7,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}"
            r"|xapp-\d-[A-Z0-9]{8,14}-\d{10,14}-[a-z0-9]{40,80})(?![0-9A-Za-z-])",
            ("xoxb-{d12}-{d13}-{a24}", "xoxp-{d12}-{d12}-{d13}-{h32}", "xapp-1-{U11}-{d13}-{h64}", "xoxe-1-{U146}"),
            ("xoxb-12345-abcd234", "https://cdn.example.org/img/xoxo-{l20}.png"), names=("slack",)),
     Provider("Slack Webhook", "incoming webhook and workflow URLs, over https or http", MESSAGING,
              triggers=("hooks.slack.com",),
-             pattern=r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}",
+             pattern=r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}",
              valid=("https://hooks.slack.com/services/T{U8}/B{U10}/{a24}", "http://hooks.slack.com/services/T{U8}/B{U10}/{a24}"),
              invalid=("https://hooks.slack.com/services/",)),
     Provider("Discord Webhook", "webhook URLs", MESSAGING, triggers=("discord",),
@@ -268,9 +268,11 @@ PROVIDERS: tuple[Provider, ...] = (
              names=("discord",), pattern=r"(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}"
              r"(?![A-Za-z0-9_-])", valid=("DISCORD_BOT_TOKEN=MT{s24}.{s6}.{s38}",), invalid=("discord: M.a.b",)),
     Provider("Microsoft Teams Webhook", "Office 365 connector and Workflows URLs", MESSAGING,
-             triggers=("webhook.office.com", "logic.azure.com"),
-             pattern=r"https://[A-Za-z0-9-]{1,60}\.webhook\.office\.com/webhookb2/[0-9a-fA-F-]{36}@[0-9a-fA-F-]{36}"
-                     r"/IncomingWebhook/[0-9a-fA-F]{32}/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_-]{10,80})?"
+             triggers=("webhook.office.com", "logic.azure.com", "powerplatform.com"),
+             pattern=r"https://[A-Za-z0-9-]{1,60}\.webhook\.office\.com/webhookb2/[0-9A-Za-z-]{36}@[0-9A-Za-z-]{36}"
+                     r"/IncomingWebhook/[0-9A-Za-z]{32}/[0-9A-Za-z-]{36}(?:/[A-Za-z0-9_-]{10,80})?"
+                     r"|https://[A-Za-z0-9.-]{1,120}\.powerplatform\.com(?::443)?/powerautomate/automations/direct"
+                     r"/workflows/[0-9a-f]{32}/[^\s\"']{0,300}sig=[A-Za-z0-9_-]{20,80}"
                      r"|https://[A-Za-z0-9.-]{1,100}\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s\"']{0,300}"
                      r"sig=[A-Za-z0-9_-]{20,80}",
              valid=("https://contoso.webhook.office.com/webhookb2/{uuid}@{uuid}/IncomingWebhook/{h32}/{uuid}",),
@@ -344,9 +346,10 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9])", ("hf_{L34}", "api_org_{L34}"), ("hf_{L20}",),
            names=("huggingface", "hf")),
     _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), Replicate "
-           "(`r8_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-or-", "r8_"),
-           r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37})"
-           r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}"), ("gsk_{a10}",),
+           "(`r8_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-or-", "r8_", "pcsk_"),
+           r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37}"
+           r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,90})"
+           r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a70}"), ("gsk_{a10}",),
            names=("groq", "perplexity", "pplx", "xai", "grok", "openrouter", "replicate", "cohere", "mistral",
                   "deepseek", "gemini", "elevenlabs", "pinecone", "together", "fireworks")),
     # -- other services ------------------------------------------------------------------------------------

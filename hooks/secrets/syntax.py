@@ -42,7 +42,7 @@ _ASSIGN_RE = re.compile(
     )
     [ \t]{0,40}
     (?:[rRbBuUfF]{1,2}(?=["'])|@(?="))?
-    (?:(?:Bearer|Basic|Token|bearer|token)[ \t]+)?
+    (?:(?:Bearer|Basic|Token|bearer|token|Api-Token|Api-Key|ApiKey|Digest|OAuth)[ \t]+)?
     (?:
         "(?P<dq>[^"\n]{0,2000})"
       | '(?P<sq>[^'\n]{0,2000})'
@@ -104,6 +104,7 @@ EXCLUDED_SEGMENTS = frozenset({
     # Blockchain addresses and mints are public: `quoteTokenAddress`, `main_wallet_address`.
     "address", "addr", "mint", "contract",
 })
+_PASSWORD_OWNERS = frozenset({"login", "user", "username", "admin", "root", "account"})
 # Tokens that identify a request rather than authenticate it (AWS's `ClientToken`).
 EXCLUDED_NAMES = frozenset({("client", "token"), ("request", "token")})
 
@@ -123,10 +124,17 @@ def split_name(name: str) -> tuple[str, ...]:
 
 def credential_kind(segments: tuple[str, ...]) -> str | None:
     """``"password"``, ``"secret"`` or None for a split name."""
-    if not segments or segments in EXCLUDED_NAMES or any(segment in EXCLUDED_SEGMENTS for segment in segments):
+    if not segments or segments in EXCLUDED_NAMES:
         return None
-    if any(segment in PASSWORD_SEGMENTS for segment in segments) or segments[-1] == _LAST_ONLY_PASSWORD_SEGMENT:
+    is_password = any(segment in PASSWORD_SEGMENTS for segment in segments) or segments[-1] == _LAST_ONLY_PASSWORD_SEGMENT
+    # `admin_login_password`, `db_user_password`: whose password it is does not make it a login name.
+    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if is_password else EXCLUDED_SEGMENTS
+    if any(segment in excluded for segment in segments):
+        return None
+    if is_password:
         return "password"
+    if len(segments) == 1 and len(segments[0]) >= 5 and segments[0] in VENUE_WORDS:
+        return "secret"  # `cloudflare: "<key>"`: a provider's name alone, holding a machine-made value
     if any(segment in SECRET_SEGMENTS for segment in segments):
         return "secret"
     for index, segment in enumerate(segments):
@@ -221,7 +229,7 @@ def plausible_password(value: str) -> bool:
 
 # -- names, values and calls ----------------------------------------------------------------------
 
-_AUTH_SCHEME_RE = re.compile(r"(?:Bearer|Basic|Token|token|bearer)[ \t]+")
+_AUTH_SCHEME_RE = re.compile(r"(?:Bearer|Basic|Token|token|bearer|Api-Token|Api-Key|ApiKey|Digest|OAuth)[ \t]+")
 
 
 @dataclass(frozen=True, slots=True)
