@@ -249,7 +249,7 @@ class CommandLineDetector(Detector):
                 continue
             group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
             user, colon, password = found.group(group).partition(":")
-            if not colon:
+            if not colon or _TEMPLATE_CHARS.intersection(found.group(group)):
                 continue
             value, offset = (password, found.start(group) + len(user) + 1) if password else (user, found.start(group))
             if plausible_password(value) and (password or looks_random(value)):
@@ -259,8 +259,12 @@ class CommandLineDetector(Detector):
                 continue
             group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
             value = found.group(group)
-            if plausible_password(value) and (found.group(0)[1] == "-" or looks_random(value)):
+            if not _TEMPLATE_CHARS.intersection(value) and plausible_password(value) and (found.group(0)[1] == "-" or looks_random(value)):
                 yield self._match(found.start(group), found.end(group), value, found.group(0).split("=")[0].split()[0])
+
+
+# `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
+_TEMPLATE_CHARS = frozenset("<>{}$%")
 
 
 def _after_space(text: str, offset: int) -> bool:

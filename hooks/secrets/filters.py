@@ -40,10 +40,13 @@ _TEMPLATE_RE = re.compile(r"\$\{|\{\{|\}\}|%\(|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]\w*%
 _PLACEHOLDER_PARTS = frozenset({
     "changeme", "change", "replace", "replaceme", "your", "yours", "example", "sample", "dummy", "fake",
     "mock", "placeholder", "redacted", "removed", "masked", "insert", "todo", "fixme", "notreal", "here",
+    "invalid",
 })
 _PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Runs that mark a value masked or cut short: `2fFZuXXX_...`, `***REMOVED***`, `sk-...abcd`.
 _FILLERS = ("xxx", "XXX", "***", "...", "\u2026", "0000000", "1234567")
+# One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
+_REPEATED_RE = re.compile(r"(.)\1{7}")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -66,7 +69,8 @@ def is_placeholder(secret: str) -> bool:
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
-    if any(filler in secret for filler in _FILLERS):
+    # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
+    if any(filler in secret for filler in _FILLERS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret)]
     return any(part in _PLACEHOLDER_PARTS for part in parts) or any(

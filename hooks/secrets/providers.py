@@ -251,10 +251,10 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Slack API Token", "bot, user, app, configuration and refresh tokens (`xoxb-`, `xoxp-`, `xapp-`, `xoxe.`, "
            "`xoxe-`); loose look-alikes (`xoxb-12345-abcd234`, an image URL holding `xoxo-`) are not tokens", MESSAGING,
            ("xox", "xapp-"),
-           r"(?:xox[bpaorsde]-(?:\d{1,14}-){1,4}[0-9A-Za-z][0-9A-Za-z-]{7,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}"
+           r"(?:xox[bpaorsde]-(?:\d|\d{8,14})-(?:\d{1,14}-){0,3}[0-9A-Za-z][0-9A-Za-z-]{7,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}"
            r"|xapp-\d-[A-Z0-9]{8,14}-\d{10,14}-[a-z0-9]{40,80})(?![0-9A-Za-z-])",
            ("xoxb-{d12}-{d13}-{a24}", "xoxp-{d12}-{d12}-{d13}-{h32}", "xapp-1-{U11}-{d13}-{h64}", "xoxe-1-{U146}"),
-           ("xoxb-12345-abcd234", "https://cdn.example.org/img/xoxo-{l20}.png"), names=("slack",)),
+           ("xoxb-12345-abcd234", "xoxp-1234-1234-1234-{h32}", "https://cdn.example.org/img/xoxo-{l20}.png"), names=("slack",)),
     Provider("Slack Webhook", "incoming webhook and workflow URLs, over https or http", MESSAGING,
              triggers=("hooks.slack.com",),
              pattern=r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}",
