@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from hooks.secrets.baseline import Baseline
 from hooks.secrets.results import ExcludePatterns, ScanError
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
+from lint_rules.config import ConfigError
 from lint_rules.output import FORMATS, render
 
 HELP = "scan files for committed credentials"
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-file-size", type=_positive, default=DEFAULT_MAX_BYTES, metavar="BYTES",
         help=f"skip larger files with a note (default: {DEFAULT_MAX_BYTES})")
     add("--jobs", type=_positive, default=None, metavar="N", help="worker processes for many files (default: CPU count)")
+    add("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
+        help="also scan files git ignores (default: `respect-gitignore` in [tool.tradeguard], true)")
     return parser
 
 
@@ -65,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error("--history takes at most one PATH: the repository")
     try:
         return _run(args)
-    except ScanError as error:
+    except (ScanError, ConfigError) as error:
         return _error(str(error))
     except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
         # The message of an arbitrary exception could quote file content; the type cannot.
@@ -75,6 +78,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _error(message: str) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2
+
+
+def _respect_gitignore(args: argparse.Namespace) -> bool:
+    """The flag, else the `respect-gitignore` key of the config governing the working directory.
+    Only folders are walked for ignored files, so a run on named files (the hook) reads no config."""
+    if args.respect_gitignore is not None:
+        return args.respect_gitignore
+    if args.paths and not any(os.path.isdir(path) for path in args.paths):
+        return True
+    from lint_rules.config import load_config
+
+    return load_config().respect_gitignore
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -95,7 +110,8 @@ def _run(args: argparse.Namespace) -> int:
         report = scan_history(args.paths[0] if args.paths else ".", excludes, args.max_file_size)
     else:
         skip = [args.baseline] if args.baseline else []
-        report = scan_paths(args.paths or ["."], excludes=excludes, max_bytes=args.max_file_size, jobs=args.jobs, skip=skip)
+        report = scan_paths(args.paths or ["."], excludes=excludes, max_bytes=args.max_file_size, jobs=args.jobs,
+                            skip=skip, respect_gitignore=_respect_gitignore(args))
     for note in report.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
 
