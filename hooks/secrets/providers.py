@@ -65,6 +65,8 @@ PAYMENTS = "Payments and commerce"
 AI = "AI APIs"
 SAAS = "Other services"
 GENERIC = "Keys and credentials of any provider"
+# The order the documentation lists them in.
+GROUPS = (BROKERS, CLOUD, CODE, MESSAGING, PAYMENTS, AI, SAAS, GENERIC)
 
 PROVIDERS: tuple[Provider, ...] = (
     # -- formats with logic of their own, first: they name what they find most precisely ------
@@ -150,7 +152,7 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Cloudflare Token", "Origin CA keys (`v1.0-...`); API tokens and global keys under `cloudflare*` names",
            CLOUD, ("v1",), r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![a-f0-9])", ("v1.0-{h24}-{h146}",), ("v1.0-{h24}",),
            names=("cloudflare", "cf")),
-    _token("HashiCorp Vault Token", "service and batch tokens (`hvs.`, `hvb.`), Terraform Cloud tokens (`.atlasv1.`)",
+    _token("HashiCorp Vault Token", "service and batch tokens (`hvs.`, `hvb.`); tokens under `vault*` names",
            CLOUD, ("hvs.", "hvb."), r"hv[sb]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])", ("hvs.{s100}",), ("hvs.{s20}",),
            names=("vault", "terraform", "tfc", "atlas")),
     Provider("Terraform Cloud Token", "API tokens (`....atlasv1....`)", CLOUD, triggers=("atlasv1",),
