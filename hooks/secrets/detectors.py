@@ -50,7 +50,7 @@ class Detector:
         self.triggers = provider.triggers
 
     def runs_on(self, scope: Scope) -> bool:
-        return not self.triggers or any(trigger in scope.lowered for trigger in self.triggers)
+        return not self.triggers or not scope.triggers_present.isdisjoint(self.triggers)
 
     def find(self, scope: Scope) -> Iterator[Match]:
         return iter(())
@@ -76,8 +76,9 @@ class TokenDetector(Detector):
         return True
 
     def find(self, scope: Scope) -> Iterator[Match]:
-        for start, run in scope.token_runs:
-            if run[:2] in self.heads and run.startswith(self.prefixes):
+        runs = scope.runs_by_head
+        for start, run in (found for head in self.heads for found in runs.get(head, ())):
+            if run.startswith(self.prefixes):
                 found = self.regex.match(scope.text, start)
                 if found is not None and self.accepts(found.group()):
                     yield self._match(start, found.end(), found.group())
@@ -102,6 +103,23 @@ class PatternDetector(Detector):
         for found in self.regex.finditer(scope.text):
             group = next((name for name, value in found.groupdict().items() if value is not None), 0)
             yield self._match(found.start(group), found.end(group), found.group(group))
+
+
+class MailchimpKeyDetector(Detector):
+    """32 hex and a data centre (`-us12`): found from the literal `-us`, the hex read backwards."""
+
+    _SUFFIX = re.compile(r"-us\d{1,2}(?![0-9A-Za-z])")
+    _HEX = frozenset("0123456789abcdef")
+
+    def find(self, scope: Scope) -> Iterator[Match]:
+        text = scope.text
+        for found in self._SUFFIX.finditer(text):
+            start = found.start() - 32
+            if start >= 0 and self._HEX.issuperset(text[start: found.start()]) and (start == 0 or text[start - 1] not in _HEX_ANY):
+                yield self._match(start, found.end(), text[start: found.end()])
+
+
+_HEX_ANY = frozenset("0123456789abcdefABCDEF")
 
 
 class OandaTokenDetector(Detector):
@@ -318,7 +336,7 @@ class CredentialNameDetector(Detector):
 
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (AlpacaKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (AlpacaKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

@@ -288,7 +288,7 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",), r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])",
            ("SG.{s22}.{s43}",), ("SG.{s10}",), names=("sendgrid",)),
     Provider("Mailchimp API Key", "keys ending in a data centre (`...-us12`)", MESSAGING, triggers=("-us",),
-             names=("mailchimp", "mandrill"), pattern=r"(?<![0-9a-fA-F])[0-9a-f]{32}-us\d{1,2}(?![0-9A-Za-z])",
+             names=("mailchimp", "mandrill"), detector="MailchimpKeyDetector",
              valid=("{h32}-us12",), invalid=("{h20}-us12",)),
     _token("Mailgun Key", "`key-` private API keys; signing keys under `mailgun*` names", MESSAGING, ("key-",),
            r"key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}",), ("key-{h10}",), names=("mailgun",)),
@@ -424,8 +424,7 @@ def provider_names() -> dict[str, Provider]:
 
 
 VENUE_WORDS: frozenset[str] = frozenset(word for provider in PROVIDERS for word in provider.names)
-# Run heads: the first two characters of every token prefix.
-PREFIX_HEADS: frozenset[str] = frozenset(prefix[:2] for provider in PROVIDERS for prefix in provider.prefixes)
+PREFIXES: frozenset[str] = frozenset(prefix for provider in PROVIDERS for prefix in provider.prefixes)
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(trigger for provider in PROVIDERS for trigger in provider.triggers))
 
 

@@ -43,6 +43,8 @@ _BINARY_SNIFF_BYTES = 8192
 
 def display_path(path: str) -> str:
     """Relative to the working directory, with `/` (how findings and baselines name files)."""
+    if not os.path.isabs(path):  # already relative to it: normalising is enough (and much cheaper)
+        return os.path.normpath(path).replace(os.sep, "/")
     return os.path.relpath(path).replace(os.sep, "/")
 
 

@@ -15,9 +15,9 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from hooks.secrets.providers import PREFIX_HEADS, VENUE_WORDS
+from hooks.secrets.providers import PREFIXES, TRIGGERS, VENUE_WORDS
 
 # Words whose presence in a name makes the name worth parsing, where the name is followed by an
 # assignment or comparison operator (or, in a Kubernetes env list, by its `value:` line). The
@@ -120,6 +120,13 @@ def split_name(name: str) -> tuple[str, ...]:
     """``FIXPassword`` -> ``("fix", "password")``; ``x-api-key`` -> ``("x", "api", "key")``."""
     spaced = _CAMEL_RE.sub(r"\1_\2", _ACRONYM_RE.sub(r"\1_\2", name))
     return tuple(part for part in _SEGMENT_SPLIT_RE.split(spaced.lower()) if part)
+
+
+@lru_cache(maxsize=4096)
+def classify_name(name: str) -> tuple[tuple[str, ...], str | None]:
+    """(segments, kind) of a name; cached, as a repository repeats its names (`api_key`) endlessly."""
+    segments = split_name(name)
+    return segments, credential_kind(segments)
 
 
 def credential_kind(segments: tuple[str, ...]) -> str | None:
@@ -313,41 +320,70 @@ class Scope:
         return tuple(_parse_client_calls(self.text))
 
     @cached_property
-    def _runs(self) -> tuple[list[tuple[int, str]], list[int]]:
-        """Runs of token characters that open like a known token format, and where OANDA-shaped
-        runs (32 hex, a dash, 32 hex) start: one scan serves every token detector."""
-        heads = PREFIX_HEADS
-        opening: list[tuple[int, str]] = []
-        oanda: list[int] = []
-        for run in _RUN_RE.finditer(self.text):
-            value = run.group()
-            if value[:2] in heads:
-                opening.append((run.start(), value))
-            if len(value) >= 65 and value[32] == "-":
-                oanda.append(run.start())
-        return opening, oanda
+    def runs_by_head(self) -> dict[str, list[tuple[int, str]]]:
+        """Runs of token characters that open like a known token format, by their first two
+        characters: one scan serves every token detector. The runs are listed by the regex
+        engine (`findall`, no match objects) and filtered on their first three characters; only
+        the few that pass are located in the text."""
+        text = self.text
+        runs: dict[str, list[tuple[int, str]]] = {}
+        cursor = 0
+        for value in [run for run in _RUN_RE.findall(text) if run[:3] in _HEADS3]:
+            start = text.find(value, cursor)
+            while start > 0 and text[start - 1] in _TOKEN_CHARS:  # inside a longer run: the next one
+                start = text.find(value, start + 1)
+            if start < 0:
+                continue
+            cursor = start + len(value)
+            runs.setdefault(value[:2], []).append((start, value))
+        return runs
 
     @property
-    def token_runs(self) -> list[tuple[int, str]]:
-        return self._runs[0]
+    def run_heads(self) -> frozenset[str]:
+        return frozenset(self.runs_by_head)
 
     @cached_property
-    def run_heads(self) -> frozenset[str]:
-        return frozenset(run[:2] for _, run in self._runs[0])
-
-    @property
     def oanda_runs(self) -> list[int]:
-        return self._runs[1]
+        """Where OANDA-shaped runs (32 hex, a dash, 32 hex) start."""
+        text = self.text
+        return [
+            found.start() - 32 for found in _OANDA_TAIL_RE.finditer(text)
+            if found.start() >= 32 and _HEX.issuperset(text[found.start() - 32: found.start()])
+            and (found.start() == 32 or text[found.start() - 33] not in _TOKEN_CHARS)
+        ]
+
+    @cached_property
+    def triggers_present(self) -> frozenset[str]:
+        """The providers' triggers this text holds, looked up once for all detectors."""
+        lowered = self.lowered
+        return frozenset(trigger for trigger in TRIGGERS if trigger in lowered)
 
 
-# Characters of tokens, and the shortest run worth a look (the shortest format has 20).
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _heads3() -> frozenset[str]:
+    """The first three characters of every token prefix; a two-character prefix (`PK`, `SK`)
+    with each token character after it."""
+    heads: set[str] = set()
+    for head in PREFIXES:
+        heads.update([head[:3]] if len(head) >= 3 else (head + char for char in _TOKEN_CHARS))
+    return frozenset(heads)
+
+
+# Runs of token characters worth a look: the shortest token format has 20.
 _RUN_RE = re.compile(r"[A-Za-z0-9_\-.~]{12,}")
+_HEADS3 = _heads3()
+# Led by the literal dash: the 32 hex before it are checked in Python.
+_OANDA_TAIL_RE = re.compile(r"-[0-9a-fA-F]{32}(?![0-9A-Za-z-])")
 
 
 def has_token_run(text: str) -> bool:
-    """Whether the text holds a run that opens like a known token format (for the precheck)."""
-    return any(run.group()[:2] in PREFIX_HEADS or (len(run.group()) >= 65 and run.group()[32] == "-")
-               for run in _RUN_RE.finditer(text))
+    """Whether the text holds a run that opens like a known token format, or an OANDA-shaped
+    one (for the precheck)."""
+    scope = Scope(text)
+    return bool(scope.runs_by_head) or bool(scope.oanda_runs)
 
 
 def _parse_assignments(scope: Scope) -> list[Assignment]:
@@ -365,8 +401,7 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
         if start >= 2 and text[start - 1] == ":" and (text[start - 2] == ":" or text[start - 2].isalnum()):
             continue  # a segment of a path, not a key: `AWS::SecretsManager::Secret`, `arn:...:secret:x`
         name = text[start:end].strip(".-")
-        segments = split_name(name)
-        kind = credential_kind(segments)
+        segments, kind = classify_name(name)
         if kind is None:
             continue
         assignment = _value_after(scope, name, segments, kind, start, end)
