@@ -392,12 +392,11 @@ PROVIDERS: tuple[Provider, ...] = (
              valid=("SNYK_TOKEN={uuid}",), invalid=("SNYK_ORG=trading-desk",)),
     # -- generic kinds, last: a specific format above names a finding first ----------------------
     Provider("Password in URL", "`scheme://user:password@host`: database, broker, cache and queue URLs "
-             "(PostgreSQL, MongoDB, AMQP, Redis, ...), pip index URLs", GENERIC, triggers=("://",),
+             "(PostgreSQL, MongoDB, AMQP, Redis, ...), pip index URLs", GENERIC,
              detector="PasswordInUrlDetector", valid=("postgres://trader:{a12}x9@db.internal:5432/fills",),
              invalid=("postgres://user:password@localhost/db",)),
     Provider("Command-line Credential", "passwords and tokens passed to commands: `curl -u user:pw`, `--user`, "
              "`-p`/`--password`, `--token`, `-H 'Authorization: ...'`", GENERIC,
-             triggers=("-u", "--user", "-p", "--pass", "--token", "--api-key", "authorization:", "--secret"),
              detector="CommandLineDetector", valid=("curl -u trader:{a10}9x https://api.internal/v1",),
              invalid=("curl -u $USER:$PASS https://api.internal/v1",)),
     Provider("Client Credential Argument", "machine-made literals passed positionally to a client class "
