@@ -88,7 +88,7 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("OANDA v20 Token", "32 hex, a dash, 32 hex, anywhere", BROKERS, names=("oanda",),
              detector="OandaTokenDetector", valid=("{h32}-{h32}",), invalid=("{h32}-{h31}",)),
     _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), secret access keys under `aws_*` names", CLOUD,
-           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])",
+           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])",
            ("aws_access_key_id = AKIA{U16}",), ("AKIA{U15}",), names=("aws",)),
     Provider("Alpaca API Key", "key ids `PK...` (paper) and `AK...` (live), 20 characters; secrets under "
              "`APCA_*`/`alpaca*` names; `REST(\"k\", \"s\")`, `TradingClient(\"k\", \"s\")`", BROKERS,
@@ -138,7 +138,7 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Azure Credential", "Entra ID client secrets (`...8Q~...`), storage `AccountKey=`, SAS signatures", CLOUD,
              triggers=("q~", "accountkey=", "sig="), names=("azure",),
              pattern=r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"
-                     r"|AccountKey=(?P<key>[A-Za-z0-9+/]{86}==)"
+                     r"|(?i:accountkey)[\"']?[ \t]*[,=:][ \t]*[\"']?(?P<key>[A-Za-z0-9+/]{86}==)"
                      r"|[?&]s[vpe]=[^\s\"'&]{1,40}&[^\s\"']{0,300}?\bsig=(?P<sig>[A-Za-z0-9%+/]{40,90}(?:%3D|=){0,2})",
              valid=("client_secret={a3}8Q~{s34}", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey={b86}=="),
              invalid=("version 8Q~ release",)),
