@@ -194,9 +194,18 @@ def is_uuid(secret: str, name: str) -> bool:
 _EVM_ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
-def is_blockchain_address(secret: str) -> bool:
-    """An EVM address (`0x` and 40 hex) is public; a private key is 64 hex."""
-    return bool(_EVM_ADDRESS_RE.fullmatch(secret))
+# Base58 (no 0, O, I, l): XRPL classic addresses (`r...`, 25-35 characters), Solana accounts and
+# mints (32-44), named as accounts, addresses or wallets.
+_BASE58_RE = re.compile(r"[1-9A-HJ-NP-Za-km-z]{25,44}")
+_ADDRESS_NAME_RE = re.compile(r"account|address|addr|wallet|mint|pubkey|owner|issuer|destination", re.IGNORECASE)
+
+
+def is_blockchain_address(secret: str, name: str) -> bool:
+    """An EVM address (`0x` and 40 hex), or a base58 account under a name of accounts: public.
+    A private key (64 hex, or a base58 key under a `private_key` name) is not one."""
+    if _EVM_ADDRESS_RE.fullmatch(secret):
+        return True
+    return bool(_BASE58_RE.fullmatch(secret)) and bool(_ADDRESS_NAME_RE.search(name)) and "priv" not in name.lower()
 
 
 _PUBLIC_MATERIAL_RE = re.compile(

@@ -124,9 +124,21 @@ def split_name(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def classify_name(name: str) -> tuple[tuple[str, ...], str | None]:
-    """(segments, kind) of a name; cached, as a repository repeats its names (`api_key`) endlessly."""
+    """(segments, kind) of a name; cached, as a repository repeats its names (`api_key`) endlessly.
+
+    In a dotted name the last part holds the value and says what it is: `self.api_secret` and
+    `spring.datasource.password` are credentials, `self._xrpl_auth.get_account.return_value` is
+    not (unless that part is only a `value`, as in `token.value`).
+    """
     segments = split_name(name)
+    parts = [part for part in name.split(".") if part]
+    if len(parts) > 1:
+        tail = next((part for part in reversed(parts) if split_name(part) not in _VALUE_PARTS), parts[-1])
+        return segments, credential_kind(split_name(tail))
     return segments, credential_kind(segments)
+
+
+_VALUE_PARTS = frozenset({("value",), ("val",), ("default",)})
 
 
 def credential_kind(segments: tuple[str, ...]) -> str | None:

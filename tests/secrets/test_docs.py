@@ -33,3 +33,13 @@ def test_check_reports_the_same_formats_and_drops_the_same_look_alikes(tmp_path,
     import json
 
     assert [(row["code"], row["line"]) for row in json.loads(done.stdout)] == [("TG301", 1)], done.stderr
+
+
+def test_docs_list_the_kinds_of_the_table():
+    from pathlib import Path
+
+    from hooks.secrets.docs import kinds_table
+
+    text = (Path(__file__).resolve().parents[2] / "docs/secrets.md").read_text()
+    block = text.split("keeps them equal -->\n", 1)[1].split("\n<!-- end kinds -->", 1)[0]
+    assert block == kinds_table()

@@ -88,8 +88,10 @@ def test_a_uuid_under_an_explicit_secret_name_is_kept(gen):
 
 
 def test_public_addresses_masked_keys_and_placeholders_are_dropped(gen):
-    assert filters.is_blockchain_address("0x" + gen.hex(40))
-    assert not filters.is_blockchain_address("0x" + gen.hex(64))  # a private key
+    assert filters.is_blockchain_address("0x" + gen.hex(40), "")
+    assert not filters.is_blockchain_address("0x" + gen.hex(64), "private_key")
+    assert filters.is_blockchain_address("rP9" + "jPyP5kyvFRb6ZiLdcyzmUZ1Zp5t2V7R", "get_account.return_value")
+    assert not filters.is_blockchain_address("5Bnr" + "1LtPzXwFBd8z4F1ceR42yycUeUt4zoiDChW7c", "agent_wallet_private_key")
     assert filters.is_placeholder("***REMOVED***")
     assert filters.is_placeholder(gen.alnum(6) + "XXX_" + gen.alnum(10))
     assert filters.is_placeholder(gen.alnum(8) + "\u2026")
