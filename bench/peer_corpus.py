@@ -183,9 +183,9 @@ def _sniff(text: str) -> str:
     if stripped.startswith(("{", "[")) and stripped.endswith(("}", "]")):
         return "json"
     if "\n" in stripped:
-        if re.search(r"^\s*\w[\w.-]*:\s", stripped, re.MULTILINE) and "=" not in stripped:
-            return "yaml"
-        return "txt"
+        lines = [line for line in stripped.split("\n") if line.strip()]
+        yaml_lines = sum(bool(re.match(r"\s*(?:-\s+)?[\"']?[\w.-]+[\"']?:(?:\s|$)|\s*-\s", line)) for line in lines)
+        return "yaml" if yaml_lines >= 0.8 * len(lines) else "txt"
     if ":=" in stripped or stripped.startswith(("var ", "const ", "func ")):
         return "go"
     if re.match(r"^(?:export\s+)?[A-Z][A-Z0-9_]*=\S", stripped):

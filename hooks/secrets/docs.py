@@ -83,3 +83,23 @@ def kinds_table() -> str:
 def rule_doc() -> str:
     """TG301's documentation: what, why, example, use instead, kinds covered, how to allowlist."""
     return _PAGE.format(code=CODE, name=NAME, summary=SUMMARY, kinds=kinds_table())
+
+
+_BLOCK_START = "keeps them equal -->\n"
+_BLOCK_END = "\n<!-- end kinds -->"
+
+
+def update_markdown(path: str) -> None:
+    """Rewrite the generated list of kinds in a Markdown page (docs/secrets.md)."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    head, _, rest = text.partition(_BLOCK_START)
+    _, _, tail = rest.partition(_BLOCK_END)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(head + _BLOCK_START + kinds_table() + _BLOCK_END + tail)
+
+
+if __name__ == "__main__":  # python -m hooks.secrets.docs docs/secrets.md
+    import sys
+
+    update_markdown(sys.argv[1])

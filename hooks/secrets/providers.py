@@ -119,6 +119,8 @@ PROVIDERS: tuple[Provider, ...] = (
              pattern=r"api\.polygon\.io/[^\s\"'?]{0,300}\?(?:[^\s\"'#]{0,300}&)?apiKey=(?P<secret>[A-Za-z0-9_]{20,64})",
              client_classes=("RESTClient", "WebSocketClient"), sdk_modules=("polygon",),
              valid=("POLYGON_API_KEY={a32}",), invalid=("https://api.polygon.io/v2/aggs?apiKey=${POLYGON_KEY}",)),
+    _token("IEX Cloud Key", "secret tokens (`sk_` and 32 hex)", BROKERS, ("sk_",), r"sk_[a-f0-9]{32}(?![A-Za-z0-9])",
+           ("sk_{h32}",), ("sk_{h20}",), names=("iex", "iexcloud")),
     Provider("Exchange API Key", "keys and secrets under the names of other exchanges, brokers and market-data "
              "services (KuCoin, Bybit, OKX, Bitfinex, Bitmex, Gemini, Finnhub, Tiingo, Alpha Vantage, ...); "
              "a UUID under such a name is a secret too (KuCoin's are UUIDs)", BROKERS,
@@ -173,12 +175,12 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{60,100}={0,2})"
            r"(?![A-Za-z0-9+/])", ("glsa_{a32}_{h8}", "glc_{b80}"), ("glsa_{a10}",), names=("grafana",)),
     _token("New Relic Key", "user, ingest and browser keys (`NRAK-`, `NRII-`, `NRJS-`)", CLOUD, ("NRAK-", "NRII-", "NRJS-"),
-           r"NR(?:AK-[A-Z0-9]{27}|II-[A-Za-z0-9_-]{32}|JS-[a-f0-9]{19})(?![A-Za-z0-9])", ("NRAK-{U27}",), ("NRAK-{U10}",),
+           r"NR(?:AK-[A-Za-z0-9]{27}|II-[A-Za-z0-9_-]{32}|JS-[a-f0-9]{19})(?![A-Za-z0-9])", ("NRAK-{U27}",), ("NRAK-{U10}",),
            names=("newrelic",)),
     _token("Docker Hub Token", "personal and organisation access tokens (`dckr_pat_`, `dckr_oat_`)", CLOUD, ("dckr_",),
            r"dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", ("dckr_pat_{s27}",), ("dckr_pat_{s10}",),
            names=("docker", "dockerhub")),
-    _token("Dynatrace Token", "`dt0c01.` tokens", CLOUD, ("dt0c01.",), r"dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}(?![A-Z0-9])",
+    _token("Dynatrace Token", "`dt0c01.` tokens", CLOUD, ("dt0c01.",), r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}(?![A-Za-z0-9])",
            ("dt0c01.{U24}.{U64}",), ("dt0c01.{U24}",)),
     _token("Fly.io Token", "`fo1_`, `fm1r_`, `fm2_` tokens", CLOUD, ("fo1_", "fm1", "fm2"),
            r"(?:fo1_[\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})(?![\w+/-])", ("fo1_{s43}",), ("fo1_{s20}",),
@@ -194,8 +196,8 @@ PROVIDERS: tuple[Provider, ...] = (
            ("ATATT3", "ATCTT3", "ATOAT"), r"AT(?:ATT3|CTT3|OAT)[A-Za-z0-9_\-=]{150,300}(?![A-Za-z0-9_\-=])",
            ("ATATT3{s186}",), ("ATATT3{s20}",), names=("atlassian", "jira", "confluence", "bitbucket")),
     _token("JFrog Token", "Artifactory API keys (`AKCp`) and reference tokens (`cmVmdGtu`)", CLOUD,
-           ("AKCp", "cmVmdGtu"), r"(?:AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56})(?![A-Za-z0-9])",
-           ("AKCp{a69}", "cmVmdGtu{a56}"), ("AKCp{a20}",), names=("artifactory", "jfrog")),
+           ("AKC", "cmVmdGtu"), r"(?:AKC[A-Za-z0-9]{10,}|cmVmdGtu[A-Za-z0-9]{56})(?![A-Za-z0-9])",
+           ("AKCp{a69}", "cmVmdGtu{a56}"), ("AKC{a5}",), names=("artifactory", "jfrog")),
     _token("Okta Token", "API tokens (`00...`, 42 characters) under `okta*` names", CLOUD, (), "",
            ("OKTA_API_TOKEN=00{s40}",), ("OKTA_DOMAIN=dev-123.okta.com",), names=("okta",)),
     _token("Snowflake Credential", "passwords and keys under `snowflake*` names", CLOUD, (), "",
@@ -235,7 +237,7 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Postman Token", "`PMAK-` API keys", CODE, ("PMAK-",), r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}(?![a-f0-9])",
            ("PMAK-{h24}-{h34}",), ("PMAK-{h24}",)),
     _token("Harness Token", "`pat.` and `sat.` tokens", CODE, ("pat.", "sat."),
-           r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[0-9a-f]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])", ("pat.{s22}.{h24}.{a20}",),
+           r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])", ("pat.{s22}.{h24}.{a20}",),
            ("pat.{s22}",)),
     _token("Infracost Token", "`ico-` API keys", CODE, ("ico-",), r"ico-[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("ico-{a32}",),
            ("ico-{a10}",)),
@@ -285,7 +287,7 @@ PROVIDERS: tuple[Provider, ...] = (
              valid=("{d10}:AA{s33}",), invalid=("{d10}:AA{s20}", "https://t.me/x/{d10}:AA{s33}")),
     _token("Twilio API Key Secret", "API key SIDs' secrets (`SK` + 32 hex); auth tokens under `twilio*` names", MESSAGING,
            ("SK",), r"SK[0-9a-fA-F]{32}(?![0-9a-zA-Z])", ("SK{h32}",), ("SK{h20}",), names=("twilio",)),
-    _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",), r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])",
+    _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",), r"SG\.[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-])",
            ("SG.{s22}.{s43}",), ("SG.{s10}",), names=("sendgrid",)),
     Provider("Mailchimp API Key", "keys ending in a data centre (`...-us12`)", MESSAGING, triggers=("-us",),
              names=("mailchimp", "mandrill"), detector="MailchimpKeyDetector",
@@ -308,7 +310,7 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:[sr]k_(?:live|test|prod)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{32,})(?![A-Za-z0-9])",
            ("sk_live_{a24}", "rk_live_{a99}", "whsec_{a32}"), ("pk_live_{a24}", "sk_live_"), names=("stripe",)),
     _token("Square Token", "access tokens and OAuth secrets (`sq0atp-`, `sq0csp-`, `EAAA`)", PAYMENTS, ("sq0", "EAAA"),
-           r"(?:sq0atp-[0-9A-Za-z_-]{22}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{60})(?![0-9A-Za-z_-])",
+           r"(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{22,60})(?![0-9A-Za-z_-])",
            ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}",), names=("square",)),
     _token("Shopify Token", "access, custom-app, private-app and shared-secret tokens (`shpat_`, `shpca_`, "
            "`shppa_`, `shpss_`)", PAYMENTS, ("shp",), r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![a-fA-F0-9])",
@@ -317,7 +319,7 @@ PROVIDERS: tuple[Provider, ...] = (
            ("access_token",), r"access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32}(?![0-9a-f])",
            ("access_token$production${l16}${h32}",), ("access_token$production$x",), names=("paypal", "braintree")),
     _token("Flutterwave Key", "`FLWSECK-`, `FLWSECK_TEST-` secret keys", PAYMENTS, ("FLWSECK",),
-           r"FLWSECK(?:_TEST)?-[a-h0-9]{32}-X(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
+           r"FLWSECK(?:_TEST)?(?:-[a-h0-9]{32}-X|-?[a-h0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
     _token("Duffel Token", "`duffel_test_`, `duffel_live_` tokens", PAYMENTS, ("duffel_",),
            r"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}(?![A-Za-z0-9_=-])", ("duffel_live_{s43}",), ("duffel_live_{s10}",)),
     _token("EasyPost Key", "`EZAK`, `EZTK` API keys", PAYMENTS, ("EZAK", "EZTK"), r"EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9])",
@@ -347,10 +349,10 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Hugging Face Token", "user and organisation tokens (`hf_`, `api_org_`)", AI, ("hf_", "api_org_"),
            r"(?:hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9])", ("hf_{L34}", "api_org_{L34}"), ("hf_{L20}",),
            names=("huggingface", "hf")),
-    _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), Replicate "
-           "(`r8_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-or-", "r8_", "pcsk_"),
+    _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), DeepSeek "
+           "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-", "r8_", "pcsk_"),
            r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37}"
-           r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,90})"
+           r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,90}|sk-[a-z0-9]{32})"
            r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a70}"), ("gsk_{a10}",),
            names=("groq", "perplexity", "pplx", "xai", "grok", "openrouter", "replicate", "cohere", "mistral",
                   "deepseek", "gemini", "elevenlabs", "pinecone", "together", "fireworks")),
