@@ -24,6 +24,7 @@ import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from hooks.secrets.providers import PROVIDERS, Provider, provider_names
 from hooks.secrets.syntax import Scope, credential_literals, looks_random, plausible_password
@@ -52,6 +53,11 @@ class Detector:
     def runs_on(self, scope: Scope) -> bool:
         return not self.triggers or not scope.triggers_present.isdisjoint(self.triggers)
 
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The row's pattern, compiled when first used: a one-file run compiles only what it needs."""
+        return re.compile(self.provider.pattern)
+
     def find(self, scope: Scope) -> Iterator[Match]:
         return iter(())
 
@@ -65,7 +71,6 @@ class TokenDetector(Detector):
 
     def __init__(self, provider: Provider) -> None:
         super().__init__(provider)
-        self.regex = re.compile(provider.pattern)
         self.prefixes = provider.prefixes
         self.heads = frozenset(prefix[:2] for prefix in provider.prefixes)
 
@@ -94,10 +99,6 @@ class AlpacaKeyDetector(TokenDetector):
 class PatternDetector(Detector):
     """A pattern searched in texts holding one of its triggers; the secret is the first named
     group that matched, or the whole match."""
-
-    def __init__(self, provider: Provider) -> None:
-        super().__init__(provider)
-        self.regex = re.compile(provider.pattern)
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for found in self.regex.finditer(scope.text):

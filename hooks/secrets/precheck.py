@@ -10,7 +10,7 @@ use). A property test holds that the precheck never hides a finding.
 from __future__ import annotations
 
 from hooks.secrets.providers import TRIGGERS
-from hooks.secrets.syntax import has_token_run
+from hooks.secrets.runs import has_token_run
 
 # Lower-case substrings; the most frequent first so a typical hit returns early.
 WORDS: tuple[str, ...] = (

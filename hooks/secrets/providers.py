@@ -24,11 +24,12 @@ from the providers' published formats; no detector verifies anything over the ne
 
 from __future__ import annotations
 
-import random
 import re
-import string
-import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,37 +432,46 @@ TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(trigger for provider in PROVIDER
 
 # -- example templates --------------------------------------------------------------------------------
 
-_ALPHABETS = {
-    "a": string.ascii_letters + string.digits,
-    "l": string.ascii_lowercase + string.digits,
-    "L": string.ascii_letters,
-    "u": string.ascii_uppercase + string.digits,
-    "U": string.ascii_uppercase + "234567",
-    "h": "0123456789abcdef",
-    "H": "0123456789ABCDEF",
-    "d": string.digits,
-    "b": string.ascii_letters + string.digits + "+/",
-    "s": string.ascii_letters + string.digits + "_-",
-    "age": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
-}
+def _alphabets() -> dict[str, str]:
+    import string
+
+    return {
+        "a": string.ascii_letters + string.digits,
+        "l": string.ascii_lowercase + string.digits,
+        "L": string.ascii_letters,
+        "u": string.ascii_uppercase + string.digits,
+        "U": string.ascii_uppercase + "234567",
+        "h": "0123456789abcdef",
+        "H": "0123456789ABCDEF",
+        "d": string.digits,
+        "b": string.ascii_letters + string.digits + "+/",
+        "s": string.ascii_letters + string.digits + "_-",
+        "age": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
+    }
+
+
 _FIELD_RE = re.compile(r"\{(age|uuid|jwt|b64|[alLuUhHdbs])(\d*)\}")
 
 
 def _fake_jwt(rng: random.Random) -> str:
     import base64
     import json
+    import string
 
     def part(data: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
     header = part({"alg": "HS256", "typ": "JWT"})
     payload = part({"sub": "".join(rng.choice(string.digits) for _ in range(10)), "iat": rng.randint(1_600_000_000, 1_800_000_000)})
-    signature = "".join(rng.choice(_ALPHABETS["s"]) for _ in range(43))
+    signature = "".join(rng.choice(string.ascii_letters + string.digits + "_-") for _ in range(43))
     return f"{header}.{payload}.{signature}"
 
 
 def expand(template: str, rng: random.Random) -> str:
     """A template with each field replaced by fresh random characters (see the module docstring)."""
+    import uuid
+
+    alphabets = _alphabets()
 
     def field(match: re.Match[str]) -> str:
         kind, size = match.group(1), int(match.group(2) or 0)
@@ -473,7 +483,7 @@ def expand(template: str, rng: random.Random) -> str:
             import base64
 
             return base64.b64encode(rng.randbytes(64)).decode()
-        alphabet = _ALPHABETS[kind]
+        alphabet = alphabets[kind]
         while True:  # mixed enough to read as machine-made (a 10-character draw can be all letters)
             value = "".join(rng.choice(alphabet) for _ in range(size))
             if kind not in ("a", "l", "u", "s", "b") or size < 8 or (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from hooks.secrets.engine import NO_EXCLUDES, detectors, scan_source
 from hooks.secrets.results import Detection, ExcludePatterns, Note, ScanReport
@@ -76,6 +75,8 @@ def collect(
 def _not_ignored(files: list[str]) -> list[str]:
     if not files:
         return files
+    from pathlib import Path
+
     from lint_rules.gitignore import ignored_paths
 
     shown = [display_path(path) for path in files]

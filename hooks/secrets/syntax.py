@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from hooks.secrets.providers import PREFIXES, TRIGGERS, VENUE_WORDS
+from hooks.secrets import runs
+from hooks.secrets.providers import TRIGGERS, VENUE_WORDS
 
 # Words whose presence in a name makes the name worth parsing, where the name is followed by an
 # assignment or comparison operator (or, in a Kubernetes env list, by its `value:` line). The
@@ -333,22 +334,8 @@ class Scope:
 
     @cached_property
     def runs_by_head(self) -> dict[str, list[tuple[int, str]]]:
-        """Runs of token characters that open like a known token format, by their first two
-        characters: one scan serves every token detector. The runs are listed by the regex
-        engine (`findall`, no match objects) and filtered on their first three characters; only
-        the few that pass are located in the text."""
-        text = self.text
-        runs: dict[str, list[tuple[int, str]]] = {}
-        cursor = 0
-        for value in [run for run in _RUN_RE.findall(text) if run[:3] in _HEADS3]:
-            start = text.find(value, cursor)
-            while start > 0 and text[start - 1] in _TOKEN_CHARS:  # inside a longer run: the next one
-                start = text.find(value, start + 1)
-            if start < 0:
-                continue
-            cursor = start + len(value)
-            runs.setdefault(value[:2], []).append((start, value))
-        return runs
+        """Runs of token characters that open like a known token format (`hooks.secrets.runs`)."""
+        return runs.runs_by_head(self.text)
 
     @property
     def run_heads(self) -> frozenset[str]:
@@ -356,46 +343,13 @@ class Scope:
 
     @cached_property
     def oanda_runs(self) -> list[int]:
-        """Where OANDA-shaped runs (32 hex, a dash, 32 hex) start."""
-        text = self.text
-        return [
-            found.start() - 32 for found in _OANDA_TAIL_RE.finditer(text)
-            if found.start() >= 32 and _HEX.issuperset(text[found.start() - 32: found.start()])
-            and (found.start() == 32 or text[found.start() - 33] not in _TOKEN_CHARS)
-        ]
+        return runs.oanda_starts(self.text)
 
     @cached_property
     def triggers_present(self) -> frozenset[str]:
         """The providers' triggers this text holds, looked up once for all detectors."""
         lowered = self.lowered
         return frozenset(trigger for trigger in TRIGGERS if trigger in lowered)
-
-
-_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~")
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _heads3() -> frozenset[str]:
-    """The first three characters of every token prefix; a two-character prefix (`PK`, `SK`)
-    with each token character after it."""
-    heads: set[str] = set()
-    for head in PREFIXES:
-        heads.update([head[:3]] if len(head) >= 3 else (head + char for char in _TOKEN_CHARS))
-    return frozenset(heads)
-
-
-# Runs of token characters worth a look: the shortest token format has 20.
-_RUN_RE = re.compile(r"[A-Za-z0-9_\-.~]{12,}")
-_HEADS3 = _heads3()
-# Led by the literal dash: the 32 hex before it are checked in Python.
-_OANDA_TAIL_RE = re.compile(r"-[0-9a-fA-F]{32}(?![0-9A-Za-z-])")
-
-
-def has_token_run(text: str) -> bool:
-    """Whether the text holds a run that opens like a known token format, or an OANDA-shaped
-    one (for the precheck)."""
-    scope = Scope(text)
-    return bool(scope.runs_by_head) or bool(scope.oanda_runs)
 
 
 def _parse_assignments(scope: Scope) -> list[Assignment]:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from hooks.secrets.baseline import Baseline
 from hooks.secrets.results import ExcludePatterns, ScanError
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
-from lint_rules.config import ConfigError
 from lint_rules.output import FORMATS, render
 
 HELP = "scan files for committed credentials"
@@ -68,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error("--history takes at most one PATH: the repository")
     try:
         return _run(args)
-    except (ScanError, ConfigError) as error:
+    except ScanError as error:
         return _error(str(error))
     except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
         # The message of an arbitrary exception could quote file content; the type cannot.
@@ -87,9 +86,12 @@ def _respect_gitignore(args: argparse.Namespace) -> bool:
         return args.respect_gitignore
     if args.paths and not any(os.path.isdir(path) for path in args.paths):
         return True
-    from lint_rules.config import load_config
+    from lint_rules.config import ConfigError, load_config
 
-    return load_config().respect_gitignore
+    try:
+        return load_config().respect_gitignore
+    except ConfigError as error:  # one line naming the file and the key, as every config error
+        raise ScanError(str(error)) from None
 
 
 def _run(args: argparse.Namespace) -> int:
