@@ -54,12 +54,17 @@ def copy_sources(checkout: Path, dest: Path) -> int:
     return count
 
 
-def prepare(checkout: Path, dest: Path) -> int:
+def prepare(checkout: Path, dest: Path, bare: bool = False) -> int:
+    """Copy ``checkout`` to ``dest`` with its owners' configuration (``bare``: an empty table, as a
+    new user's first run has)."""
     config = HERE / f"{checkout.name}.toml"
     if not config.is_file():
         raise SystemExit(f"realcode: no configuration {config} for checkout {checkout}")
     count = copy_sources(checkout, dest)
-    shutil.copyfile(config, dest / "pyproject.toml")
+    if bare:
+        (dest / "pyproject.toml").write_text("[tool.tradeguard]\n")
+    else:
+        shutil.copyfile(config, dest / "pyproject.toml")
     return count
 
 
@@ -168,6 +173,7 @@ def main() -> None:
     parser.add_argument("--select", help="codes passed to check --select (default: the configuration's)")
     parser.add_argument("--unlabelled", type=int, default=0, metavar="N", help="print N unlabelled findings per code")
     parser.add_argument("--fix-check", action="store_true", help="also run --fix --unsafe-fixes and judge the changes")
+    parser.add_argument("--bare", action="store_true", help="run with an empty [tool.tradeguard] table instead (a first run)")
     parser.add_argument("--findings-json", type=Path, metavar="DIR", help="write each repository's findings here")
     args = parser.parse_args()
     select = ["--select", args.select] if args.select else []
@@ -175,9 +181,9 @@ def main() -> None:
     print("realcode: CPU is user+sys of the check process; the machine may be shared with other work")
     for checkout in args.checkouts:
         checkout = checkout.resolve()
-        repo = checkout.name
+        repo = checkout.name + ("@bare" if args.bare else "")
         with tempfile.TemporaryDirectory(prefix=f"tg-real-{repo}-") as folder:
-            files = prepare(checkout, Path(folder))
+            files = prepare(checkout, Path(folder), args.bare)
             findings, wall, cpu = run_check(Path(folder), select)
         print(f"\n{repo}: {files} files, {len(findings)} findings, check {wall:.1f} s wall, {cpu:.1f} s CPU")
         print("\n".join(summarize(repo, findings, labels)))

@@ -3,6 +3,8 @@ which code is exempt because it belongs to a connector."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
@@ -47,21 +49,58 @@ def is_self_or_super(node) -> bool:
     )
 
 
-class ConnectorClassTracker:
-    """Mixin for rules: knows whether the walk is inside a connector class (by the project index),
-    where a connector calling or passing on its own order method is its own business."""
+@dataclass(frozen=True)
+class ClassScope:
+    """What the order-routing rules know about the class the walk is in."""
+
+    is_connector: bool
+    is_gateway: bool                      # a `gateway-classes` class or a subclass of one
+    own_methods: frozenset[str]           # defined in its body
+    inherited_methods: frozenset[str]     # defined in the project classes it derives from
+
+    def routes_own_method(self, receiver, method: str) -> bool:
+        """Whether ``receiver.method`` (``self.m``, ``super().m``) is the class's own business:
+        the connector's own order method, the gateway class's inherited one, or a method the
+        project defines in this class or a base, whose body this rule checks where it is."""
+        if not is_self_or_super(receiver):
+            return False
+        if self.is_connector or self.is_gateway or method in self.inherited_methods:
+            return True
+        return method in self.own_methods and not isinstance(receiver, cst.Call)  # super() skips it
+
+
+def class_scope(context: FileContext, node) -> ClassScope:
+    bases = [dotted(arg.value) or "" for arg in node.bases]
+    ancestors = context.index.ancestor_classes(bases)
+    gateway_classes = set(context.config.gateway_classes)
+    # the names of every class in the chain, those outside the project (a library's, a Cython one) too
+    names = {
+        node.name.value,
+        *(base.rsplit(".", 1)[-1] for base in (*bases, *(base for cls in ancestors for base in cls["bases"]))),
+    }
+    own = frozenset(
+        statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef)
+    )
+    return ClassScope(
+        is_connector=context.index.is_connector_class(node.name.value, bases),
+        is_gateway=bool(names & gateway_classes),
+        own_methods=own,
+        inherited_methods=frozenset(method for cls in ancestors for method in cls["methods"]),
+    )
+
+
+class ClassScopeTracker:
+    """Mixin for rules: knows the class the walk is in (see ``ClassScope``)."""
 
     def visit_ClassDef(self, node) -> None:
-        stack = self.__dict__.setdefault("_class_stack", [])
-        bases = [dotted(arg.value) or "" for arg in node.bases]
-        stack.append(self.context.index.is_connector_class(node.name.value, bases))
+        self.__dict__.setdefault("_class_stack", []).append(class_scope(self.context, node))
 
     def leave_ClassDef(self, node) -> None:
         self._class_stack.pop()
 
-    def in_connector_class(self) -> bool:
+    def routes_own_method(self, receiver, method: str) -> bool:
         stack = self.__dict__.get("_class_stack")
-        return bool(stack) and stack[-1]
+        return bool(stack) and stack[-1].routes_own_method(receiver, method)
 
 
 class OrderRoutingRule(Rule):
@@ -72,7 +111,7 @@ class OrderRoutingRule(Rule):
         return not (context.is_gateway or context.is_connector)
 
 
-class OrderMethodRule(ConnectorClassTracker, OrderRoutingRule):
+class OrderMethodRule(ClassScopeTracker, OrderRoutingRule):
     """TG101, TG102: about the configured order methods, so their names are the tokens."""
 
     @classmethod

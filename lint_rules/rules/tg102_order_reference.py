@@ -8,7 +8,6 @@ from lint_rules.rules._orders import (
     describe,
     dotted,
     imported_order_function,
-    is_self_or_super,
 )
 
 # Callees that run a function they are given later or elsewhere: the usual ways around a call check.
@@ -123,7 +122,7 @@ class OrderMethodReference(OrderMethodRule):
         if node.attr.value in self.order_methods and id(node) not in self.called:
             if id(node) in self.not_references:
                 return
-            if self.in_connector_class() and is_self_or_super(node.value):
+            if self.routes_own_method(node.value, node.attr.value):
                 return
             self.report(node, self.message.format(name=describe(node), how=self._how(node)))
 
