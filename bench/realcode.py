@@ -1,7 +1,7 @@
 """`tradeguard check` on real trading repositories, with the configuration their owners would write.
 
     .venv/bin/python bench/realcode.py /tmp/real/hummingbot /tmp/real/freqtrade /tmp/real/nautilus_trader
-        [--select TG1,TG4] [--unlabelled N] [--fix-check] [--findings-json DIR]
+        [--select TG1,TG4] [--bare] [--parse-counts] [--unlabelled N] [--fix-check] [--findings-json DIR]
 
 Each checkout (read-only) is copied, Python and Cython files only, to a temporary folder; the
 configuration `bench/realcode/<checkout name>.toml` (a `[tool.tradeguard]` table) becomes its
@@ -11,7 +11,8 @@ sample kept in `bench/realcode/labels_*.csv` (repo, path, line, code, label true
 labels matched to today's findings by (repo, path, line, code). Labels no longer reported are
 counted apart: a true one gone is a finding lost, a false one gone a false report fixed.
 
-`--unlabelled N` prints up to N reported but unlabelled findings per code, to label next.
+`--parse-counts` prints, per rule, how many files its tokens and `applies_to` make the engine
+parse (the prefilter's selectivity). `--unlabelled N` prints up to N reported but unlabelled findings per code, to label next.
 `--fix-check` also runs `check --fix --unsafe-fixes` on a second copy and prints every changed
 line, whether each fixed file still parses, and whether a second run changes anything.
 Time is CPU time (user+sys of the check process) beside wall time; the machine may be shared.
@@ -35,6 +36,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "realcode"
+sys.path.insert(0, str(HERE.parent.parent))  # --parse-counts asks the engine in-process
 SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pxd")
 TEST_PARTS = ("test", "tests")
 
@@ -98,6 +100,27 @@ def load_labels() -> dict[tuple[str, str, int, str], tuple[bool, str]]:
 def is_test_path(path: str) -> bool:
     parts = path.split("/")
     return any(part in TEST_PARTS for part in parts[:-1]) or parts[-1].startswith("test_")
+
+
+def parse_counts(root: Path) -> Counter:
+    """Per rule, how many of the files under ``root`` its tokens and ``applies_to`` make the
+    engine parse, with the project's configuration and index (as `check` builds them)."""
+    from lint_rules.config import iter_python_files, load_config
+    from lint_rules.engine import RuleSet
+    from lint_rules.runner import Project
+
+    config = load_config(root)
+    files, _ = iter_python_files(config, [root])
+    project = Project(config, use_cache=False)
+    project.build_index(files)
+    ruleset = RuleSet.for_config(config)
+    counts: Counter = Counter({"files": len(files)})
+    for path in files:
+        context = project._context(config.relative(path), path.read_text(encoding="utf-8", errors="replace"))
+        rules = ruleset.rules_for(context)
+        counts.update(rule.code for rule in rules)
+        counts["parsed by any rule"] += bool(rules)
+    return counts
 
 
 def summarize(repo: str, findings: list[dict], labels: dict) -> list[str]:
@@ -173,6 +196,7 @@ def main() -> None:
     parser.add_argument("--select", help="codes passed to check --select (default: the configuration's)")
     parser.add_argument("--unlabelled", type=int, default=0, metavar="N", help="print N unlabelled findings per code")
     parser.add_argument("--fix-check", action="store_true", help="also run --fix --unsafe-fixes and judge the changes")
+    parser.add_argument("--parse-counts", action="store_true", help="print how many files each rule makes the engine parse")
     parser.add_argument("--bare", action="store_true", help="run with an empty [tool.tradeguard] table instead (a first run)")
     parser.add_argument("--findings-json", type=Path, metavar="DIR", help="write each repository's findings here")
     args = parser.parse_args()
@@ -185,8 +209,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"tg-real-{repo}-") as folder:
             files = prepare(checkout, Path(folder), args.bare)
             findings, wall, cpu = run_check(Path(folder), select)
+            counts = parse_counts(Path(folder)) if args.parse_counts else None
         print(f"\n{repo}: {files} files, {len(findings)} findings, check {wall:.1f} s wall, {cpu:.1f} s CPU")
         print("\n".join(summarize(repo, findings, labels)))
+        if counts:
+            print("  files parsed, per rule: " + ", ".join(f"{code} {count}" for code, count in sorted(counts.items())))
         if args.unlabelled:
             print("\n".join(unlabelled(repo, findings, labels, args.unlabelled)))
         if args.findings_json:

@@ -3,7 +3,10 @@ which code is exempt because it belongs to a connector."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
 
 from lint_rules.config import Config
 from lint_rules.context import FileContext
@@ -112,8 +115,24 @@ class OrderRoutingRule(Rule):
 
 
 class OrderMethodRule(ClassScopeTracker, OrderRoutingRule):
-    """TG101, TG102: about the configured order methods, so their names are the tokens."""
+    """TG101, TG102: about the configured order methods, so their names are the tokens; each
+    rule names the text around them that a finding needs (a call, a reference), checked before
+    the file is parsed: a file that only defines `place_order` or only calls it is parsed for
+    one of the two rules, not both."""
+
+    # A regex with `{names}` for the order methods' alternation.
+    needed_text: ClassVar[str]
 
     @classmethod
     def tokens(cls, config: Config) -> tuple[str, ...]:
         return config.order_methods
+
+    @classmethod
+    def applies_to(cls, context: FileContext) -> bool:
+        pattern = _needed_pattern(cls.needed_text, context.config.order_methods)
+        return super().applies_to(context) and pattern.search(context.text) is not None
+
+
+@lru_cache(maxsize=16)
+def _needed_pattern(template: str, order_methods: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(template.format(names="|".join(map(re.escape, order_methods))))

@@ -241,6 +241,10 @@ class OrderMethodCall(OrderMethodRule):
         Invalid("(broker  # the paper one\n    .place_order(o))"),
     ]
 
+    # A call of an order method that is not its definition (`def place_order(`), or an import
+    # of one under another name (`from broker import place_order as po`).
+    needed_text = r"(?<!def )\b(?:{names})\s*\(|\b(?:{names})\s+as\b"
+
     def visit_Module(self, node) -> None:
         self.module = node
 

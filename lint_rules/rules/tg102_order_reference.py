@@ -94,6 +94,9 @@ class OrderMethodReference(OrderMethodRule):
         Invalid("from bot.broker import place_order\nthreading.Thread(target=place_order).start()", line=2),
     ]
 
+    # An order method's name not followed by a call: `broker.place_order,`, `"place_order"`.
+    needed_text = r"\b(?:{names})\b(?!\s*\()"
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.order_methods = context.config.order_methods

@@ -148,6 +148,11 @@ class BrokerSdkOrder(OrderRoutingRule):
     def tokens(cls, config: Config) -> tuple[str, ...]:
         return (*SDK_ORDER_CALLS, "v20")
 
+    @classmethod
+    def applies_to(cls, context: FileContext) -> bool:
+        # The imports are the index's (no parse): a file that only names an SDK is skipped.
+        return super().applies_to(context) and context.imports_module(*SDK_ORDER_CALLS, "v20")
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         imported = {qualified.split(".")[0] for qualified in context.imports.values()}
