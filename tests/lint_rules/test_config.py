@@ -91,3 +91,33 @@ def test_exclude_and_default_excludes_when_walking(tmp_path):
     files, missing = iter_python_files(config, [tmp_path, tmp_path / "nope"])
     assert [config.relative(path) for path in files] == ["bot/a.py"]
     assert missing == [str(tmp_path / "nope")]
+
+
+def test_every_field_is_part_of_the_fingerprint(tmp_path):
+    """The fingerprint is derived from the fields: a key added later cannot leave stale cache results."""
+    from dataclasses import fields, replace
+
+    from lint_rules.config import Config
+
+    base = Config(root=tmp_path)
+    for item in fields(Config):
+        if item.name in ("root", "source"):
+            continue
+        value = getattr(base, item.name)
+        changed = (
+            not value if isinstance(value, bool)
+            else {**value, "x": {}} if isinstance(value, dict)
+            else (*value, ("x", ("TG1",))) if item.name == "per_file_ignores"
+            else (*value, "x")
+        )
+        assert replace(base, **{item.name: changed}).fingerprint() != base.fingerprint(), item.name
+    # where the project lives is not what its rules report
+    assert replace(base, root=tmp_path / "elsewhere").fingerprint() == base.fingerprint()
+
+
+def test_gateway_classes_key(tmp_path):
+    path = write(tmp_path / "pyproject.toml", "[tool.tradeguard]\ngateway-classes = ['ExecutorBase']\n")
+    assert parse_config(path).gateway_classes == ("ExecutorBase",)
+    bad = write(tmp_path / "bad" / "pyproject.toml", "[tool.tradeguard]\ngateway-classes = 'ExecutorBase'\n")
+    with pytest.raises(ConfigError, match="gateway-classes"):
+        parse_config(bad)
