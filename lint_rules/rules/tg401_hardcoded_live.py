@@ -66,10 +66,22 @@ def words(name: str) -> list[str]:
     return [word for word in re.split(r"[_.\-]+", _CAMEL_HUMP.sub("_", name).lower()) if word]
 
 
+# A market-data client or feed configured live sends no orders (`BinanceDataClientConfig`),
+# unless its name also says it executes.
+DATA_WORDS = frozenset({"data", "feed", "stream", "market_data"})
+EXECUTION_WORDS = frozenset({"exec", "execution", "order", "orders", "trading", "trade"})
+
+
 def is_trading_name(name: str | None) -> bool:
     """Whether a name says it configures trading: `TradingClient`, `self.exchange`, `CONFIG`,
-    `BinanceHttpClient`, `ExecTesterConfig`, `bot.run` (not `add_column`, `strategy_status`)."""
-    return name is not None and any(word in TRADING_WORDS for word in words(name))
+    `BinanceHttpClient`, `ExecTesterConfig`, `bot.run` (not `add_column`, `strategy_status`,
+    nor a market-data client's `BinanceDataClientConfig`)."""
+    if name is None:
+        return False
+    found = set(words(name))
+    if found & DATA_WORDS and not found & EXECUTION_WORDS:
+        return False
+    return bool(found & TRADING_WORDS)
 
 
 def setting_kind(name: str) -> str | None:
@@ -217,6 +229,11 @@ class HardCodedLive(Rule):
         Valid("class BybitHttpClient:\n    def __init__(self, key: str, testnet: bool = False) -> None: ...",
               path="adapters/bybit.pyi"),
         Valid("exchange.set_sandbox_mode(True)"),
+        # Market data from the live venue, orders to the sandbox: the data client sends none.
+        Valid("data_clients = {'BINANCE': BinanceDataClientConfig(environment=BinanceEnvironment.LIVE)}"),
+        # Reference data (instruments) loaded from the live venue by default: no orders.
+        Valid("class BinanceSpotInstrumentProvider(InstrumentProvider):\n"
+              "    def __init__(self, client, environment: BinanceEnvironment = BinanceEnvironment.LIVE):\n        pass"),
     ]
     INVALID = [
         Invalid('TRADING_MODE = "LIVE"', message='`TRADING_MODE = "LIVE"`'),
