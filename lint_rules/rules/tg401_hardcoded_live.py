@@ -24,7 +24,8 @@ SAFETY_SWITCH_TOKENS = tuple(
     spelling for root in SAFETY_ROOTS for spelling in (root, root.upper(), root.title())
 ) + ("TestNet", "dryRun", "DryRun")
 # Switches whose True means "real money": LIVE_TRADING = True, use_live=True, live=True on a client.
-LIVE_SWITCH = re.compile(r"(?:^|_)live_trading$|^(?:use_|enable_|is_)?live$")
+# (`is_live` is left out: in exchange replies and order books it says an order is open.)
+LIVE_SWITCH = re.compile(r"(?:^|_)live_trading$|^(?:use_|enable_)?live$")
 LIVE_SWITCH_TOKENS = ("live", "Live", "LIVE")
 # Look-ups whose second argument is the value used when the setting is absent.
 FALLBACK_CALLS = frozenset({"get", "getenv", "setdefault", "putenv"})
@@ -224,6 +225,7 @@ class HardCodedLive(Rule):
         Valid("async def show(self):\n    await self.display(await self.strategy_status(live=True))"),
         Valid("def generate_docstrings(crate: str, src_dir: Path, dry_run: bool = False) -> int:\n    pass"),
         Valid("self.freqai.live = True\nfreqai.dk.live = True"),
+        Valid('ORDER_REPLY = {"order_id": "1", "symbol": "btcusd", "is_live": True, "is_cancelled": False}'),
         Valid("def liquidation_price(trade, *, exchange, dry_run: bool = False):\n    pass"),
         # A stub declares the signature's defaults; the implementation is what runs.
         Valid("class BybitHttpClient:\n    def __init__(self, key: str, testnet: bool = False) -> None: ...",
