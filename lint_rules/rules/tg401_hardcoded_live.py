@@ -32,15 +32,18 @@ FALLBACK_CALLS = frozenset({"get", "getenv", "setdefault", "putenv"})
 _SAFETY_TOKEN = re.compile("|".join(SAFETY_SWITCH_TOKENS))
 _LIVE_TOKEN = re.compile("live", re.IGNORECASE)
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-# The text a finding needs, line by line: a live value ("live" quoted, or an enum member
+# The text a finding needs, line by line: a live value set ("live" quoted, or an enum member
 # `.LIVE`), a safety switch set to False (`paper=False`, `"isPaper": False`, `dry_run: bool =
 # False`, `set_sandbox_mode(False)`) or a live switch set to True (`LIVE_TRADING = True`).
 # Checked on the text before parsing: files that merely mention paper, demo or live
 # (delivery, alive, `live_updates = True`) are never parsed.
 _LIVE_VALUE_TEXT = "|".join(rf"{quote}{spelling}{quote}" for quote in "\"'" for spelling in LIVE_SPELLINGS)
 _SET_TO = r"['\"]?\]?\s*(?::[^=\n]*)?[=:(]\s*"
+# A value is set after `=` (not `==`) or `:` on the same line, a fallback's after `,`:
+# comparisons (`env == Environment.LIVE`, `env in (Environment.SANDBOX, Environment.LIVE)`) and
+# imports (`from nautilus_trader.live import ...`) are not settings.
 NEEDED_TEXT = re.compile(
-    rf"{_LIVE_VALUE_TEXT}|\.(?:LIVE|Live)\b"
+    rf"(?:(?<![=!<>])=|:)[ \t]*(?:{_LIVE_VALUE_TEXT}|[\w.]*\.(?:LIVE|Live)\b)|,[ \t]*(?:{_LIVE_VALUE_TEXT})"
     rf"|(?:{'|'.join(SAFETY_SWITCH_TOKENS)})\w*{_SET_TO}False\b"
     rf"|(?:{'|'.join(LIVE_SWITCH_TOKENS)})(?:_trading|_TRADING|Trading)?{_SET_TO}True\b"
 )
@@ -399,7 +402,8 @@ class HardCodedLive(Rule):
         if callee not in FALLBACK_CALLS or len(node.args) < 2 or any(arg.keyword for arg in node.args[:2]):
             return
         key = string_value(node.args[0].value)
-        if key is not None and setting_kind(key) == "mode" and is_live_value(node.args[1].value):
+        fallback = string_value(node.args[1].value)
+        if key is not None and setting_kind(key) == "mode" and fallback is not None and fallback.casefold() == "live":
             self.report(node, self.message.format(setting=_source(node)))
 
     def _check(self, node, name: str | None, value, shown: str) -> None:
