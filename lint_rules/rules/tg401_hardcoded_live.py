@@ -54,6 +54,8 @@ TRADING_WORDS = frozenset({
     "configuration", "settings", "session", "context", "node", "account", "trader", "trading",
     "bot", "venue", "credentials", "connect",
 })
+# Classes whose fields are a strategy's options, not the venue's or the mode.
+STRATEGY_WORDS = frozenset({"strategy", "actor", "algorithm"})
 # Keys that make a dict literal the trading app's configuration.
 TRADING_KEYS = frozenset({
     "exchange", "broker", "venue", "api_key", "apikey", "secret", "account", "account_id",
@@ -157,7 +159,8 @@ class HardCodedLive(Rule):
     from a broker SDK such as ccxt); a parameter default when its function or class is named
     so (`get_binance_http_client(environment=...LIVE)`); a dict entry when the dict is passed to
     such a call, assigned to such a name (`CONFIG = {...}`) or holds trading keys (`exchange`,
-    `api_key`, `pair`, ...); a class field when the class is named so (`TradingNodeConfig`).
+    `api_key`, `pair`, ...); a class field when the class is named so (`TradingNodeConfig`), but
+    not the options of a strategy's config (a `StrategyConfig` subclass's `dry_run`).
     So a database migration's `add_column(..., dry_run=False)`, a status display's
     `strategy_status(live=True)`, a build script's `def generate(dry_run=False)` and an ML
     flag `freqai.live = True` are not reported. Type stubs (`.pyi`) declare defaults and are
@@ -236,6 +239,10 @@ class HardCodedLive(Rule):
         Valid("exchange.set_sandbox_mode(True)"),
         # Market data from the live venue, orders to the sandbox: the data client sends none.
         Valid("data_clients = {'BINANCE': BinanceDataClientConfig(environment=BinanceEnvironment.LIVE)}"),
+        # A strategy's option: the node it runs in, not the strategy, chooses the venue and LIVE.
+        Valid("class OrderBookImbalanceConfig(StrategyConfig, frozen=True):\n    dry_run: bool = False"),
+        Valid("from bot.testers import ExecTesterConfig\n\nconfig = ExecTesterConfig(instrument_id=iid, dry_run=False)",
+              files={"bot/testers.py": "class ExecTesterConfig(StrategyConfig):\n    dry_run: bool = True\n"}),
         # Reference data (instruments) loaded from the live venue by default: no orders.
         Valid("class BinanceSpotInstrumentProvider(InstrumentProvider):\n"
               "    def __init__(self, client, environment: BinanceEnvironment = BinanceEnvironment.LIVE):\n        pass"),
@@ -275,8 +282,8 @@ class HardCodedLive(Rule):
                 pass
             '''),
         Invalid('''
-            class ExecTesterConfig(StrategyConfig):
-                dry_run: bool = False
+            class AlpacaClientConfig(ClientConfig):
+                paper: bool = False
             ''', line=2),
         Invalid("testnet = False  # set True for the test venue\nconfig = HyperliquidExecClientConfig(testnet=testnet)"),
         Invalid("default_conf['dry_run'] = False"),
@@ -302,7 +309,10 @@ class HardCodedLive(Rule):
 
     # --- where the walk is --------------------------------------------------------------
     def visit_ClassDef(self, node) -> None:
-        self.scopes.append(("class", node.name.value))
+        # A strategy's (or actor's) config does not choose the venue: its fields are options.
+        bases = [dotted(arg.value) or "" for arg in node.bases if arg.keyword is None]
+        strategy = any(set(words(name)) & STRATEGY_WORDS for name in (node.name.value, *bases))
+        self.scopes.append(("class", "" if strategy else node.name.value))
 
     def leave_ClassDef(self, node) -> None:
         self.scopes.pop()
@@ -344,7 +354,7 @@ class HardCodedLive(Rule):
     # f(paper=False)
     def visit_Call(self, node) -> None:
         callee = self._callee(node.func)
-        trading = is_trading_name(callee) or self._from_broker_sdk(node.func)
+        trading = (is_trading_name(callee) and not self._is_strategy_class(callee)) or self._from_broker_sdk(node.func)
         for arg in node.args:
             if trading:
                 self._mark_dict(arg.value, "config")
@@ -368,6 +378,14 @@ class HardCodedLive(Rule):
             owner = dotted(target.value) or ""
             return is_trading_name(owner) or (owner == "self" and self._in_trading_class())
         return True
+
+    def _is_strategy_class(self, callee: str | None) -> bool:
+        """Whether ``callee`` names a project class deriving from a strategy's (its config is
+        the strategy's options: `ExecTesterConfig(StrategyConfig)`)."""
+        name = (callee or "").rsplit(".", 1)[-1]
+        ancestors = self.context.index.ancestor_classes([name]) if name[:1].isupper() else []
+        names = [base for cls in ancestors for base in cls["bases"]]
+        return any(set(words(base)) & STRATEGY_WORDS for base in names)
 
     def _in_trading_class(self) -> bool:
         return any(kind == "class" and is_trading_name(name) for kind, name in self.scopes)
