@@ -1,5 +1,6 @@
 """`[tool.tradeguard]`: discovery, validation with errors naming the key, and glob semantics."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,23 @@ def test_gateway_classes_key(tmp_path):
     bad = write(tmp_path / "bad" / "pyproject.toml", "[tool.tradeguard]\ngateway-classes = 'ExecutorBase'\n")
     with pytest.raises(ConfigError, match="gateway-classes"):
         parse_config(bad)
+
+
+def test_the_real_code_benchmark_configs_and_labels_are_valid(tmp_path):
+    """bench/realcode/: the configurations its owners would write parse, and every label row is
+    complete (repo, path, line, code, true/false, reason)."""
+    import csv
+
+    from tests.conftest import REPO
+
+    folder = REPO / "bench" / "realcode"
+    configs = sorted(folder.glob("*.toml"))
+    assert {path.stem for path in configs} >= {"hummingbot", "freqtrade", "nautilus_trader"}
+    for path in configs:
+        pyproject = write(tmp_path / path.stem / "pyproject.toml", path.read_text())
+        assert parse_config(pyproject).connector_paths, path.name
+    for path in folder.glob("labels_*.csv"):
+        with path.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                assert row["label"] in ("true", "false") and row["reason"] and int(row["line"]) > 0, (path.name, row)
+                assert re.fullmatch(r"TG\d{3}", row["code"]), (path.name, row)
