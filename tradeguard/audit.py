@@ -31,6 +31,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import operator
 import os
 import threading
 import time
@@ -80,11 +81,11 @@ class AuditEvent:
 
     def body(self) -> str:
         """The line without its ``prev`` (the writer adds it under the lock), closing brace dropped."""
-        values = {name: getattr(self, name) for name in _BODY_FIELDS}
-        return json.dumps(values, separators=(",", ":"), allow_nan=False)[:-1]
+        values = dict(zip(_BODY_FIELDS, _body_values(self)))
+        return _ENCODER.encode(values)[:-1]
 
     def to_json(self) -> str:
-        return self.body() + ',"prev":' + json.dumps(self.prev) + "}"
+        return self.body() + ',"prev":' + _ENCODER.encode(self.prev) + "}"
 
     @classmethod
     def from_json(cls, line: str | bytes) -> "AuditEvent":
@@ -108,6 +109,9 @@ class AuditEvent:
 
 _FIELD_NAMES = tuple(f.name for f in fields(AuditEvent))
 _BODY_FIELDS = tuple(name for name in _FIELD_NAMES if name != "prev")
+_body_values = operator.attrgetter(*_BODY_FIELDS)
+# One encoder for every line: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 def iso_time(epoch: float) -> str:
@@ -135,6 +139,7 @@ class AuditLog:
         keep_days: float = 90,
     ) -> None:
         self.path = Path(path).absolute()
+        self._path = str(self.path)  # os.stat on a str skips the Path conversion on every line
         self.fsync = fsync
         self.max_bytes = max_bytes
         self.rotate_seconds = rotate_seconds
@@ -166,8 +171,7 @@ class AuditLog:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _append(self, body: bytes) -> None:
-        self._follow_rotation()
-        size = os.fstat(self._fd).st_size
+        size = self._follow_rotation()
         prev, torn = self._previous(size)
         if self._due_for_rotation(size, len(body)):
             self._rotate()
@@ -184,7 +188,7 @@ class AuditLog:
             raise
         digest = line_hash(line)
         self._last = (self._inode, size + len(line), digest)
-        head = json.dumps({"inode": self._inode, "size": size + len(line), "hash": digest}).encode()
+        head = b'{"inode": %d, "size": %d, "hash": "%s"}' % (self._inode, size + len(line), digest.encode())
         os.pwrite(self._lock_fd, head.ljust(HEAD_BYTES - 1) + b"\n", 0)
 
     def close(self) -> None:
@@ -212,13 +216,16 @@ class AuditLog:
             return head.get("hash"), False
         return last_line_hash(self.path, size, rotated_files(self.path))
 
-    def _follow_rotation(self) -> None:
+    def _follow_rotation(self) -> int:
+        """Reopen the log if another process rotated it; its size now (one ``stat`` says both)."""
         try:
-            current = os.stat(self.path).st_ino
+            info = os.stat(self._path)
         except FileNotFoundError:
-            current = -2
-        if current != self._inode or self._fd < 0:
+            info = None
+        if info is None or info.st_ino != self._inode or self._fd < 0:
             self._open()
+            return os.fstat(self._fd).st_size
+        return info.st_size
 
     def _open(self) -> None:
         if self._fd >= 0:
