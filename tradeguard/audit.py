@@ -50,6 +50,22 @@ HEAD_BYTES = 512
 TAIL_BYTES = 1 << 20
 
 
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def process_id() -> int:
+    """This process's id without a system call per audit line (kept right across fork)."""
+    return _pid
+
+
 class AuditDamageWarning(UserWarning):
     """A line of the audit log could not be read (a half-written last line after a crash)."""
 
@@ -158,7 +174,7 @@ class AuditLog:
     def write(self, event: AuditEvent) -> None:
         """Append ``event`` as one line; OSError when the line could not be written whole."""
         body = event.body().encode()
-        if self._pid != os.getpid():
+        if self._pid != _pid:
             self._after_fork()
         with self._lock:
             if self._lock_fd < 0:
@@ -203,7 +219,7 @@ class AuditLog:
         self._lock = threading.Lock()
         self._fd = self._lock_fd = self._inode = -1
         self._last = (-1, -1, None)
-        self._pid = os.getpid()
+        self._pid = _pid
 
     def _previous(self, size: int) -> tuple[Optional[str], bool]:
         """The hash of the newest line (this file or, when empty, the rotated one before it), and

@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
-from tradeguard.audit import AuditEvent, AuditLog
+from tradeguard.audit import AuditEvent, AuditLog, process_id
 from tradeguard.breaker import BreakerSettings, CircuitBreaker
 from tradeguard.config import ConfigError, LivePolicy, order_methods
 from tradeguard.limits import DENIAL_CODES, LimitBook, Limits
@@ -249,7 +249,7 @@ class OrderGateway:
         intent = AuditEvent(
             ts=time.time(), kind="order", phase="intent", attempt_id=attempt.id, mode=self._mode,
             venue=attempt.venue, method=attempt.method_name, order=self._safe_fields(attempt),
-            arming_id=attempt.arming_id, pid=os.getpid(),
+            arming_id=attempt.arming_id, pid=process_id(),
         )
         problem = self._write(intent)
         if problem is not None:
@@ -294,7 +294,7 @@ class OrderGateway:
             outcome=_outcome(result, denial, attempt.sent), result=plain(result),
             error=None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
             submit_seconds=time.perf_counter() - attempt.started, broker_seconds=attempt.broker_seconds,
-            arming_id=attempt.arming_id, pid=os.getpid(),
+            arming_id=attempt.arming_id, pid=process_id(),
         )
         problem = self._write(event)
         if problem is not None:
@@ -343,7 +343,7 @@ class OrderGateway:
         self._write(self._event("halt", actor=BREAKER_ACTOR, reason=reason, venue=venue))
 
     def _event(self, kind: str, **values: Any) -> AuditEvent:
-        return AuditEvent(ts=time.time(), kind=kind, mode=self._mode, pid=os.getpid(), **values)
+        return AuditEvent(ts=time.time(), kind=kind, mode=self._mode, pid=process_id(), **values)
 
     # -- helpers -------------------------------------------------------------------------------
     def _order_method(self, connector: object) -> tuple[Optional[str], Optional[Binder], bool]:
@@ -399,8 +399,8 @@ class _AttemptIds:
         self._counter = itertools.count()
 
     def next(self) -> str:
-        if self._pid != os.getpid():  # a forked child must not repeat its parent's ids
-            self._pid = os.getpid()
+        if self._pid != process_id():  # a forked child must not repeat its parent's ids
+            self._pid = process_id()
             self._prefix = os.urandom(6).hex()
             self._counter = itertools.count()
         return f"{self._prefix}-{next(self._counter)}"
