@@ -424,6 +424,7 @@ def verify(path: os.PathLike | str) -> Verification:
     path = Path(path)
     files = log_files(path)
     expected: Optional[str] = None
+    before_last: Optional[str] = None
     count = 0
     for file in files:
         for number, line in enumerate(raw_lines(file), 1):
@@ -432,8 +433,8 @@ def verify(path: os.PathLike | str) -> Verification:
             problem = _chain_problem(line, expected, where)
             if problem is not None:
                 return Verification(count, len(files), problem)
-            expected = line_hash(line)
-    problem = _head_problem(path, expected)
+            before_last, expected = expected, line_hash(line)
+    problem = _head_problem(path, expected, before_last)
     return Verification(count, len(files), problem)
 
 
@@ -451,7 +452,9 @@ def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional
     return f"{where}: the chain is broken (the line before it was edited, removed or reordered)"
 
 
-def _head_problem(path: Path, last: Optional[str]) -> Optional[str]:
+def _head_problem(path: Path, last: Optional[str], before_last: Optional[str]) -> Optional[str]:
+    """Whether the head names the newest line. One line behind is a writer killed between its line
+    and the head (``kill -9``), not an edit: the line itself is chained like every other."""
     lock = Path(f"{path}{LOCK_SUFFIX}")
     try:
         descriptor = os.open(lock, os.O_RDONLY)
@@ -462,7 +465,7 @@ def _head_problem(path: Path, last: Optional[str]) -> Optional[str]:
     finally:
         os.close(descriptor)
     recorded = head.get("hash") if head else None
-    if recorded == last:
+    if recorded == last or (recorded is not None and recorded == before_last):
         return None
     if last is None:
         return f"{path.name}: the log is empty but its head records lines: they were removed"
