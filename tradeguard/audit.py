@@ -140,7 +140,10 @@ def iso_time(epoch: float) -> str:
 
 def line_hash(line: bytes) -> str:
     """The hash the next line's ``prev`` holds: SHA-256 of the line without its newline."""
-    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+    end = len(line)
+    while end and line[end - 1] == 10:  # b"\n", without copying the line
+        end -= 1
+    return hashlib.sha256(memoryview(line)[:end]).hexdigest()
 
 
 class AuditLog:

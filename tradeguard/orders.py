@@ -113,7 +113,8 @@ def read_order(fields: Mapping) -> OrderView:
 
 
 def _read_order(fields: Mapping) -> OrderView:
-    places = [fields, *_nested(fields)]
+    nested = _nested(fields)
+    places = [fields, *nested] if nested else [fields]
     symbol = _find(places, SYMBOL_NAMES)
     side_word = _find(places, SIDE_NAMES)
     raw_quantity, quantity_problem = _number(_find(places, QUANTITY_NAMES), "quantity")
@@ -153,9 +154,14 @@ def _nested(fields: Mapping) -> list:
 
 def _find(places: list, names: tuple[str, ...]) -> Any:
     for place in places:
+        if type(place) is dict or isinstance(place, Mapping):
+            get = place.get
+        else:
+            def get(name: str, place: object = place) -> Any:
+                return getattr(place, name, None)
         for name in names:
-            value = place.get(name) if type(place) is dict or isinstance(place, Mapping) else getattr(place, name, None)
-            if value is not None and not (type(value) is str and value == ""):
+            value = get(name)
+            if value is not None and not (type(value) is str and not value):
                 return value
     return None
 
