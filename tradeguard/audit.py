@@ -479,7 +479,6 @@ def _first_event_time(path: Path) -> Optional[float]:
     try:
         with open(path, "rb") as handle:
             first = handle.readline(1 << 16)
-        stamp = json.loads(first).get("ts") if first else None
-    except (OSError, ValueError, AttributeError):
+        return AuditEvent.from_json(first).ts if first else None
+    except (OSError, ValueError, TypeError):
         return None
-    return float(stamp) if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) else None
