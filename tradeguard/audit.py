@@ -31,6 +31,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import mmap
 import operator
 import os
 import threading
@@ -168,6 +169,7 @@ class AuditLog:
         self._lock = threading.Lock()
         self._fd = -1
         self._lock_fd = -1
+        self._head: Optional[_Head] = None
         self._inode = -1
         self._started = 0.0
         # (inode, size) of the log after this process's last write, and that line's hash: when the
@@ -183,6 +185,7 @@ class AuditLog:
             if self._lock_fd < 0:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._lock_fd = os.open(f"{self.path}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+                self._head = _Head(self._lock_fd)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             try:
                 self._append(body)
@@ -190,7 +193,10 @@ class AuditLog:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _append(self, body: bytes) -> None:
-        size = self._follow_rotation()
+        if self._head is not None and self._fd >= 0 and self._head.unchanged():
+            size = os.fstat(self._fd).st_size  # nobody wrote or rotated since our line: no path lookup
+        else:
+            size = self._follow_rotation()
         prev, torn = self._previous(size)
         if self._due_for_rotation(size, len(body)):
             self._rotate()
@@ -208,19 +214,23 @@ class AuditLog:
         digest = line_hash(line)
         self._last = (self._inode, size + len(line), digest)
         head = b'{"inode": %d, "size": %d, "hash": "%s"}' % (self._inode, size + len(line), digest.encode())
-        os.pwrite(self._lock_fd, head.ljust(HEAD_BYTES - 1) + b"\n", 0)
+        self._head.write(head.ljust(HEAD_BYTES - 1) + b"\n", durable=self.fsync)
 
     def close(self) -> None:
         with self._lock:
+            if self._head is not None:
+                self._head.close()
             for descriptor in (self._fd, self._lock_fd):
                 if descriptor >= 0:
                     os.close(descriptor)
             self._fd = self._lock_fd = self._inode = -1
+            self._head = None
 
     def _after_fork(self) -> None:
         # A forked child shares its parent's open files, and with them the flock: it needs its own.
         self._lock = threading.Lock()
         self._fd = self._lock_fd = self._inode = -1
+        self._head = None
         self._last = (-1, -1, None)
         self._pid = _pid
 
@@ -230,7 +240,7 @@ class AuditLog:
         inode, known_size, digest = self._last
         if inode == self._inode and known_size == size:
             return digest, False
-        head = read_head(self._lock_fd)
+        head = self._head.read()
         if head is not None and head.get("inode") == self._inode and head.get("size") == size:
             return head.get("hash"), False
         return last_line_hash(self.path, size, rotated_files(self.path))
@@ -280,6 +290,44 @@ class AuditLog:
                 continue
 
 
+class _Head:
+    """The head in the lock file, through a shared memory map: updating it after every line costs
+    no system call (other processes and readers see the same page). ``pwrite`` where mapping fails."""
+
+    __slots__ = ("fd", "map", "written")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.written = b""  # the head as this process last wrote it
+        self.map: Optional[mmap.mmap] = None
+        try:
+            if os.fstat(fd).st_size < HEAD_BYTES:  # only ever grows, so racing writers agree
+                os.ftruncate(fd, HEAD_BYTES)
+            self.map = mmap.mmap(fd, HEAD_BYTES)
+        except (OSError, ValueError):
+            self.map = None
+
+    def unchanged(self) -> bool:
+        """True when the head is still the one this process wrote: no other writer, no rotation."""
+        return self.map is not None and self.map[:HEAD_BYTES] == self.written
+
+    def write(self, head: bytes, durable: bool) -> None:
+        self.written = head
+        if self.map is None:
+            os.pwrite(self.fd, head, 0)
+            return
+        self.map[:HEAD_BYTES] = head
+        if durable:  # LIVE: the head reaches the disk with the line
+            self.map.flush()
+
+    def read(self) -> Optional[dict]:
+        return _parse_head(self.map[:HEAD_BYTES]) if self.map is not None else read_head(self.fd)
+
+    def close(self) -> None:
+        if self.map is not None:
+            self.map.close()
+
+
 def _cut_back(descriptor: int, size: int) -> None:
     try:
         os.ftruncate(descriptor, size)
@@ -290,8 +338,15 @@ def _cut_back(descriptor: int, size: int) -> None:
 def read_head(lock_fd: int) -> Optional[dict]:
     try:
         raw = os.pread(lock_fd, HEAD_BYTES, 0)
-        head = json.loads(raw) if raw.strip() else None
-    except (OSError, ValueError):
+    except OSError:
+        return None
+    return _parse_head(raw)
+
+
+def _parse_head(raw: bytes) -> Optional[dict]:
+    try:
+        head = json.loads(raw) if raw.strip(b" \n\x00") else None
+    except ValueError:  # zeros of a fresh head, or damage
         return None
     return head if isinstance(head, dict) else None
 
