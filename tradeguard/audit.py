@@ -47,6 +47,7 @@ LOCK_SUFFIX = ".lock"
 ARCHIVE_FOLDER = "archive"
 MANIFEST = "manifest.jsonl"
 HEAD_BYTES = 512
+PATH_CHECK_SECONDS = 1.0
 # How far back from the end of a file the last line is looked for when the head cannot say.
 TAIL_BYTES = 1 << 20
 
@@ -172,6 +173,7 @@ class AuditLog:
         self._head: Optional[_Head] = None
         self._inode = -1
         self._started = 0.0
+        self._path_checked = 0.0
         # (inode, size) of the log after this process's last write, and that line's hash: when the
         # file still has that size nobody wrote since, and the head need not be read.
         self._last: tuple[int, int, Optional[str]] = (-1, -1, None)
@@ -193,9 +195,8 @@ class AuditLog:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _append(self, body: bytes) -> None:
-        if self._head is not None and self._fd >= 0 and self._head.unchanged():
-            size = os.fstat(self._fd).st_size  # nobody wrote or rotated since our line: no path lookup
-        else:
+        size = self._own_size() if self._head is not None and self._head.unchanged() else -1
+        if size < 0:
             size = self._follow_rotation()
         prev, torn = self._previous(size)
         if self._due_for_rotation(size, len(body)):
@@ -245,8 +246,19 @@ class AuditLog:
             return head.get("hash"), False
         return last_line_hash(self.path, size, rotated_files(self.path))
 
+    def _own_size(self) -> int:
+        """The log's size when the head is still ours (nobody wrote or rotated since our line) and
+        the file is still linked, checked by ``fstat`` instead of a path lookup; -1 to look the
+        path up (a file renamed by someone else is noticed within ``PATH_CHECK_SECONDS``)."""
+        now = time.monotonic()
+        if self._fd < 0 or now - self._path_checked > PATH_CHECK_SECONDS:
+            return -1
+        info = os.fstat(self._fd)
+        return info.st_size if info.st_nlink else -1  # unlinked: its lines would be lost
+
     def _follow_rotation(self) -> int:
         """Reopen the log if another process rotated it; its size now (one ``stat`` says both)."""
+        self._path_checked = time.monotonic()
         try:
             info = os.stat(self._path)
         except FileNotFoundError:
