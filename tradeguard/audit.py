@@ -11,8 +11,9 @@ lock also guards rotation, so a process never writes into a file another one jus
 Tamper evidence, as Certificate Transparency and CloudTrail's digest files do it: each line carries
 ``prev``, the SHA-256 of the line before it (across rotation: the first line of a new file points at
 the last line of the rotated one; the very first line of a log has ``prev`` null). The lock file
-doubles as the *head*: after every write it holds the hash of the newest line, so deleting or
-editing the last lines is seen too. :func:`verify` walks the chain.
+doubles as the *head*: after every write it holds the hash of the newest line (through a shared
+memory map, so it costs no system call), so deleting or editing the last lines is seen too.
+:func:`verify` walks the chain.
 
 Durability: lines bypass Python's buffers, so once ``write`` returns the line is in the kernel and
 survives the process being killed. With ``fsync=True`` (the gateway's choice in LIVE) each line is
@@ -215,7 +216,7 @@ class AuditLog:
         digest = line_hash(line)
         self._last = (self._inode, size + len(line), digest)
         head = b'{"inode": %d, "size": %d, "hash": "%s"}' % (self._inode, size + len(line), digest.encode())
-        self._head.write(head.ljust(HEAD_BYTES - 1) + b"\n", durable=self.fsync)
+        self._head.write(head.ljust(HEAD_BYTES - 1) + b"\n")
 
     def close(self) -> None:
         with self._lock:
@@ -323,14 +324,12 @@ class _Head:
         """True when the head is still the one this process wrote: no other writer, no rotation."""
         return self.map is not None and self.map[:HEAD_BYTES] == self.written
 
-    def write(self, head: bytes, durable: bool) -> None:
+    def write(self, head: bytes) -> None:
         self.written = head
         if self.map is None:
             os.pwrite(self.fd, head, 0)
             return
-        self.map[:HEAD_BYTES] = head
-        if durable:  # LIVE: the head reaches the disk with the line
-            self.map.flush()
+        self.map[:HEAD_BYTES] = head  # not forced to disk: verify accepts a head left behind
 
     def read(self) -> Optional[dict]:
         return _parse_head(self.map[:HEAD_BYTES]) if self.map is not None else read_head(self.fd)
@@ -490,11 +489,17 @@ class Verification:
 
 
 def verify(path: os.PathLike | str) -> Verification:
-    """Walk the hash chain of the whole log (archived, rotated, live) and check it against the head."""
+    """Walk the hash chain of the whole log (archived, rotated, live) and check it against the head.
+
+    The head must name a line of the chain: the newest, or an earlier one when the writer of the
+    lines after it died before updating the head (``kill -9``, a power cut: the head is not forced
+    to disk). Lines edited, removed, reordered or cut off the end are found; lines appended by
+    someone who does not rewrite the head are not (no unkeyed chain can tell those)."""
     path = Path(path)
     files = log_files(path)
+    recorded, head_problem = _recorded_head(path)
     expected: Optional[str] = None
-    before_last: Optional[str] = None
+    head_seen = recorded is None
     count = 0
     for file in files:
         for number, line in enumerate(raw_lines(file), 1):
@@ -503,9 +508,31 @@ def verify(path: os.PathLike | str) -> Verification:
             problem = _chain_problem(line, expected, where)
             if problem is not None:
                 return Verification(count, len(files), problem)
-            before_last, expected = expected, line_hash(line)
-    problem = _head_problem(path, expected, before_last)
-    return Verification(count, len(files), problem)
+            expected = line_hash(line)
+            head_seen = head_seen or expected == recorded
+    if head_problem is not None and expected is not None:
+        return Verification(count, len(files), head_problem)
+    if not head_seen:
+        return Verification(count, len(files), f"{path.name}: the line the head names is not in the log "
+                                               "(the last lines were edited or removed)")
+    return Verification(count, len(files), None)
+
+
+def _recorded_head(path: Path) -> tuple[Optional[str], Optional[str]]:
+    """The hash the head names, and what is wrong with the head when it names none."""
+    lock = Path(f"{path}{LOCK_SUFFIX}")
+    try:
+        descriptor = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        return None, f"{lock.name}: the head is missing, so the newest lines cannot be checked"
+    try:
+        head = read_head(descriptor)
+    finally:
+        os.close(descriptor)
+    recorded = head.get("hash") if head else None
+    if not isinstance(recorded, str):
+        return None, f"{lock.name}: the head is empty or damaged, so the newest lines cannot be checked"
+    return recorded, None
 
 
 def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional[str]:
@@ -520,26 +547,6 @@ def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional
     if expected is None:
         return f"{where}: the log starts after lines that are missing (its prev points at a line not present)"
     return f"{where}: the chain is broken (the line before it was edited, removed or reordered)"
-
-
-def _head_problem(path: Path, last: Optional[str], before_last: Optional[str]) -> Optional[str]:
-    """Whether the head names the newest line. One line behind is a writer killed between its line
-    and the head (``kill -9``), not an edit: the line itself is chained like every other."""
-    lock = Path(f"{path}{LOCK_SUFFIX}")
-    try:
-        descriptor = os.open(lock, os.O_RDONLY)
-    except FileNotFoundError:
-        return None if last is None else f"{lock.name}: the head is missing, so the newest lines cannot be checked"
-    try:
-        head = read_head(descriptor)
-    finally:
-        os.close(descriptor)
-    recorded = head.get("hash") if head else None
-    if recorded == last or (recorded is not None and recorded == before_last):
-        return None
-    if last is None:
-        return f"{path.name}: the log is empty but its head records lines: they were removed"
-    return f"{path.name}: the newest line does not match the head (the last lines were edited or removed)"
 
 
 def _first_event_time(path: Path) -> Optional[float]:
