@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
-from tradeguard.audit import AuditEvent, AuditLog, process_id
+from tradeguard.audit import AuditEvent, AuditLog, order_values, process_id
 from tradeguard.breaker import BreakerSettings, CircuitBreaker
 from tradeguard.config import ConfigError, LivePolicy, order_methods
 from tradeguard.limits import DENIAL_CODES, LimitBook, Limits
@@ -246,12 +246,11 @@ class OrderGateway:
 
     def _write_ahead(self, attempt: _Attempt) -> bool:
         """Write the intent line (forced to disk) before the broker is called; False refuses the order."""
-        intent = AuditEvent(
-            ts=time.time(), kind="order", phase="intent", attempt_id=attempt.id, mode=self._mode,
-            venue=attempt.venue, method=attempt.method_name, order=self._safe_fields(attempt),
-            arming_id=attempt.arming_id, pid=process_id(),
+        intent = order_values(
+            time.time(), "intent", attempt.id, self._mode, attempt.venue, attempt.method_name,
+            self._safe_fields(attempt), arming_id=attempt.arming_id, pid=process_id(),
         )
-        problem = self._write(intent)
+        problem = self._write_values(intent)
         if problem is not None:
             attempt.deny("audit_unavailable", f"LIVE refused: the intent could not be audited: {problem}", self._mode)
             self.limits.release(attempt.venue, attempt.order)
@@ -288,15 +287,13 @@ class OrderGateway:
         data = result["data"]
         success = result["success"]
         denial = data.get("denial") if not success else None
-        event = AuditEvent(
-            ts=time.time(), kind="order", phase="outcome", attempt_id=attempt.id, mode=self._mode,
-            venue=attempt.venue, method=attempt.method_name, order=self._safe_fields(attempt),
-            outcome=_outcome(result, denial, attempt.sent), result=plain(result),
-            error=None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
-            submit_seconds=time.perf_counter() - attempt.started, broker_seconds=attempt.broker_seconds,
-            arming_id=attempt.arming_id, pid=process_id(),
+        outcome = order_values(
+            time.time(), "outcome", attempt.id, self._mode, attempt.venue, attempt.method_name,
+            self._safe_fields(attempt), _outcome(result, denial, attempt.sent), plain(result),
+            None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
+            time.perf_counter() - attempt.started, attempt.broker_seconds, attempt.arming_id, process_id(),
         )
-        problem = self._write(event)
+        problem = self._write_values(outcome)
         if problem is not None:
             # The order may have gone out: say so, and refuse further orders until resume().
             self._audit_problem = problem
@@ -363,18 +360,29 @@ class OrderGateway:
 
     def _write(self, event: AuditEvent) -> Optional[str]:
         """Write ``event`` and tell the observers; what went wrong, or None."""
+        return self._write_values(None, event)
+
+    def _write_values(self, values: Optional[tuple], event: Optional[AuditEvent] = None) -> Optional[str]:
+        """Write the event (given as an object, or as its field values), then tell the observers."""
         if self.audit is not None:
             try:
-                self.audit.write(event)
+                if event is None:
+                    self.audit.write_values(values)
+                else:
+                    self.audit.write(event)
             except (OSError, ValueError) as exc:
                 return f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"
         self.state.beat(self._mode)
+        if self.observers:
+            self._notify(event if event is not None else AuditEvent(*values))
+        return None
+
+    def _notify(self, event: AuditEvent) -> None:
         for observer in self.observers:
             try:
                 observer(event)
             except Exception:  # an observer is never allowed to affect an order
                 continue
-        return None
 
     def _audit_log(self, audit: Union[bool, os.PathLike, str, AuditLog], fsync: bool) -> Optional[AuditLog]:
         if isinstance(audit, AuditLog):

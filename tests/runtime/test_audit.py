@@ -14,7 +14,7 @@ import time
 
 from tradeguard import Limits, OrderGateway
 from tradeguard.archive import archive_rotated
-from tradeguard.audit import AuditEvent, AuditLog, read_events, rotated_files, verify
+from tradeguard.audit import AuditEvent, AuditLog, order_values, read_events, rotated_files, verify
 from tradeguard.credentials import resolve
 from tradeguard.redact import REDACTED, plain
 
@@ -205,3 +205,15 @@ def test_plain_bounds_cycles_and_redacts_credential_fields():
     assert converted["ok"] == [1, 2.5, None]
     json.dumps(converted, allow_nan=False)  # cycles cut, non-finite floats turned into text
     assert plain({"x": float("nan"), b"k": b"v"}) == {"x": "nan", "b'k'": "v"}
+
+
+def test_order_values_are_the_fields_of_an_order_event_in_order():
+    values = order_values(1.5, "outcome", "a-1", "LIVE", "fx", "place_order", {"symbol": "X"}, "filled",
+                          {"success": True, "error": None, "data": {}}, None, 0.25, 0.125, "arm-1", 42)
+    event = AuditEvent(*values)
+    assert (event.kind, event.phase, event.attempt_id, event.mode, event.venue, event.method) == (
+        "order", "outcome", "a-1", "LIVE", "fx", "place_order")
+    assert (event.outcome, event.submit_seconds, event.broker_seconds, event.arming_id, event.pid) == (
+        "filled", 0.25, 0.125, "arm-1", 42)
+    assert event.actor is None and event.decisions == {} and event.prev is None
+    assert AuditEvent.body_of(values) == event.body()
