@@ -86,7 +86,7 @@ class LimitBook:
         it counts against the order rate and its position until :meth:`release` takes it back."""
         limits = self.limits
         denial = self._static_denial(order, quote)
-        if denial is not None:
+        if denial is not None or (limits.max_position is None and limits.max_orders is None):
             return denial
         with self._lock:  # check and reserve at once, so concurrent orders cannot overshoot together
             key = (venue, order.symbol)
@@ -107,13 +107,13 @@ class LimitBook:
                         f"{limits.max_orders} orders already sent in the last {limits.window_seconds:g}s",
                     )
                 self._recent.append(now)
-            if order.signed_quantity is not None:
+            if order.signed_quantity is not None and limits.max_position is not None:
                 self._exposure[key] = after
         return None
 
     def release(self, venue: str, order: Optional[OrderView]) -> None:
         """Take back the position an admitted order reserved, when the broker did not accept it."""
-        if order is None or order.signed_quantity is None:
+        if order is None or order.signed_quantity is None or self.limits.max_position is None:
             return
         with self._lock:
             key = (venue, order.symbol)

@@ -17,6 +17,7 @@ import pytest
 
 from tradeguard import Limits, OrderGateway, is_canonical, normalize
 from tradeguard import signing
+from tradeguard.audit import line_hash
 from tradeguard.cli import live
 from tradeguard.credentials import resolve
 from tradeguard.redact import MAX_TEXT, REDACTED, plain
@@ -331,8 +332,11 @@ def test_a_torn_last_line_is_named_not_fatal(home):
     assert "line 2 is damaged (not an audit event), cut short" in audit.stderr
     verified = run_cli("live", "audit", "--verify")
     assert verified.returncode == 1 and "audit.log line 2: cut short" in verified.stdout
-    OrderGateway({"fx": RecordingConnector()}, limits=Limits()).submit("fx", **ORDER)  # goes on after it
-    assert run_cli("live", "audit").stdout.count(" filled") == 2
+    for _ in range(2):  # goes on after it, the chain unbroken from there
+        OrderGateway({"fx": RecordingConnector()}, limits=Limits()).submit("fx", **ORDER)
+    assert run_cli("live", "audit").stdout.count(" filled") == 3
+    raw = (home / "audit.log").read_bytes().splitlines()
+    assert raw[1].startswith(b'{"ts": 1.0') and json.loads(raw[3])["prev"] == line_hash(raw[2])
 
 
 # -- normalize called non-results a success ---------------------------------------------------------
