@@ -227,7 +227,7 @@ class AuditLog:
         if self._due_for_rotation(size, len(body)):
             self._rotate()
             size, torn = 0, False
-        line = b"\n" * torn + body + b',"prev":' + (b'"%s"' % prev.encode() if prev else b"null") + b"}\n"
+        line = b'%s%s,"prev":%s}\n' % (b"\n" if torn else b"", body, b'"%s"' % prev.encode() if prev else b"null")
         try:
             written = os.write(self._fd, line)
             while written < len(line):  # regular files take it whole; a full disk may not
