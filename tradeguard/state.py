@@ -57,6 +57,21 @@ def resolve_home(home: Optional[os.PathLike | str] = None) -> Path:
     return (root or Path.cwd()) / HOME_FOLDER
 
 
+class NoStateFolder(LookupError):
+    """An operator's command run outside any project with no state folder named."""
+
+
+def command_home(home: Optional[os.PathLike | str] = None) -> Path:
+    """The state folder an operator's command acts on: as :func:`resolve_home`, but never guessed
+    outside a project (a halt into a folder no bot reads would halt nothing)."""
+    if home is None and not os.environ.get(HOME_ENV) and project_root() is None:
+        raise NoStateFolder(
+            f"no pyproject.toml found from {Path.cwd()} upward, so there is no project state folder: "
+            f"run this in the bot's project, or set {HOME_ENV} (or --home) to the folder the bot uses"
+        )
+    return resolve_home(home)
+
+
 def project_root(start: Optional[os.PathLike | str] = None) -> Optional[Path]:
     pyproject = find_pyproject(start)
     return pyproject.parent if pyproject else None

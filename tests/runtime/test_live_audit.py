@@ -127,3 +127,12 @@ def test_archive_command_compresses_rotated_files_with_a_manifest(home, tmp_path
     assert again.stdout.rstrip().endswith("nothing to archive")
     missing = run_cli("archive", "--to", "s3://")
     assert missing.returncode == 2 and "tradeguard archive: " in missing.stderr
+
+
+def test_archive_outside_a_project_or_without_a_state_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRADEGUARD_HOME")
+    outside = run_cli("archive")
+    assert outside.returncode == 2 and "no pyproject.toml found" in outside.stderr
+    missing = run_cli("archive", "--home", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no state folder at" in missing.stderr
+    assert not (tmp_path / ".tradeguard").exists() and not (tmp_path / "nowhere").exists()

@@ -15,7 +15,7 @@ from typing import Optional
 
 from tradeguard.archive import ArchiveError, archive_rotated
 from tradeguard.gateway import AUDIT_FILE
-from tradeguard.state import HOME_ENV, resolve_home
+from tradeguard.state import HOME_ENV, NoStateFolder, command_home
 
 HELP = "archive rotated audit files (gzip + SHA-256 manifest) before retention deletes them"
 
@@ -29,8 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    home = resolve_home(args.home)
+    try:
+        home = command_home(args.home)
+    except NoStateFolder as exc:
+        print(f"tradeguard archive: {exc}", file=sys.stderr)
+        return 2
     print(f"state folder: {home}")
+    if not home.is_dir():
+        print(f"tradeguard archive: no state folder at {home}", file=sys.stderr)
+        return 2
     try:
         done = archive_rotated(home / AUDIT_FILE, args.to)
     except ArchiveError as exc:

@@ -23,7 +23,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Optional
 
 from tradeguard._bootstrap import load
@@ -33,7 +32,7 @@ from tradeguard.audit_view import add_filters, show_events
 from tradeguard.config import ConfigError, LivePolicy, find_pyproject, parse_duration
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, requested_mode
 from tradeguard.signing import SigningError
-from tradeguard.state import HOME_ENV, StateFolder, operator_name, project_root
+from tradeguard.state import HOME_ENV, NoStateFolder, StateFolder, command_home, operator_name
 
 HELP = "operator commands: arm, disarm, halt, resume, status, audit [--verify]"
 COMMANDS = ("arm", "disarm", "halt", "resume", "status", "audit")
@@ -102,13 +101,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _state_folder(home: Optional[str]) -> StateFolder:
     """The folder the command acts on; outside any project it must be named, never guessed."""
-    if home is None and not os.environ.get(HOME_ENV) and project_root() is None:
-        raise CommandError(
-            f"no pyproject.toml found from {Path.cwd()} upward, so there is no project state folder: "
-            f"run this in the bot's project, or set {HOME_ENV} (or --home) to the folder the bot uses",
-            2,
-        )
-    return StateFolder(home, policy=LivePolicy.from_pyproject())
+    try:
+        return StateFolder(command_home(home), policy=LivePolicy.from_pyproject())
+    except NoStateFolder as exc:
+        raise CommandError(str(exc), 2) from None
 
 
 def _say_folder(args: argparse.Namespace, state: StateFolder) -> None:
