@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Optional
 
@@ -42,8 +43,9 @@ LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0
                    1.0, 2.5, 5.0, 10.0)
 DECISION_BUCKETS = (0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0)
 
-_instruments: dict[int, "_Instruments"] = {}
-_state_collectors: set[tuple[int, str]] = set()
+# Per registry, made once: prometheus-client refuses a metric name registered twice in one registry.
+_instruments: "weakref.WeakKeyDictionary[Any, _Instruments]" = weakref.WeakKeyDictionary()
+_state_collectors: "weakref.WeakKeyDictionary[Any, StateCollector]" = weakref.WeakKeyDictionary()
 _made = threading.Lock()
 
 
@@ -58,7 +60,7 @@ def _client() -> Any:
 
 
 class _Instruments:
-    """The metric objects, once per registry (prometheus-client refuses a name registered twice)."""
+    """The metric objects of one registry."""
 
     def __init__(self, registry: Any) -> None:
         client = _client()
@@ -97,9 +99,9 @@ class GatewayMetrics:
         client = _client()
         self.registry = client.REGISTRY if registry is None else registry
         with _made:
-            instruments = _instruments.get(id(self.registry))
+            instruments = _instruments.get(self.registry)
             if instruments is None:
-                instruments = _instruments[id(self.registry)] = _Instruments(self.registry)
+                instruments = _instruments[self.registry] = _Instruments(self.registry)
             if home is not None:
                 _register_state(self.registry, home)
         self._m = instruments
@@ -149,25 +151,35 @@ class GatewayMetrics:
 
 
 def _register_state(registry: Any, home: os.PathLike | str) -> None:
-    key = (id(registry), str(Path(home).absolute()))
-    if key not in _state_collectors:
-        registry.register(StateCollector(home))
-        _state_collectors.add(key)
+    collector = _state_collectors.get(registry)
+    if collector is None:
+        collector = _state_collectors[registry] = StateCollector()
+        registry.register(collector)
+    collector.watch(home)
 
 
 class StateCollector:
-    """``tradeguard_halted`` and ``tradeguard_armed``, read from the state folder at each scrape."""
+    """``tradeguard_halted`` and ``tradeguard_armed``, read from the state folders at each scrape
+    (the highest value when a process has gateways on several folders)."""
 
     def __init__(self, home: Optional[os.PathLike | str] = None) -> None:
+        self.folders: dict[Path, Any] = {}
+        if home is not None:
+            self.watch(home)
+
+    def watch(self, home: os.PathLike | str) -> None:
         from tradeguard.state import StateFolder
 
-        self.state = StateFolder(home)
+        path = Path(home).absolute()
+        if path not in self.folders:
+            self.folders[path] = StateFolder(path)
 
     def collect(self) -> Any:
         from prometheus_client.core import GaugeMetricFamily
 
-        halted = self.state.halt_record() is not None
-        armed = self.state.arming_status()[1] is not None
+        folders = list(self.folders.values())
+        halted = any(state.halt_record() is not None for state in folders)
+        armed = any(state.arming_status()[1] is not None for state in folders)
         yield GaugeMetricFamily("tradeguard_halted", "Kill switch on (1) or off (0).", value=float(halted))
         yield GaugeMetricFamily("tradeguard_armed", "A valid arming record for LIVE (1) or none (0).",
                                 value=float(armed))
@@ -175,7 +187,10 @@ class StateCollector:
 
 def exposition_registry(registry: Any = None, home: Optional[os.PathLike | str] = None) -> Any:
     """The registry to expose: in multiprocess mode a fresh one adding up every process's values
-    (and the state folder's gauges), else ``registry`` or the default one."""
+    (and the state folder's gauges: ``home``, default ``TRADEGUARD_HOME``), else ``registry`` or
+    the default one."""
+    from tradeguard.state import resolve_home
+
     client = _client()
     if not os.environ.get(MULTIPROC_ENV):
         return client.REGISTRY if registry is None else registry
@@ -183,7 +198,7 @@ def exposition_registry(registry: Any = None, home: Optional[os.PathLike | str] 
 
     combined = client.CollectorRegistry()
     multiprocess.MultiProcessCollector(combined)
-    combined.register(StateCollector(home))
+    combined.register(StateCollector(resolve_home(home)))
     return combined
 
 
