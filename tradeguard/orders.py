@@ -30,12 +30,22 @@ class OrderView:
     side: Optional[str]  # "buy" or "sell"
     quantity: Optional[float]  # unsigned
     price: Optional[float]  # limit price; None for a market order
+    problem: Optional[str] = None  # a field that is there but unusable: a non-positive or non-finite number
 
     @property
     def signed_quantity(self) -> Optional[float]:
         if self.quantity is None or self.side is None:
             return None
         return self.quantity if self.side == "buy" else -self.quantity
+
+    def denial(self) -> Optional["Denial"]:
+        return Denial("bad_order", self.problem) if self.problem is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Denial:
+    code: str
+    message: str
 
 
 def method_signature(method: Callable[..., Any]) -> Optional[inspect.Signature]:
@@ -64,20 +74,34 @@ def bind_arguments(signature: Optional[inspect.Signature], args: tuple, kwargs: 
 
 
 def read_order(fields: Mapping) -> OrderView:
-    """Symbol, side, quantity and price of an order, as far as its fields tell."""
+    """Symbol, side, quantity and price of an order, as far as its fields tell; never raises."""
+    try:
+        return _read_order(fields)
+    except Exception as exc:  # a property or comparison that raises: the order cannot be read
+        return OrderView(None, None, None, None, f"the order's fields cannot be read ({type(exc).__name__})")
+
+
+def _read_order(fields: Mapping) -> OrderView:
     places = [fields, *_nested(fields)]
     symbol = _find(places, SYMBOL_NAMES)
     side_word = _find(places, SIDE_NAMES)
-    raw_quantity = _number(_find(places, QUANTITY_NAMES))
+    raw_quantity, quantity_problem = _number(_find(places, QUANTITY_NAMES), "quantity")
+    price, price_problem = _number(_find(places, PRICE_NAMES), "price", unset_above=UNSET_ABOVE)
     side = _side(side_word)
     if side is None and raw_quantity is not None and raw_quantity != 0 and side_word is None:
         side = "buy" if raw_quantity > 0 else "sell"  # OANDA: the sign of units is the side
     quantity = abs(raw_quantity) if raw_quantity is not None else None
+    problem = quantity_problem or price_problem
+    if problem is None and quantity == 0:
+        problem = "the order's quantity is zero"
+    if problem is None and price is not None and price <= 0:
+        problem = f"the order's price {price:g} is not positive"
     return OrderView(
-        symbol=str(symbol) if symbol is not None else None,
+        symbol=symbol if type(symbol) is str else (str(symbol) if symbol is not None else None),
         side=side,
         quantity=quantity,
-        price=_number(_find(places, PRICE_NAMES)),
+        price=price,
+        problem=problem,
     )
 
 
@@ -97,20 +121,27 @@ def _find(places: list, names: tuple[str, ...]) -> Any:
     for place in places:
         for name in names:
             value = place.get(name) if isinstance(place, Mapping) else getattr(place, name, None)
-            if value is not None and value != "":
+            if value is not None and not (type(value) is str and value == ""):
                 return value
     return None
 
 
-def _number(value: object) -> Optional[float]:
-    if isinstance(value, bool) or value is None:
-        return None
+def _number(value: object, what: str, unset_above: float = float("inf")) -> tuple[Optional[float], Optional[str]]:
+    """The value as a float, or why it is there but not usable (None, None when it is absent)."""
+    if value is None or isinstance(value, bool):
+        return None, None
+    if type(value) is int and value.bit_length() > 1000:
+        return None, f"the order's {what} is not a finite number"
     try:
         number = float(value)  # brokers send sizes and prices as strings ("0.01", "-100")
+    except OverflowError:
+        return None, f"the order's {what} is not a finite number"
     except (TypeError, ValueError):
-        return None
+        return None, None if type(value) is not str else f"the order's {what} {value[:40]!r} is not a number"
+    if not math.isfinite(number):
+        return None, f"the order's {what} is not a finite number"
     # IBKR marks unset prices with the largest double (ib_async's UNSET_DOUBLE).
-    return number if math.isfinite(number) and abs(number) < UNSET_ABOVE else None
+    return (number, None) if abs(number) < unset_above else (None, None)
 
 
 def _side(value: object) -> Optional[str]:
