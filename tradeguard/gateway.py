@@ -33,6 +33,7 @@ from tradeguard.paper import PaperBroker, PriceSource, price_lookup
 from tradeguard.redact import describe, plain
 from tradeguard.results import CanonicalResult, error_text, fail, normalize
 from tradeguard.state import StateFolder, operator_name
+from tradeguard.tracing import submit_span, take_decisions
 
 PAPER, LIVE = "PAPER", "LIVE"
 MODE_ENV = "TRADEGUARD_MODE"
@@ -96,11 +97,13 @@ class OrderGateway:
         audit_fsync: Optional[bool] = None,
         observers: Sequence[Observer] = (),
         live_policy: Optional[LivePolicy] = None,
+        metrics: Any = False,
     ) -> None:
         """``limits=None`` reads ``[tool.tradeguard.limits]`` (pass ``Limits()`` for none);
         ``live_policy=None`` reads ``[tool.tradeguard.live]``; ``audit_fsync=None`` forces every
         audit line to disk in LIVE only; each of ``observers`` is called with every audit event
-        after it is written (one that raises is ignored)."""
+        after it is written (one that raises is ignored); ``metrics=True`` adds the Prometheus metrics
+        of :mod:`tradeguard.metrics` (the ``[metrics]`` extra), or pass a ``GatewayMetrics``."""
         self.connectors = dict(connectors or {})
         self._mode = requested_mode(mode)
         self.state = StateFolder(home, policy=live_policy or LivePolicy.from_pyproject())
@@ -115,7 +118,7 @@ class OrderGateway:
         self.order_methods = (order_method,) if isinstance(order_method, str) else tuple(order_method)
         self.breaker = breaker if isinstance(breaker, CircuitBreaker) else CircuitBreaker(breaker or BreakerSettings())
         self.alert = alert
-        self.observers = tuple(observers)
+        self.observers = (*observers, submit_span, *_metrics_observer(metrics, self.state.home))
         self._methods: dict[type, tuple[Optional[str], Optional[inspect.Signature], bool]] = {}
         self._audit_problem: Optional[str] = None
         self._lock = threading.Lock()
@@ -294,7 +297,7 @@ class OrderGateway:
             outcome=_outcome(result, denial, attempt.sent), result=plain(result),
             error=None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
             submit_seconds=time.perf_counter() - attempt.started, broker_seconds=attempt.broker_seconds,
-            arming_id=attempt.arming_id, pid=os.getpid(),
+            arming_id=attempt.arming_id, decisions=take_decisions(), pid=os.getpid(),
         )
         problem = self._write(event)
         if problem is not None:
@@ -419,6 +422,14 @@ def _outcome(result: CanonicalResult, denial: Optional[str], sent: bool) -> str:
 def _failure_code(data: dict) -> str:
     exception = data.get("exception")
     return exception if isinstance(exception, str) else "broker"
+
+
+def _metrics_observer(metrics: Any, home: os.PathLike) -> tuple[Observer, ...]:
+    if metrics is True:
+        from tradeguard.metrics import GatewayMetrics  # the [metrics] extra, loaded only when asked for
+
+        return (GatewayMetrics(home=home),)
+    return (metrics,) if metrics else ()
 
 
 def _venue_name(connector: object) -> str:

@@ -13,7 +13,8 @@ until the gateway's next submit takes them, so one strategy's decisions never ri
 thread's order.
 
 OpenTelemetry, optional: when the application has configured a tracer provider (the ``[otel]``
-extra), decisions and submits also become spans. This module never imports OpenTelemetry itself:
+extra), decisions and submits also become spans (a submit's span is made from its audit event,
+so the gateway's path is the same with or without it). This module never imports OpenTelemetry itself:
 it looks for it among the loaded modules, so a process that has not configured it pays one
 dictionary look-up per span, nothing more.
 """
@@ -87,6 +88,29 @@ def span(name: str, **attributes: Any) -> ContextManager[Any]:
     if tracer is None:
         return _NO_SPAN
     return tracer.start_as_current_span(name, attributes=attributes or None)
+
+
+def submit_span(event: Any) -> None:
+    """A gateway observer: each order outcome becomes a ``tradeguard.submit`` span (when a tracer
+    provider is configured), timed from the event: it ends at ``ts`` and lasts ``submit_seconds``."""
+    if event.kind != "order" or event.phase != "outcome":
+        return
+    tracer = _tracer()
+    if tracer is None:
+        return
+    end = int(event.ts * 1e9)
+    attributes = {"tradeguard.venue": str(event.venue), "tradeguard.mode": str(event.mode),
+                  "tradeguard.outcome": str(event.outcome), "tradeguard.attempt_id": str(event.attempt_id)}
+    if event.broker_seconds is not None:
+        attributes["tradeguard.broker_seconds"] = event.broker_seconds
+    if event.error:
+        attributes["tradeguard.error"] = str(event.error.get("code"))
+    opened = tracer.start_span("tradeguard.submit", start_time=end - int((event.submit_seconds or 0) * 1e9),
+                               attributes=attributes)
+    if event.outcome == "failed":
+        trace = sys.modules["opentelemetry.trace"]
+        opened.set_status(trace.Status(trace.StatusCode.ERROR, attributes.get("tradeguard.error")))
+    opened.end(end_time=end)
 
 
 def _tracer() -> Any:

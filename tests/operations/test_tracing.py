@@ -133,3 +133,58 @@ def test_with_a_tracer_provider_decisions_become_spans():
         print("ok")
     """)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_next_submit_carries_the_decision_on_its_audit_line(tmp_path):
+    from tradeguard import Limits, OrderGateway
+    from tradeguard.audit import read_events
+
+    class Connector:
+        def place_order(self, symbol, side, quantity, price=None): ...
+
+    gateway = OrderGateway({"fx": Connector()}, home=tmp_path / "state", limits=Limits())
+    with timed("strategy.decide"):
+        time.sleep(0.01)
+    with timed("risk.size"):
+        pass
+    gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.1)
+    gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.1)
+    first, second = [event for event in read_events(gateway.audit.path) if event.kind == "order"]
+    assert sorted(first.decisions) == ["risk.size", "strategy.decide"]
+    assert 0.01 <= first.decisions["strategy.decide"] < 0.5
+    assert second.decisions == {}
+
+
+def test_with_a_tracer_provider_submits_become_spans(tmp_path):
+    done = run_python(f"""
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        from tradeguard import Limits, OrderGateway, timed
+        from tradeguard.tracing import span
+
+        class Connector:
+            def place_order(self, symbol=None, side=None, quantity=1, price=None): ...
+
+        gateway = OrderGateway({{"fx": Connector()}}, home={str(tmp_path / "state")!r}, limits=Limits())
+        with span("bot.bar"):
+            with timed("strategy.decide"):
+                pass
+            gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.1)
+        gateway.submit("fx", side="buy", quantity=1, price=1.1)  # no symbol: the paper broker fails it
+        spans = exporter.get_finished_spans()
+        names = [s.name for s in spans]
+        assert names == ["strategy.decide", "tradeguard.submit", "bot.bar", "tradeguard.submit"], names
+        bar, filled, failed = spans[2], spans[1], spans[3]
+        assert filled.parent.span_id == bar.context.span_id and failed.parent is None
+        assert filled.attributes["tradeguard.venue"] == "fx" and filled.attributes["tradeguard.outcome"] == "filled"
+        assert 0 < filled.end_time - filled.start_time < 10**9
+        assert failed.status.status_code.name == "ERROR" and failed.attributes["tradeguard.outcome"] == "failed"
+        print("ok")
+    """)
+    assert done.stdout.strip() == "ok", done.stderr
