@@ -34,6 +34,7 @@ from tradeguard.config import ConfigError, LivePolicy, find_pyproject, parse_dur
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, requested_mode
 from tradeguard.state import HOME_ENV, StateFolder, operator_name, project_root
 
+HELP = "operator commands: arm, disarm, halt, resume, status, audit"
 COMMANDS = ("arm", "disarm", "halt", "resume", "status", "audit")
 
 
@@ -151,10 +152,10 @@ def _arm(args: argparse.Namespace, state: StateFolder) -> int:
 def _readiness(state: StateFolder) -> dict:
     """Run the readiness checks of the project; refuse to arm when any fails or they cannot run."""
     try:
-        readiness = load("hooks.readiness")
+        readiness = load("hooks.readiness_checks")
     except ImportError:
         raise CommandError(
-            "cannot arm: the readiness checks (hooks.readiness) are not available; "
+            "cannot arm: the readiness checks (hooks.readiness_checks) are not available; "
             "pass --no-readiness to arm without them",
             2,
         ) from None
