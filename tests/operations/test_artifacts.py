@@ -147,3 +147,14 @@ def test_a_clean_repository_and_a_folder_that_is_not_one(tmp_path, capsys):
     assert "No artifacts found in the history." in capsys.readouterr().out
     assert artifacts.main(["-C", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("tradeguard artifacts: ")
+
+
+def test_the_command_runs_as_the_real_console_script(tmp_path):
+    from tests.conftest import run_cli
+
+    repo = make_repo(tmp_path / "repo")
+    done = run_cli("artifacts", "--history", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    assert "git filter-repo --invert-paths" in done.stdout and "(printed, not run)" in done.stdout
+    listed = run_cli("--help")
+    assert "artifacts" in listed.stdout and "report" in listed.stdout

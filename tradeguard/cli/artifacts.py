@@ -27,12 +27,16 @@ class GitError(Exception):
     pass
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradeguard artifacts", description=HELP)
     parser.add_argument("--history", action="store_true", help="every blob in the git history, not only tracked files")
     parser.add_argument("--max-kb", type=int, default=DEFAULT_MAX_KB, help="largest data dump allowed (default 500)")
     parser.add_argument("-C", dest="repo", type=Path, default=Path("."), help="the repository (default: here)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         found = list(history(args.repo, args.max_kb) if args.history else tracked(args.repo, args.max_kb))
     except GitError as exc:

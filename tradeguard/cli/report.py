@@ -29,7 +29,7 @@ STORE_FILE = "telemetry.sqlite"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         day = parse_day(args.date)
@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _write(args, home, report, audit)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradeguard report", description=HELP)
     parser.add_argument("what", choices=["daily"], help="the report to make")
     parser.add_argument("--date", default="today", help="YYYY-MM-DD, today or yesterday (UTC; default today)")
