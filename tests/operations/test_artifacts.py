@@ -1,5 +1,6 @@
-"""The artifacts check: the pre-commit hook on staged files (called as pre-commit calls it, and by a
-real pre-commit on a real `git commit`), and `tradeguard artifacts [--history]` on a real repository."""
+"""The artifacts check: the pre-commit hook on staged files (called as pre-commit calls it; the real
+pre-commit run is in tests/hooks/test_pre_commit.py, which builds the hook environment once for all
+hooks), and `tradeguard artifacts [--history]` on a real repository."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hooks import artifacts_hook
-from tests.hooks.test_pre_commit import _git_identity, git, hook_repo, pre_commit_home, user_repo  # noqa: F401
+from tests.hooks.test_pre_commit import _git_identity, git
 from tradeguard.cli import artifacts
 
 AUDIT_LINE = json.dumps({"ts": 1764547200.5, "kind": "order", "phase": "outcome", "venue": "oanda",
@@ -79,19 +80,6 @@ def test_the_size_limit_and_allow_list_are_options(files, capsys):
 def test_an_unreadable_file_is_named_and_blocks(files, capsys):
     assert artifacts_hook.main(["missing.db"]) == 1
     assert "missing.db: cannot be read" in capsys.readouterr().err
-
-
-def test_the_hook_blocks_a_staged_audit_log_in_a_real_pre_commit_run(user_repo):
-    repo = user_repo("tradeguard-artifacts")
-    repo.write("bot/strategy.py", "SIGNAL = 1\n")
-    assert repo.commit("bot/strategy.py").returncode == 0
-
-    repo.write("bot/logs/audit.log", AUDIT_LINE * 10)
-    blocked = repo.commit("bot/logs/audit.log")
-    assert blocked.returncode == 1, blocked.stdout
-    assert "tradeguard artifacts" in blocked.stdout and "Failed" in blocked.stdout
-    assert "bot/logs/audit.log: audit log" in blocked.stdout
-    assert repo.commits() == 2
 
 
 def make_repo(root: Path) -> Path:
