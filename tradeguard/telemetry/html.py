@@ -99,7 +99,7 @@ def _hourly_chart(hourly: list[dict]) -> str:
                 base -= size
                 shapes.append(f"<rect x='{x:.1f}' y='{base:.1f}' width='{slot - 4:.1f}' height='{size:.1f}' "
                               f"fill='{colour}'><title>{hour['hour']:02d}:00 {name}: {hour[name]}</title></rect>")
-        shapes.append(f"<text x='{x + slot / 2 - 2:.1f}' y='{height - 5}' text-anchor=middle>{hour['hour']:02d}</text>")
+        shapes.append(f"<text x='{x + slot / 2 - 2:.1f}' y='{height - 5}' text-anchor='middle'>{hour['hour']:02d}</text>")
     return _svg(width, height, shapes, "orders per hour by outcome")
 
 
@@ -107,19 +107,20 @@ def _latency_chart(latency: dict) -> str:
     width, height, left, bottom = 500, 200, 50, 36
     bars = [(source, label, latency[source][label]) for source in ("submit", "broker") for label in ("p50", "p95", "p99")]
     peak = max((value or 0) * 1000 for _, _, value in bars) or 1
-    shapes = [_axis(left, width, height, bottom, peak, unit=" ms")]
+    top = 24  # room above the tallest bar for its value
+    shapes = [_axis(left, width, height, bottom, peak, unit=" ms", top=top)]
     slot = (width - left) / len(bars)
     for index, (source, label, value) in enumerate(bars):
         x = left + index * slot + 6
-        size = (value or 0) * 1000 / peak * (height - bottom - 10)
+        size = (value or 0) * 1000 / peak * (height - bottom - top)
         colour = "#1565c0" if source == "submit" else "#6a1b9a"
         shapes.append(f"<rect x='{x:.1f}' y='{height - bottom - size:.1f}' width='{slot - 12:.1f}' "
                       f"height='{size:.1f}' fill='{colour}'><title>{source} {label}: {_ms(value)}</title></rect>")
-        shapes.append(f"<text x='{x + (slot - 12) / 2:.1f}' y='{height - bottom + 14}' text-anchor=middle>{label}</text>")
+        shapes.append(f"<text x='{x + (slot - 12) / 2:.1f}' y='{height - bottom + 14}' text-anchor='middle'>{label}</text>")
         shapes.append(f"<text x='{x + (slot - 12) / 2:.1f}' y='{height - bottom - size - 3:.1f}' "
-                      f"text-anchor=middle>{escape(_ms(value))}</text>")
+                      f"text-anchor='middle'>{escape(_ms(value))}</text>")
     for index, source in enumerate(("gateway submit", "broker")):
-        shapes.append(f"<text x='{left + (index * 3 + 1.5) * slot:.1f}' y='{height - 4}' text-anchor=middle>{source}</text>")
+        shapes.append(f"<text x='{left + (index * 3 + 1.5) * slot:.1f}' y='{height - 4}' text-anchor='middle'>{source}</text>")
     return _svg(width, height, shapes, "latency percentiles")
 
 
@@ -140,25 +141,24 @@ def _trend_charts(trend: list[dict]) -> str:
                       f"submit p99 {escape(_ms(row['submit_p99']))}</title></rect>")
         points.append(f"{x + slot / 2:.1f},{height - bottom - (row['submit_p99'] or 0) / p99_peak * (height - bottom - 10):.1f}")
         if len(trend) <= 10 or index % max(1, len(trend) // 7) == 0:
-            shapes.append(f"<text x='{x + slot / 2:.1f}' y='{height - bottom + 14}' text-anchor=middle>"
+            shapes.append(f"<text x='{x + slot / 2:.1f}' y='{height - bottom + 14}' text-anchor='middle'>"
                           f"{escape(row['day'][5:])}</text>")
-    shapes.append(f"<polyline points='{' '.join(points)}' fill=none stroke='#c62828' stroke-width=2/>")
+    shapes.append(f"<polyline points='{' '.join(points)}' fill='none' stroke='#c62828' stroke-width='2'/>")
     shapes.append(f"<text x='{left}' y='{height - 4}'>bars: orders · line: submit p99 (peak {escape(_ms(p99_peak))})</text>")
     return _svg(width, height, shapes, "orders and submit p99 per day")
 
 
-def _axis(left: float, width: float, height: float, bottom: float, peak: float, unit: str = "") -> str:
-    top = 10
+def _axis(left: float, width: float, height: float, bottom: float, peak: float, unit: str = "", top: float = 10) -> str:
     label = f"{peak:.3g}{unit}"
     return (f"<line x1='{left}' y1='{height - bottom}' x2='{width}' y2='{height - bottom}' stroke='#b0bec5'/>"
             f"<line x1='{left}' y1='{top}' x2='{width}' y2='{top}' stroke='#eceff1'/>"
-            f"<text x='{left - 4}' y='{top + 4}' text-anchor=end>{escape(label)}</text>"
-            f"<text x='{left - 4}' y='{height - bottom}' text-anchor=end>0</text>")
+            f"<text x='{left - 4}' y='{top + 4}' text-anchor='end'>{escape(label)}</text>"
+            f"<text x='{left - 4}' y='{height - bottom}' text-anchor='end'>0</text>")
 
 
 def _svg(width: int, height: int, shapes: list[str], label: str) -> str:
     return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' width='{width}' "
-            f"height='{height}' role=img aria-label='{escape(label)}'>{''.join(shapes)}</svg>")
+            f"height='{height}' role='img' aria-label='{escape(label)}'>{''.join(shapes)}</svg>")
 
 
 def _venue_table(groups: list[dict]) -> str:
