@@ -31,6 +31,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import operator
 import os
 import threading
 import time
@@ -47,6 +48,22 @@ MANIFEST = "manifest.jsonl"
 HEAD_BYTES = 512
 # How far back from the end of a file the last line is looked for when the head cannot say.
 TAIL_BYTES = 1 << 20
+
+
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def process_id() -> int:
+    """This process's id without a system call per audit line (kept right across fork)."""
+    return _pid
 
 
 class AuditDamageWarning(UserWarning):
@@ -80,11 +97,11 @@ class AuditEvent:
 
     def body(self) -> str:
         """The line without its ``prev`` (the writer adds it under the lock), closing brace dropped."""
-        values = {name: getattr(self, name) for name in _BODY_FIELDS}
-        return json.dumps(values, separators=(",", ":"), allow_nan=False)[:-1]
+        values = dict(zip(_BODY_FIELDS, _body_values(self)))
+        return _ENCODER.encode(values)[:-1]
 
     def to_json(self) -> str:
-        return self.body() + ',"prev":' + json.dumps(self.prev) + "}"
+        return self.body() + ',"prev":' + _ENCODER.encode(self.prev) + "}"
 
     @classmethod
     def from_json(cls, line: str | bytes) -> "AuditEvent":
@@ -108,6 +125,9 @@ class AuditEvent:
 
 _FIELD_NAMES = tuple(f.name for f in fields(AuditEvent))
 _BODY_FIELDS = tuple(name for name in _FIELD_NAMES if name != "prev")
+_body_values = operator.attrgetter(*_BODY_FIELDS)
+# One encoder for every line: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 def iso_time(epoch: float) -> str:
@@ -120,7 +140,10 @@ def iso_time(epoch: float) -> str:
 
 def line_hash(line: bytes) -> str:
     """The hash the next line's ``prev`` holds: SHA-256 of the line without its newline."""
-    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+    end = len(line)
+    while end and line[end - 1] == 10:  # b"\n", without copying the line
+        end -= 1
+    return hashlib.sha256(memoryview(line)[:end]).hexdigest()
 
 
 class AuditLog:
@@ -135,6 +158,7 @@ class AuditLog:
         keep_days: float = 90,
     ) -> None:
         self.path = Path(path).absolute()
+        self._path = str(self.path)  # os.stat on a str skips the Path conversion on every line
         self.fsync = fsync
         self.max_bytes = max_bytes
         self.rotate_seconds = rotate_seconds
@@ -153,7 +177,7 @@ class AuditLog:
     def write(self, event: AuditEvent) -> None:
         """Append ``event`` as one line; OSError when the line could not be written whole."""
         body = event.body().encode()
-        if self._pid != os.getpid():
+        if self._pid != _pid:
             self._after_fork()
         with self._lock:
             if self._lock_fd < 0:
@@ -166,8 +190,7 @@ class AuditLog:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _append(self, body: bytes) -> None:
-        self._follow_rotation()
-        size = os.fstat(self._fd).st_size
+        size = self._follow_rotation()
         prev, torn = self._previous(size)
         if self._due_for_rotation(size, len(body)):
             self._rotate()
@@ -184,7 +207,7 @@ class AuditLog:
             raise
         digest = line_hash(line)
         self._last = (self._inode, size + len(line), digest)
-        head = json.dumps({"inode": self._inode, "size": size + len(line), "hash": digest}).encode()
+        head = b'{"inode": %d, "size": %d, "hash": "%s"}' % (self._inode, size + len(line), digest.encode())
         os.pwrite(self._lock_fd, head.ljust(HEAD_BYTES - 1) + b"\n", 0)
 
     def close(self) -> None:
@@ -199,7 +222,7 @@ class AuditLog:
         self._lock = threading.Lock()
         self._fd = self._lock_fd = self._inode = -1
         self._last = (-1, -1, None)
-        self._pid = os.getpid()
+        self._pid = _pid
 
     def _previous(self, size: int) -> tuple[Optional[str], bool]:
         """The hash of the newest line (this file or, when empty, the rotated one before it), and
@@ -212,13 +235,16 @@ class AuditLog:
             return head.get("hash"), False
         return last_line_hash(self.path, size, rotated_files(self.path))
 
-    def _follow_rotation(self) -> None:
+    def _follow_rotation(self) -> int:
+        """Reopen the log if another process rotated it; its size now (one ``stat`` says both)."""
         try:
-            current = os.stat(self.path).st_ino
+            info = os.stat(self._path)
         except FileNotFoundError:
-            current = -2
-        if current != self._inode or self._fd < 0:
+            info = None
+        if info is None or info.st_ino != self._inode or self._fd < 0:
             self._open()
+            return os.fstat(self._fd).st_size
+        return info.st_size
 
     def _open(self) -> None:
         if self._fd >= 0:
@@ -401,6 +427,7 @@ def verify(path: os.PathLike | str) -> Verification:
     path = Path(path)
     files = log_files(path)
     expected: Optional[str] = None
+    before_last: Optional[str] = None
     count = 0
     for file in files:
         for number, line in enumerate(raw_lines(file), 1):
@@ -409,8 +436,8 @@ def verify(path: os.PathLike | str) -> Verification:
             problem = _chain_problem(line, expected, where)
             if problem is not None:
                 return Verification(count, len(files), problem)
-            expected = line_hash(line)
-    problem = _head_problem(path, expected)
+            before_last, expected = expected, line_hash(line)
+    problem = _head_problem(path, expected, before_last)
     return Verification(count, len(files), problem)
 
 
@@ -428,7 +455,9 @@ def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional
     return f"{where}: the chain is broken (the line before it was edited, removed or reordered)"
 
 
-def _head_problem(path: Path, last: Optional[str]) -> Optional[str]:
+def _head_problem(path: Path, last: Optional[str], before_last: Optional[str]) -> Optional[str]:
+    """Whether the head names the newest line. One line behind is a writer killed between its line
+    and the head (``kill -9``), not an edit: the line itself is chained like every other."""
     lock = Path(f"{path}{LOCK_SUFFIX}")
     try:
         descriptor = os.open(lock, os.O_RDONLY)
@@ -439,7 +468,7 @@ def _head_problem(path: Path, last: Optional[str]) -> Optional[str]:
     finally:
         os.close(descriptor)
     recorded = head.get("hash") if head else None
-    if recorded == last:
+    if recorded == last or (recorded is not None and recorded == before_last):
         return None
     if last is None:
         return f"{path.name}: the log is empty but its head records lines: they were removed"
@@ -450,7 +479,6 @@ def _first_event_time(path: Path) -> Optional[float]:
     try:
         with open(path, "rb") as handle:
             first = handle.readline(1 << 16)
-        stamp = json.loads(first).get("ts") if first else None
-    except (OSError, ValueError, AttributeError):
+        return AuditEvent.from_json(first).ts if first else None
+    except (OSError, ValueError, TypeError):
         return None
-    return float(stamp) if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) else None

@@ -22,6 +22,7 @@ from tradeguard.orders import read_order
 COLUMNS = ("TIME", "KIND", "MODE", "VENUE", "SYMBOL", "SIDE", "QTY", "PRICE", "FILL", "LATENCY", "BROKER", "OUTCOME",
            "WHO / WHY")
 WIDTHS = (24, 13, 5, 10, 10, 4, 10, 10, 10, 9, 9, 11, 0)
+OUTCOME = COLUMNS.index("OUTCOME")
 FILL_FIELDS = ("fill_price", "avg_fill_price", "average_filled_price", "price")
 
 
@@ -30,7 +31,8 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", type=_moment, metavar="TIME", help="up to this time (same forms)")
     parser.add_argument("--venue", help="only this venue")
     parser.add_argument("--mode", type=str.upper, choices=("PAPER", "LIVE"), help="only this mode")
-    parser.add_argument("--outcome", help="only orders with this outcome: filled, accepted, denied, failed, interrupted")
+    parser.add_argument("--outcome", help="only orders with this outcome: filled, accepted, denied, failed, interrupted, "
+                        "'no outcome' (sent, never answered)")
     parser.add_argument("--arming-id", help="only the session armed with this id, from its `arm` line on")
     parser.add_argument("--last", type=int, metavar="N", help="only the last N rows (with --json: lines)")
     parser.add_argument("--json", action="store_true", help="print the audit lines as stored (JSON lines)")
@@ -40,11 +42,11 @@ def show_events(log: Path, args: argparse.Namespace) -> int:
     """Print the log's events through the filters of ``args``; damaged lines are named on stderr."""
     damaged: list[str] = []
     events = _filtered(read_events(log, on_damage=damaged.append), args)
-    if args.json:
-        lines = [event.to_json() for event in events]
+    wanted = args.outcome.lower() if args.outcome else None
+    if args.json:  # with --outcome: the outcome lines that have it
+        lines = [event.to_json() for event in events if wanted is None or event.outcome == wanted]
     else:
-        rows = attempt_rows(events)
-        lines = [_format(row) for row in rows]
+        lines = [_format(row) for row in attempt_rows(events) if wanted is None or row[OUTCOME] == wanted]
     if args.last is not None:
         lines = lines[-args.last:] if args.last > 0 else []
     if not args.json and lines:
@@ -68,14 +70,7 @@ def _filtered(events: Iterable[AuditEvent], args: argparse.Namespace) -> Iterato
             continue
         if args.mode is not None and event.mode != args.mode:
             continue
-        if args.outcome is not None and not _has_outcome(event, args.outcome):
-            continue
         yield event
-
-
-def _has_outcome(event: AuditEvent, outcome: str) -> bool:
-    # An intent is kept so that its row can say the order went out; its outcome decides.
-    return event.kind == "order" and (event.phase == "intent" or event.outcome == outcome.lower())
 
 
 def _session(events: Iterable[AuditEvent], arming_id: str) -> Iterator[AuditEvent]:

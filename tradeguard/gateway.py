@@ -24,11 +24,11 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
-from tradeguard.audit import AuditEvent, AuditLog
+from tradeguard.audit import AuditEvent, AuditLog, process_id
 from tradeguard.breaker import BreakerSettings, CircuitBreaker
 from tradeguard.config import ConfigError, LivePolicy, order_methods
 from tradeguard.limits import DENIAL_CODES, LimitBook, Limits
-from tradeguard.orders import Denial, OrderView, bind_arguments, method_signature, read_order
+from tradeguard.orders import Binder, Denial, OrderView, method_signature, read_order
 from tradeguard.paper import PaperBroker, PriceSource, price_lookup
 from tradeguard.redact import describe, plain
 from tradeguard.results import CanonicalResult, error_text, fail, normalize
@@ -119,7 +119,7 @@ class OrderGateway:
         self.breaker = breaker if isinstance(breaker, CircuitBreaker) else CircuitBreaker(breaker or BreakerSettings())
         self.alert = alert
         self.observers = (*observers, submit_span, *_metrics_observer(metrics, self.state.home))
-        self._methods: dict[type, tuple[Optional[str], Optional[inspect.Signature], bool]] = {}
+        self._methods: dict[type, tuple[Optional[str], Optional[Binder], bool]] = {}
         self._audit_problem: Optional[str] = None
         self._lock = threading.Lock()
         self._ids = _AttemptIds()
@@ -153,10 +153,10 @@ class OrderGateway:
     def _send(self, venue: str, connector: object, args: tuple, kwargs: dict) -> Any:
         attempt = _Attempt(self._ids.next(), venue, time.perf_counter())
         try:
-            name, signature, is_async = self._order_method(connector)
+            name, binder, is_async = self._order_method(connector)
             if is_async:
-                return self._send_async(attempt, connector, name, signature, args, kwargs)
-            if self._admit(attempt, connector, name, signature, args, kwargs):
+                return self._send_async(attempt, connector, name, binder, args, kwargs)
+            if self._admit(attempt, connector, name, binder, args, kwargs):
                 if self._mode == PAPER:
                     attempt.result = self.paper.execute(venue, attempt.order, attempt.price)
                 elif self._write_ahead(attempt):
@@ -168,9 +168,9 @@ class OrderGateway:
             self._internal(attempt, exc)
         return self._finish(attempt)
 
-    async def _send_async(self, attempt: _Attempt, connector, name, signature, args, kwargs) -> CanonicalResult:
+    async def _send_async(self, attempt: _Attempt, connector, name, binder, args, kwargs) -> CanonicalResult:
         try:
-            if self._admit(attempt, connector, name, signature, args, kwargs):
+            if self._admit(attempt, connector, name, binder, args, kwargs):
                 if self._mode == PAPER:
                     attempt.result = self.paper.execute(attempt.venue, attempt.order, attempt.price)
                 elif self._write_ahead(attempt):
@@ -199,7 +199,7 @@ class OrderGateway:
         except BaseException as exc:  # GeneratorExit and friends too: a broker error is a result
             return exc
 
-    def _admit(self, attempt: _Attempt, connector, name, signature, args: tuple, kwargs: dict) -> bool:
+    def _admit(self, attempt: _Attempt, connector, name, binder, args: tuple, kwargs: dict) -> bool:
         """Run every gate before the broker; True when the order may go, else ``attempt.result`` is set."""
         mode = self._mode
         if name is None:
@@ -209,10 +209,10 @@ class OrderGateway:
             return False
         attempt.method_name = name
         try:
-            attempt.fields = bind_arguments(signature, args, kwargs)
+            attempt.fields = binder.bind(args, kwargs)
         except TypeError as exc:
             attempt.fields = {"args": list(args), **kwargs}
-            where = f"{_type_name(connector)}.{name}{signature}"
+            where = f"{_type_name(connector)}.{name}{binder.signature}"
             attempt.deny("bad_arguments", f"arguments do not fit {where}: {error_text(exc)}", mode)
             return False
         refusal = self._refusal()
@@ -252,7 +252,7 @@ class OrderGateway:
         intent = AuditEvent(
             ts=time.time(), kind="order", phase="intent", attempt_id=attempt.id, mode=self._mode,
             venue=attempt.venue, method=attempt.method_name, order=self._safe_fields(attempt),
-            arming_id=attempt.arming_id, pid=os.getpid(),
+            arming_id=attempt.arming_id, pid=process_id(),
         )
         problem = self._write(intent)
         if problem is not None:
@@ -297,7 +297,7 @@ class OrderGateway:
             outcome=_outcome(result, denial, attempt.sent), result=plain(result),
             error=None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
             submit_seconds=time.perf_counter() - attempt.started, broker_seconds=attempt.broker_seconds,
-            arming_id=attempt.arming_id, decisions=take_decisions(), pid=os.getpid(),
+            arming_id=attempt.arming_id, decisions=take_decisions(), pid=process_id(),
         )
         problem = self._write(event)
         if problem is not None:
@@ -346,19 +346,19 @@ class OrderGateway:
         self._write(self._event("halt", actor=BREAKER_ACTOR, reason=reason, venue=venue))
 
     def _event(self, kind: str, **values: Any) -> AuditEvent:
-        return AuditEvent(ts=time.time(), kind=kind, mode=self._mode, pid=os.getpid(), **values)
+        return AuditEvent(ts=time.time(), kind=kind, mode=self._mode, pid=process_id(), **values)
 
     # -- helpers -------------------------------------------------------------------------------
-    def _order_method(self, connector: object) -> tuple[Optional[str], Optional[inspect.Signature], bool]:
+    def _order_method(self, connector: object) -> tuple[Optional[str], Optional[Binder], bool]:
         kind = type(connector)
         cached = self._methods.get(kind)
         if cached is not None and (cached[0] is None or cached[0] not in getattr(connector, "__dict__", ())):
             return cached
-        found: tuple[Optional[str], Optional[inspect.Signature], bool] = (None, None, False)
+        found: tuple[Optional[str], Optional[Binder], bool] = (None, None, False)
         for name in self.order_methods:
             method = getattr(connector, name, None)
             if callable(method):
-                found = (name, method_signature(method), inspect.iscoroutinefunction(method))
+                found = (name, Binder(method_signature(method)), inspect.iscoroutinefunction(method))
                 break
         with self._lock:
             self._methods[kind] = found
@@ -402,8 +402,8 @@ class _AttemptIds:
         self._counter = itertools.count()
 
     def next(self) -> str:
-        if self._pid != os.getpid():  # a forked child must not repeat its parent's ids
-            self._pid = os.getpid()
+        if self._pid != process_id():  # a forked child must not repeat its parent's ids
+            self._pid = process_id()
             self._prefix = os.urandom(6).hex()
             self._counter = itertools.count()
         return f"{self._prefix}-{next(self._counter)}"

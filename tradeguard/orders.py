@@ -20,6 +20,7 @@ QUANTITY_NAMES = ("quantity", "qty", "units", "size", "base_size", "amount", "to
 PRICE_NAMES = ("price", "limit_price", "limitPrice", "lmtPrice")
 SIDE_NAMES = ("side", "action", "direction")
 UNSET_ABOVE = 1e300
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 BUY_WORDS = frozenset({"buy", "bot", "long", "b"})
 SELL_WORDS = frozenset({"sell", "sld", "short", "s", "ssell"})
 
@@ -56,6 +57,36 @@ def method_signature(method: Callable[..., Any]) -> Optional[inspect.Signature]:
         return None
 
 
+class Binder:
+    """Binds a call's arguments to the order method's parameter names, keyword-only calls (what
+    ``submit`` makes) without ``inspect`` on the hot path."""
+
+    __slots__ = ("signature", "names", "required", "var_keyword")
+
+    def __init__(self, signature: Optional[inspect.Signature]) -> None:
+        self.signature = signature
+        self.names: Optional[frozenset] = None
+        self.required: frozenset = frozenset()
+        self.var_keyword = False
+        if signature is None:
+            return
+        parameters = signature.parameters.values()
+        if any(p.kind is p.POSITIONAL_ONLY and p.default is p.empty for p in parameters):
+            return
+        named = [p for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        self.names = frozenset(p.name for p in named)
+        self.required = frozenset(p.name for p in named if p.default is p.empty)
+        self.var_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+    def bind(self, args: tuple, kwargs: dict) -> dict:
+        """The arguments by parameter name; raises TypeError when they do not fit."""
+        names = self.names
+        if not args and names is not None and self.required <= kwargs.keys():
+            if self.var_keyword or kwargs.keys() <= names:
+                return dict(kwargs)
+        return bind_arguments(self.signature, args, kwargs)
+
+
 def bind_arguments(signature: Optional[inspect.Signature], args: tuple, kwargs: dict) -> dict:
     """The order method's arguments by parameter name; raises TypeError when they do not fit."""
     if signature is None:
@@ -82,7 +113,8 @@ def read_order(fields: Mapping) -> OrderView:
 
 
 def _read_order(fields: Mapping) -> OrderView:
-    places = [fields, *_nested(fields)]
+    nested = _nested(fields)
+    places = [fields, *nested] if nested else [fields]
     symbol = _find(places, SYMBOL_NAMES)
     side_word = _find(places, SIDE_NAMES)
     raw_quantity, quantity_problem = _number(_find(places, QUANTITY_NAMES), "quantity")
@@ -109,19 +141,27 @@ def _nested(fields: Mapping) -> list:
     """Mappings and objects one level down: an IBKR contract/order, a Coinbase order configuration."""
     found = []
     for value in fields.values():
-        if isinstance(value, Mapping):
+        kind = type(value)
+        if kind in PLAIN_TYPES:
+            continue
+        if kind is dict or isinstance(value, Mapping):
             found.append(value)
             found.extend(inner for inner in value.values() if isinstance(inner, Mapping))
-        elif not isinstance(value, (str, bytes, int, float, list, tuple, type(None))):
+        elif not isinstance(value, (str, bytes, int, float, list, tuple)):
             found.append(value)
     return found
 
 
 def _find(places: list, names: tuple[str, ...]) -> Any:
     for place in places:
+        if type(place) is dict or isinstance(place, Mapping):
+            get = place.get
+        else:
+            def get(name: str, place: object = place) -> Any:
+                return getattr(place, name, None)
         for name in names:
-            value = place.get(name) if isinstance(place, Mapping) else getattr(place, name, None)
-            if value is not None and not (type(value) is str and value == ""):
+            value = get(name)
+            if value is not None and not (type(value) is str and not value):
                 return value
     return None
 

@@ -156,6 +156,8 @@ def _truth(value: object) -> Optional[bool]:
 def _as_data(data: object) -> dict:
     if data is None:
         return {}
+    if type(data) is dict and all(type(key) is str for key in data):
+        return data.copy()
     if isinstance(data, Mapping):
         return {_key(key): value for key, value in data.items()}
     return {"value": data}

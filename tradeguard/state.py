@@ -32,7 +32,7 @@ from typing import Optional
 
 from tradeguard import signing
 from tradeguard.approvers import approvers_problem
-from tradeguard.audit import iso_time
+from tradeguard.audit import iso_time, process_id
 from tradeguard.config import LivePolicy, find_pyproject
 
 HOME_ENV = "TRADEGUARD_HOME"
@@ -275,9 +275,9 @@ class StateFolder:
         """Leave (every few seconds at most) this process's heartbeat in the folder; never raises."""
         pid, last = self._beat
         now = time.monotonic()
-        if not force and pid == os.getpid() and now - last < HEARTBEAT_SECONDS:
+        if not force and pid == process_id() and now - last < HEARTBEAT_SECONDS:
             return
-        self._beat = (os.getpid(), now)
+        self._beat = (process_id(), now)
         path = self.home / HEARTBEAT_FOLDER / f"{socket.gethostname()}-{os.getpid()}.json"
         try:
             if pid == os.getpid() and not force:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hooks.readiness_checks.base import TOOL_TIMEOUT_SECONDS, Project, Verdict, first_line, plural, run_tradeguard
 from tradeguard.archive import archive_rotated
-from tradeguard.audit import AuditEvent, AuditLog, read_events, rotated_files, verify
+from tradeguard.audit import AuditEvent, AuditLog, archived_checksums, read_events, rotated_files, verify
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, PAPER, OrderGateway
 from tradeguard.limits import Limits
 from tradeguard.results import is_canonical, ok
@@ -89,19 +89,30 @@ def audit_log(project: Project) -> Verdict:
                 probe.write(AuditEvent(ts=time.time(), kind="probe", details={"number": number, "padding": "x" * 40}))
         finally:
             probe.close()
-        rotated = rotated_files(path)
+        kept = {file.name for file in rotated_files(path)}
+        pruned = set(archived_checksums(path)) - kept
         numbers = [event.details.get("number") for event in read_events(path)]
         chain = verify(path)
-    if len(rotated) < 1 or len(rotated) > PROBE_LINES:
-        return False, f"rotation kept {plural(len(rotated), 'rotated file')}"
+    if not kept or not pruned:
+        return False, f"rotation kept {plural(len(kept), 'rotated file')} and retention removed {len(pruned)} archived"
     if numbers != list(range(PROBE_LINES)):
         return False, "rotation, archive or retention lost or reordered lines"
     if not chain.intact:
         return False, f"the audit log's hash chain does not verify: {chain.problem}"
-    where = "exists and is writable" if log.exists() else "can be created"
+    return _operators_log(log, chain.files)
+
+
+def _operators_log(log: Path, probe_files: int) -> Verdict:
+    """The operator's own log must be complete and unedited before LIVE goes on."""
+    where = "can be created"
+    if log.exists():
+        real = verify(log)
+        if not real.intact:
+            return False, f"the audit log {log} does not verify: {real.problem} (see `tradeguard live audit --verify`)"
+        where = f"exists, is writable and verifies ({plural(real.lines, 'line')})"
     return True, (
         f"{log} {where}; rotation, archive and retention work, hash chain verified "
-        f"({PROBE_LINES} lines over {chain.files} files)"
+        f"({PROBE_LINES} lines over {probe_files} files)"
     )
 
 

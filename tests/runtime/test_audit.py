@@ -157,31 +157,44 @@ def test_retention_by_age_only_after_archiving(home, tmp_path):
     assert verify(path).intact
 
 
-def test_every_completed_submit_survives_a_kill(home):
-    script = textwrap.dedent(
-        """
-        import sys
-        from tradeguard import Limits, OrderGateway
+KILLED = textwrap.dedent(
+    """
+    import sys
+    from tradeguard import Limits, OrderGateway
+    from tradeguard.audit import AuditLog
 
-        class Connector:
-            def place_order(self, symbol, side, quantity):
-                pass
+    class Connector:
+        def place_order(self, symbol, side, quantity, **extra):
+            pass
 
-        gateway = OrderGateway({"fx": Connector()}, limits=Limits())
-        index = 0
-        while True:
-            gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, client_id=index)
-            print(index, flush=True)
-            index += 1
-        """
-    )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    completed = [int(child.stdout.readline()) for _ in range(300)]
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-    logged = {r.order["client_id"] for r in read_events(home / "audit.log")}
-    assert set(completed) <= logged
-    assert verify(home / "audit.log").intact
+    name, log = sys.argv[1], sys.argv[2]
+    gateway = OrderGateway({"fx": Connector()}, limits=Limits(), audit=AuditLog(log, max_bytes=16 * 1024))
+    index = 0
+    while True:
+        gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, client_id=f"{name}-{index}")
+        print(index, flush=True)
+        index += 1
+    """
+)
+
+
+def test_kill_9_of_writers_mid_rotation_loses_no_completed_submit_and_keeps_the_chain(home):
+    log = home / "audit.log"
+    completed: set[str] = set()
+    for round_number in range(3):  # each round's writers continue the chain the killed ones left
+        names = [f"r{round_number}p{n}" for n in range(PROCESSES)]
+        children = [subprocess.Popen([sys.executable, "-c", KILLED, name, str(log)], stdout=subprocess.PIPE, text=True)
+                    for name in names]
+        for name, child in zip(names, children):
+            completed |= {f"{name}-{int(child.stdout.readline())}" for _ in range(150)}
+        for child in children:
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+        checked = verify(log)
+        assert checked.intact, checked.problem
+    logged = {r.order["client_id"] for r in read_events(log)}
+    assert completed <= logged
+    assert len(rotated_files(log)) > 2  # the kills landed among rotations
 
 
 def test_plain_bounds_cycles_and_redacts_credential_fields():

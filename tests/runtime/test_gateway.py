@@ -324,3 +324,21 @@ def test_coinbase_order_configuration_is_read_for_limits():
     result = gateway.submit("cb", client_order_id="c1", product_id="BTC-USD", side="BUY", order_configuration=config)
     assert result["data"] == {"denial": "max_notional", "mode": "PAPER"}
     assert result["error"] == "limit: notional 1200 is above max-notional 1000"
+
+
+def test_observers_see_every_event_after_it_is_written_and_cannot_affect_the_order(home):
+    seen = []
+
+    def record(event):
+        seen.append((event.kind, event.phase, (home / "audit.log").read_text().count("\n")))
+
+    def broken(event):
+        raise RuntimeError("observer down")
+
+    arm(home)
+    gateway = OrderGateway({"fx": RecordingConnector()}, mode="LIVE", limits=Limits(), observers=[broken, record])
+    assert gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.0)["success"] is True
+    gateway.halt("observed")
+    assert gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.0)["data"]["denial"] == "halted"
+    # each event reaches the observer once its line is on disk (the arm line came first)
+    assert seen == [("order", "intent", 2), ("order", "outcome", 3), ("halt", None, 4), ("order", "outcome", 5)]

@@ -32,9 +32,10 @@ from tradeguard.audit import AuditEvent, AuditLog, iso_time, verify
 from tradeguard.audit_view import add_filters, show_events
 from tradeguard.config import ConfigError, LivePolicy, find_pyproject, parse_duration
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, requested_mode
+from tradeguard.signing import SigningError
 from tradeguard.state import HOME_ENV, StateFolder, operator_name, project_root
 
-HELP = "operator commands: arm, disarm, halt, resume, status, audit"
+HELP = "operator commands: arm, disarm, halt, resume, status, audit [--verify]"
 COMMANDS = ("arm", "disarm", "halt", "resume", "status", "audit")
 
 
@@ -132,7 +133,7 @@ def _arm(args: argparse.Namespace, state: StateFolder) -> int:
     replaces = current["id"] if current is not None else None
     try:
         record = state.arm(approvers, args.ttl, args.reason, readiness, replaces=replaces)
-    except ValueError as exc:
+    except (ValueError, SigningError) as exc:
         raise CommandError(f"cannot arm: {exc}") from None
     _audit(state, "arm", reason=args.reason, arming_id=record["id"],
            details={"approvers": approvers, "expires_at": record["expires_at_iso"], "readiness": readiness,
