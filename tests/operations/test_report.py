@@ -221,3 +221,23 @@ def test_bad_input_is_one_line(tmp_path):
     assert done.returncode == 2 and "cannot open the SQLite store" in done.stderr
     missing = run_cli("report", "daily", "--home", tmp_path / "empty", "--no-store")
     assert missing.returncode == 0 and "no audit log at" in missing.stdout and "Missing heartbeat" in missing.stdout
+
+
+def test_files_rotated_before_the_day_are_not_read(tmp_path):
+    from tradeguard.telemetry.reader import read_day
+
+    home = tmp_path / "state"
+    for offset in range(3):  # one rotated file per day, rotated a second after the day's last order
+        log = AuditLog(home / "audit.log")
+        for number in range(offset + 2):
+            log.write(order(START + offset * 86400 + 3600 * (number + 1)))
+        log.close()
+        rotated_at = datetime.fromtimestamp(START + offset * 86400 + 3600 * (offset + 2) + 1, timezone.utc)
+        (home / "audit.log").rename(home / f"audit.log.{rotated_at.strftime('%Y%m%dT%H%M%S%fZ')}")
+        with open(sorted(home.glob("audit.log.2*"))[-1], "ab") as handle:
+            handle.write(b"damaged beyond reading\n")  # each file's own damage: seen only if it is read
+    AuditLog(home / "audit.log").write(order(START + 3 * 86400 + 60))
+    for offset, expected in ((0, 2), (1, 3), (2, 4), (3, 1)):
+        events, damaged = read_day(home / "audit.log", date.fromordinal(DAY.toordinal() + offset))
+        assert len(events) == expected
+        assert len(damaged) == 3 - offset, (offset, damaged)  # the files of earlier days were not opened
