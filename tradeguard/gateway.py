@@ -118,7 +118,7 @@ class OrderGateway:
         self.order_methods = (order_method,) if isinstance(order_method, str) else tuple(order_method)
         self.breaker = breaker if isinstance(breaker, CircuitBreaker) else CircuitBreaker(breaker or BreakerSettings())
         self.alert = alert
-        self.observers = (*observers, submit_span, *_metrics_observer(metrics, self.state.home))
+        self.observers = (*observers, submit_span, *_metrics_observer(metrics, self.state))
         self._methods: dict[type, tuple[Optional[str], Optional[Binder], bool]] = {}
         self._audit_problem: Optional[str] = None
         self._lock = threading.Lock()
@@ -424,11 +424,11 @@ def _failure_code(data: dict) -> str:
     return exception if isinstance(exception, str) else "broker"
 
 
-def _metrics_observer(metrics: Any, home: os.PathLike) -> tuple[Observer, ...]:
+def _metrics_observer(metrics: Any, state: StateFolder) -> tuple[Observer, ...]:
     if metrics is True:
         from tradeguard.metrics import GatewayMetrics  # the [metrics] extra, loaded only when asked for
 
-        return (GatewayMetrics(home=home),)
+        return (GatewayMetrics(home=state),)
     return (metrics,) if metrics else ()
 
 

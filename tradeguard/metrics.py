@@ -23,8 +23,10 @@ they are right even when the operator halts or arms from another shell.
 
 Several processes: set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder before the processes
 start (prometheus-client's multiprocess mode); each writes its values there and ``serve`` (in any
-one of them, or a process of its own) adds them up. For node_exporter's textfile collector, call
-``write_textfile`` from a timer or after each session.
+one of them, or a process of its own) adds them up; a supervisor that restarts workers calls
+``prometheus_client.multiprocess.mark_process_dead(pid)`` for each one that exits, so its breaker
+gauges stop counting. For node_exporter's textfile collector, call ``write_textfile`` from a timer
+or after each session.
 
 This module imports only the standard library; prometheus-client is loaded when metrics are made.
 """
@@ -91,11 +93,11 @@ class _Instruments:
 class GatewayMetrics:
     """An audit-event observer that keeps the gateway's metrics in ``registry``.
 
-    ``home`` is the state folder whose kill switch and arming record ``tradeguard_halted`` and
-    ``tradeguard_armed`` report (omit it to leave those two out, e.g. for a second gateway).
+    ``home`` is the state folder (a path or the gateway's ``StateFolder``) whose kill switch and
+    arming record ``tradeguard_halted`` and ``tradeguard_armed`` report.
     """
 
-    def __init__(self, registry: Any = None, home: Optional[os.PathLike | str] = None) -> None:
+    def __init__(self, registry: Any = None, home: Any = None) -> None:
         client = _client()
         self.registry = client.REGISTRY if registry is None else registry
         with _made:
@@ -150,7 +152,7 @@ class GatewayMetrics:
             self._m.breaker_open.labels(opened).set(0)
 
 
-def _register_state(registry: Any, home: os.PathLike | str) -> None:
+def _register_state(registry: Any, home: Any) -> None:
     collector = _state_collectors.get(registry)
     if collector is None:
         collector = _state_collectors[registry] = StateCollector()
@@ -162,17 +164,23 @@ class StateCollector:
     """``tradeguard_halted`` and ``tradeguard_armed``, read from the state folders at each scrape
     (the highest value when a process has gateways on several folders)."""
 
-    def __init__(self, home: Optional[os.PathLike | str] = None) -> None:
+    def __init__(self, home: Any = None) -> None:
         self.folders: dict[Path, Any] = {}
         if home is not None:
             self.watch(home)
 
-    def watch(self, home: os.PathLike | str) -> None:
-        from tradeguard.state import StateFolder
-
+    def watch(self, home: Any) -> None:
+        """Also report the state folder ``home``: a gateway's ``StateFolder`` (its live policy judges
+        the arming record), or a path (judged by the project's ``[tool.tradeguard.live]``)."""
+        if hasattr(home, "arming_status"):
+            self.folders.setdefault(home.home, home)
+            return
         path = Path(home).absolute()
         if path not in self.folders:
-            self.folders[path] = StateFolder(path)
+            from tradeguard.config import LivePolicy
+            from tradeguard.state import StateFolder
+
+            self.folders[path] = StateFolder(path, LivePolicy.from_pyproject())
 
     def collect(self) -> Any:
         from prometheus_client.core import GaugeMetricFamily
@@ -215,10 +223,3 @@ def write_textfile(path: os.PathLike | str, *, registry: Any = None,
     """Write the metrics for node_exporter's textfile collector (atomically: a temporary file renamed)."""
     _client().write_to_textfile(str(path), exposition_registry(registry, home))
 
-
-def mark_process_dead(pid: Optional[int] = None) -> None:
-    """In multiprocess mode, drop a finished process's live gauges (call it when a worker exits)."""
-    if os.environ.get(MULTIPROC_ENV):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(os.getpid() if pid is None else pid)

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import run_cli
 from tradeguard import Limits, OrderGateway, timed
 from tradeguard.audit import read_events
 from tradeguard.metrics import GatewayMetrics, serve, write_textfile
@@ -127,13 +128,17 @@ def test_a_breaker_trip_opens_the_gauge_and_a_resume_closes_it(served):
     assert value(closed, "tradeguard_halted") == 0
 
 
-def test_a_halt_from_another_process_shows_at_the_next_scrape(session, tmp_path):
-    gateway, port = session
-    from tests.conftest import run_cli
-
-    done = run_cli("live", "halt", "--home", str(tmp_path / "state"), "--reason", "operator drill")
-    assert done.returncode == 0, done.stderr
+def test_the_operators_commands_in_another_process_show_at_the_next_scrape(session, tmp_path):
+    _, port = session
+    home = str(tmp_path / "state")
+    armed = run_cli("live", "arm", "--home", home, "--approver", "alice", "--approver", "bob", "--ttl", "1h",
+                    "--reason", "drill", "--no-readiness", cwd=tmp_path)
+    assert armed.returncode == 0, armed.stdout + armed.stderr
+    assert value(scrape(port), "tradeguard_armed") == 1
+    assert run_cli("live", "halt", "--home", home, "--reason", "operator drill", cwd=tmp_path).returncode == 0
     assert value(scrape(port), "tradeguard_halted") == 1
+    assert run_cli("live", "disarm", "--home", home, cwd=tmp_path).returncode == 0
+    assert value(scrape(port), "tradeguard_armed") == 0
 
 
 def test_metrics_true_uses_the_default_registry(tmp_path):
