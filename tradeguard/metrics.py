@@ -106,7 +106,7 @@ class GatewayMetrics:
                 instruments = _instruments[self.registry] = _Instruments(self.registry)
             if home is not None:
                 _register_state(self.registry, home)
-        self._m = instruments
+        self._instruments = instruments
         # labels() costs a dict look-up under a lock; the children are kept per label values.
         self._children: dict[tuple, tuple] = {}
         self._opened: set[str] = set()
@@ -117,17 +117,17 @@ class GatewayMetrics:
             if event.phase != "intent":
                 self._order(event)
         elif kind == "breaker_trip":
-            self._m.breaker_trips.labels(event.venue).inc()
-            self._m.breaker_open.labels(event.venue).set(1)
+            self._instruments.breaker_trips.labels(event.venue).inc()
+            self._instruments.breaker_open.labels(event.venue).set(1)
             self._opened.add(event.venue)
         elif kind in ("breaker_reset", "resume"):
-            self._close_breakers(event.venue if kind == "breaker_reset" else None)
+            self._close_breakers()
 
     def _order(self, event: Any) -> None:
         key = (event.venue, event.mode, event.outcome)
         children = self._children.get(key)
         if children is None:
-            m, labels = self._m, (str(event.venue), str(event.mode))
+            m, labels = self._instruments, (str(event.venue), str(event.mode))
             children = self._children[key] = (
                 m.orders.labels(*labels, str(event.outcome)), m.submit.labels(*labels),
                 m.broker.labels(*labels), m.last_submit.labels(labels[0]),
@@ -141,15 +141,14 @@ class GatewayMetrics:
         last.set(event.ts)
         if event.decisions:
             for name, seconds in event.decisions.items():
-                self._m.decision.labels(name).observe(seconds)
+                self._instruments.decision.labels(name).observe(seconds)
 
-    def _close_breakers(self, venue: Optional[str]) -> None:
-        if venue is not None:
-            self._m.breaker_open.labels(venue).set(0)
-            return
-        # A resume clears the kill switch the breaker set: every breaker this observer opened closes.
-        for opened in self._opened:
-            self._m.breaker_open.labels(opened).set(0)
+    def _close_breakers(self) -> None:
+        # A resume clears the kill switch the breaker set (it is one for all venues): every breaker
+        # this observer saw open is closed.
+        for venue in self._opened:
+            self._instruments.breaker_open.labels(venue).set(0)
+        self._opened.clear()
 
 
 def _register_state(registry: Any, home: Any) -> None:

@@ -53,15 +53,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradeguard report", description=HELP)
     parser.add_argument("what", choices=["daily"], help="the report to make")
-    parser.add_argument("--date", default="today", help="YYYY-MM-DD, today or yesterday (UTC; default today)")
-    parser.add_argument("--html", type=Path, help="the HTML page (default <state folder>/reports/DAY.html)")
-    parser.add_argument("--json", type=Path, help="the JSON twin (default <state folder>/reports/DAY.json)")
-    parser.add_argument("--store", help=f"postgresql://… or an SQLite file (default <state folder>/{STORE_FILE})")
+    parser.add_argument("--date", default="today", metavar="DAY", help="YYYY-MM-DD, today or yesterday (UTC; default today)")
+    parser.add_argument("--html", type=Path, metavar="FILE", help="the HTML page (default <state folder>/reports/DAY.html)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="the JSON twin (default <state folder>/reports/DAY.json)")
+    parser.add_argument("--store", metavar="URL", help=f"postgresql://… or an SQLite file (default <state folder>/{STORE_FILE})")
     parser.add_argument("--no-store", action="store_true", help="keep nothing; no trend")
-    parser.add_argument("--trend-days", type=int, default=30, help="stored days the trend shows (default 30)")
-    parser.add_argument("--bot", help=f"this bot's name in the store (default ${BOT_ENV}, else the host name)")
-    parser.add_argument("--home", help="the state folder (default $TRADEGUARD_HOME, else .tradeguard)")
-    parser.add_argument("--audit", help="the audit log (default <state folder>/audit.log)")
+    parser.add_argument("--trend-days", type=int, default=30, metavar="N", help="stored days the trend shows (default 30)")
+    parser.add_argument("--bot", metavar="NAME", help=f"this bot's name in the store (default ${BOT_ENV}, else the host name)")
+    parser.add_argument("--home", metavar="DIR",
+                        help="the state folder (default $TRADEGUARD_HOME, else .tradeguard/ in the project root)")
+    parser.add_argument("--audit", metavar="FILE", help="the audit log (default <state folder>/audit.log)")
     return parser
 
 
