@@ -11,8 +11,9 @@ lock also guards rotation, so a process never writes into a file another one jus
 Tamper evidence, as Certificate Transparency and CloudTrail's digest files do it: each line carries
 ``prev``, the SHA-256 of the line before it (across rotation: the first line of a new file points at
 the last line of the rotated one; the very first line of a log has ``prev`` null). The lock file
-doubles as the *head*: after every write it holds the hash of the newest line, so deleting or
-editing the last lines is seen too. :func:`verify` walks the chain.
+doubles as the *head*: after every write it holds the hash of the newest line (through a shared
+memory map, so it costs no system call), so deleting or editing the last lines is seen too.
+:func:`verify` walks the chain.
 
 Durability: lines bypass Python's buffers, so once ``write`` returns the line is in the kernel and
 survives the process being killed. With ``fsync=True`` (the gateway's choice in LIVE) each line is
@@ -31,6 +32,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import mmap
 import operator
 import os
 import threading
@@ -46,6 +48,7 @@ LOCK_SUFFIX = ".lock"
 ARCHIVE_FOLDER = "archive"
 MANIFEST = "manifest.jsonl"
 HEAD_BYTES = 512
+PATH_CHECK_SECONDS = 1.0
 # How far back from the end of a file the last line is looked for when the head cannot say.
 TAIL_BYTES = 1 << 20
 
@@ -168,8 +171,10 @@ class AuditLog:
         self._lock = threading.Lock()
         self._fd = -1
         self._lock_fd = -1
+        self._head: Optional[_Head] = None
         self._inode = -1
         self._started = 0.0
+        self._path_checked = 0.0
         # (inode, size) of the log after this process's last write, and that line's hash: when the
         # file still has that size nobody wrote since, and the head need not be read.
         self._last: tuple[int, int, Optional[str]] = (-1, -1, None)
@@ -183,6 +188,7 @@ class AuditLog:
             if self._lock_fd < 0:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._lock_fd = os.open(f"{self.path}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+                self._head = _Head(self._lock_fd)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             try:
                 self._append(body)
@@ -190,7 +196,9 @@ class AuditLog:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _append(self, body: bytes) -> None:
-        size = self._follow_rotation()
+        size = self._own_size() if self._head is not None and self._head.unchanged() else -1
+        if size < 0:
+            size = self._follow_rotation()
         prev, torn = self._previous(size)
         if self._due_for_rotation(size, len(body)):
             self._rotate()
@@ -208,19 +216,23 @@ class AuditLog:
         digest = line_hash(line)
         self._last = (self._inode, size + len(line), digest)
         head = b'{"inode": %d, "size": %d, "hash": "%s"}' % (self._inode, size + len(line), digest.encode())
-        os.pwrite(self._lock_fd, head.ljust(HEAD_BYTES - 1) + b"\n", 0)
+        self._head.write(head.ljust(HEAD_BYTES - 1) + b"\n")
 
     def close(self) -> None:
         with self._lock:
+            if self._head is not None:
+                self._head.close()
             for descriptor in (self._fd, self._lock_fd):
                 if descriptor >= 0:
                     os.close(descriptor)
             self._fd = self._lock_fd = self._inode = -1
+            self._head = None
 
     def _after_fork(self) -> None:
         # A forked child shares its parent's open files, and with them the flock: it needs its own.
         self._lock = threading.Lock()
         self._fd = self._lock_fd = self._inode = -1
+        self._head = None
         self._last = (-1, -1, None)
         self._pid = _pid
 
@@ -230,13 +242,24 @@ class AuditLog:
         inode, known_size, digest = self._last
         if inode == self._inode and known_size == size:
             return digest, False
-        head = read_head(self._lock_fd)
+        head = self._head.read()
         if head is not None and head.get("inode") == self._inode and head.get("size") == size:
             return head.get("hash"), False
         return last_line_hash(self.path, size, rotated_files(self.path))
 
+    def _own_size(self) -> int:
+        """The log's size when the head is still ours (nobody wrote or rotated since our line) and
+        the file is still linked, checked by ``fstat`` instead of a path lookup; -1 to look the
+        path up (a file renamed by someone else is noticed within ``PATH_CHECK_SECONDS``)."""
+        now = time.monotonic()
+        if self._fd < 0 or now - self._path_checked > PATH_CHECK_SECONDS:
+            return -1
+        info = os.fstat(self._fd)
+        return info.st_size if info.st_nlink else -1  # unlinked: its lines would be lost
+
     def _follow_rotation(self) -> int:
         """Reopen the log if another process rotated it; its size now (one ``stat`` says both)."""
+        self._path_checked = time.monotonic()
         try:
             info = os.stat(self._path)
         except FileNotFoundError:
@@ -280,6 +303,42 @@ class AuditLog:
                 continue
 
 
+class _Head:
+    """The head in the lock file, through a shared memory map: updating it after every line costs
+    no system call (other processes and readers see the same page). ``pwrite`` where mapping fails."""
+
+    __slots__ = ("fd", "map", "written")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.written = b""  # the head as this process last wrote it
+        self.map: Optional[mmap.mmap] = None
+        try:
+            if os.fstat(fd).st_size < HEAD_BYTES:  # only ever grows, so racing writers agree
+                os.ftruncate(fd, HEAD_BYTES)
+            self.map = mmap.mmap(fd, HEAD_BYTES)
+        except (OSError, ValueError):
+            self.map = None
+
+    def unchanged(self) -> bool:
+        """True when the head is still the one this process wrote: no other writer, no rotation."""
+        return self.map is not None and self.map[:HEAD_BYTES] == self.written
+
+    def write(self, head: bytes) -> None:
+        self.written = head
+        if self.map is None:
+            os.pwrite(self.fd, head, 0)
+            return
+        self.map[:HEAD_BYTES] = head  # not forced to disk: verify accepts a head left behind
+
+    def read(self) -> Optional[dict]:
+        return _parse_head(self.map[:HEAD_BYTES]) if self.map is not None else read_head(self.fd)
+
+    def close(self) -> None:
+        if self.map is not None:
+            self.map.close()
+
+
 def _cut_back(descriptor: int, size: int) -> None:
     try:
         os.ftruncate(descriptor, size)
@@ -290,8 +349,15 @@ def _cut_back(descriptor: int, size: int) -> None:
 def read_head(lock_fd: int) -> Optional[dict]:
     try:
         raw = os.pread(lock_fd, HEAD_BYTES, 0)
-        head = json.loads(raw) if raw.strip() else None
-    except (OSError, ValueError):
+    except OSError:
+        return None
+    return _parse_head(raw)
+
+
+def _parse_head(raw: bytes) -> Optional[dict]:
+    try:
+        head = json.loads(raw) if raw.strip(b" \n\x00") else None
+    except ValueError:  # zeros of a fresh head, or damage
         return None
     return head if isinstance(head, dict) else None
 
@@ -423,11 +489,17 @@ class Verification:
 
 
 def verify(path: os.PathLike | str) -> Verification:
-    """Walk the hash chain of the whole log (archived, rotated, live) and check it against the head."""
+    """Walk the hash chain of the whole log (archived, rotated, live) and check it against the head.
+
+    The head must name a line of the chain: the newest, or an earlier one when the writer of the
+    lines after it died before updating the head (``kill -9``, a power cut: the head is not forced
+    to disk). Lines edited, removed, reordered or cut off the end are found; lines appended by
+    someone who does not rewrite the head are not (no unkeyed chain can tell those)."""
     path = Path(path)
     files = log_files(path)
+    recorded, head_problem = _recorded_head(path)
     expected: Optional[str] = None
-    before_last: Optional[str] = None
+    head_seen = recorded is None
     count = 0
     for file in files:
         for number, line in enumerate(raw_lines(file), 1):
@@ -436,9 +508,31 @@ def verify(path: os.PathLike | str) -> Verification:
             problem = _chain_problem(line, expected, where)
             if problem is not None:
                 return Verification(count, len(files), problem)
-            before_last, expected = expected, line_hash(line)
-    problem = _head_problem(path, expected, before_last)
-    return Verification(count, len(files), problem)
+            expected = line_hash(line)
+            head_seen = head_seen or expected == recorded
+    if head_problem is not None and expected is not None:
+        return Verification(count, len(files), head_problem)
+    if not head_seen:
+        return Verification(count, len(files), f"{path.name}: the line the head names is not in the log "
+                                               "(the last lines were edited or removed)")
+    return Verification(count, len(files), None)
+
+
+def _recorded_head(path: Path) -> tuple[Optional[str], Optional[str]]:
+    """The hash the head names, and what is wrong with the head when it names none."""
+    lock = Path(f"{path}{LOCK_SUFFIX}")
+    try:
+        descriptor = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        return None, f"{lock.name}: the head is missing, so the newest lines cannot be checked"
+    try:
+        head = read_head(descriptor)
+    finally:
+        os.close(descriptor)
+    recorded = head.get("hash") if head else None
+    if not isinstance(recorded, str):
+        return None, f"{lock.name}: the head is empty or damaged, so the newest lines cannot be checked"
+    return recorded, None
 
 
 def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional[str]:
@@ -453,26 +547,6 @@ def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional
     if expected is None:
         return f"{where}: the log starts after lines that are missing (its prev points at a line not present)"
     return f"{where}: the chain is broken (the line before it was edited, removed or reordered)"
-
-
-def _head_problem(path: Path, last: Optional[str], before_last: Optional[str]) -> Optional[str]:
-    """Whether the head names the newest line. One line behind is a writer killed between its line
-    and the head (``kill -9``), not an edit: the line itself is chained like every other."""
-    lock = Path(f"{path}{LOCK_SUFFIX}")
-    try:
-        descriptor = os.open(lock, os.O_RDONLY)
-    except FileNotFoundError:
-        return None if last is None else f"{lock.name}: the head is missing, so the newest lines cannot be checked"
-    try:
-        head = read_head(descriptor)
-    finally:
-        os.close(descriptor)
-    recorded = head.get("hash") if head else None
-    if recorded == last or (recorded is not None and recorded == before_last):
-        return None
-    if last is None:
-        return f"{path.name}: the log is empty but its head records lines: they were removed"
-    return f"{path.name}: the newest line does not match the head (the last lines were edited or removed)"
 
 
 def _first_event_time(path: Path) -> Optional[float]:

@@ -185,7 +185,7 @@ def _number(value: object, what: str, unset_above: float = float("inf")) -> tupl
 
 
 def _side(value: object) -> Optional[str]:
-    word = getattr(value, "value", value)  # enums of SDKs
+    word = value if type(value) is str else getattr(value, "value", value)  # enums of SDKs
     if not isinstance(word, str):
         return None
     word = word.strip().lower()

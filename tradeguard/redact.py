@@ -82,21 +82,24 @@ def plain(value: object) -> object:
     return _Plain().convert(value, 0)
 
 
-def _flat(mapping: dict, depth: int) -> Optional[dict]:
+def _flat(mapping: dict, depth: int, _cached=_field_cache.get, _finite=math.isfinite) -> Optional[dict]:
     """The common case (an order's keyword arguments, a canonical result) in one tight loop:
     a dict of str keys holding plain scalars or such dicts, two levels at most. None: take the
-    general walk."""
+    general walk. (The defaults bind hot globals once: this runs for every audit line.)"""
     converted = {}
+    unredacted = not _known_values
     for key, item in mapping.items():
-        if type(key) is not str:
-            return None
-        field = _field_cache.get(key) or _field(key)
+        field = _cached(key) if type(key) is str else None
+        if field is None:
+            if type(key) is not str:
+                return None
+            field = _field(key)
         kind = type(item)
         if field[1] and item is not None:
             converted[field[0]] = REDACTED
         elif kind is str:
-            converted[field[0]] = item if not _known_values and len(item) <= MAX_TEXT else safe_text(item)
-        elif item is None or kind is bool or (kind is float and math.isfinite(item)):
+            converted[field[0]] = item if unredacted and len(item) <= MAX_TEXT else safe_text(item)
+        elif item is None or kind is bool or (kind is float and _finite(item)):
             converted[field[0]] = item
         elif kind is int and item.bit_length() <= MAX_INT_BITS:
             converted[field[0]] = item

@@ -105,17 +105,18 @@ class _WatchedFile:
 
     ``read()`` is ``ABSENT``, a problem (str, wrapped in a tuple) or the parsed value."""
 
-    __slots__ = ("path", "owner_only", "_key", "_value")
+    __slots__ = ("path", "_path", "owner_only", "_key", "_value")
 
     def __init__(self, path: Path, owner_only: bool) -> None:
         self.path = path
+        self._path = str(path)  # lstat on a str: no Path conversion at every submit
         self.owner_only = owner_only
         self._key: Optional[tuple] = None
         self._value: object = ABSENT
 
     def read(self) -> object:
         try:
-            info = os.lstat(self.path)
+            info = os.lstat(self._path)
         except FileNotFoundError:
             self._key = None
             return ABSENT

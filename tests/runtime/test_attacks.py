@@ -372,3 +372,25 @@ def test_halt_outside_any_project_is_refused(tmp_path, monkeypatch):
 def test_halt_with_no_gateway_on_the_folder_warns(home):
     done = run_cli("live", "halt", "--reason", "nobody listening")
     assert done.returncode == 0 and "warning: no running gateway uses this folder" in done.stdout
+
+
+def test_an_async_connector_with_hostile_replies_never_makes_submit_raise(home):
+    import asyncio
+
+    class AsyncBroker:
+        def __init__(self, outcome):
+            self.outcome, self.calls = outcome, 0
+
+        async def place_order(self, symbol, side, quantity, price=None):
+            self.calls += 1
+            if isinstance(self.outcome, BaseException):
+                raise self.outcome
+            return self.outcome
+
+    arm(home)
+    for outcome in ({"success": True, "error": None, "data": {"n": 10**5000}}, GeneratorExit(), float("nan")):
+        broker = AsyncBroker(outcome)
+        result = asyncio.run(live_gateway(broker).send(broker, "EUR_USD", "buy", 1, price=1.0))
+        assert is_canonical(result) and broker.calls == 1
+    phases = [line["phase"] for line in order_lines(home)]
+    assert phases == ["intent", "outcome"] * 3
