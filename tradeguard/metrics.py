@@ -109,6 +109,7 @@ class GatewayMetrics:
         self._instruments = instruments
         # labels() costs a dict look-up under a lock; the children are kept per label values.
         self._children: dict[tuple, tuple] = {}
+        self._decisions: dict[str, Any] = {}
         self._opened: set[str] = set()
 
     def __call__(self, event: Any) -> None:
@@ -139,9 +140,11 @@ class GatewayMetrics:
         if event.broker_seconds is not None:
             broker.observe(event.broker_seconds)
         last.set(event.ts)
-        if event.decisions:
-            for name, seconds in event.decisions.items():
-                self._instruments.decision.labels(name).observe(seconds)
+        for name, seconds in (event.decisions or {}).items():
+            decision = self._decisions.get(name)
+            if decision is None:
+                decision = self._decisions[name] = self._instruments.decision.labels(name)
+            decision.observe(seconds)
 
     def _close_breakers(self) -> None:
         # A resume clears the kill switch the breaker set (it is one for all venues): every breaker
