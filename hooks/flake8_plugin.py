@@ -51,7 +51,7 @@ class _Workspace:
     @cached_property
     def baseline(self) -> Baseline | None:
         """Raises ``BaselineError`` (every time it is asked) for a configured baseline that cannot be read."""
-        return load_baseline(self.config.baseline) if self.config.baseline else None
+        return load_baseline(self.config.baseline_path) if self.config.baseline else None
 
     def index_for(self, rel: str, text: str) -> ProjectIndex:
         """The project index with this file summarised from ``text``, which differs from the disk

@@ -25,6 +25,7 @@ from lint_rules import engine, fixer, suppression
 from lint_rules.cache import CacheFile, code_fingerprint
 from lint_rules.config import Config, load_config, with_overrides
 from lint_rules.context import FileContext
+from lint_rules.cython import check_cython, is_cython, summarize_cython
 from lint_rules.facts import Answers, RecordingIndex
 from lint_rules.files import iter_python_files, shown, walk_python_files
 from lint_rules.findings import Finding
@@ -192,6 +193,10 @@ class Project:
                 fresh[rel] = [key, results[rel], {}]
                 continue
             context = self.context(rel, _read_text(path), record=not fix)
+            if is_cython(rel):  # no syntax tree: TG101 by a token scan
+                results[rel] = suppression.apply(check_cython(context), context)
+                fresh[rel] = [key, results[rel], context.index.asked if not fix else None]
+                continue
             ast_error = _unreadable(entry.summary.get("syntax_error"))
             if ast_error or ruleset.rules_for(context):
                 to_parse.append((rel, context.text, ast_error))
@@ -328,7 +333,7 @@ def _summarize_file(job: tuple[str, str | None]) -> tuple[tuple, str, dict | Non
     if sha == known:
         return (stat_key, sha, None)
     try:
-        summary = summarize_source(decode_source(data))
+        summary = (summarize_cython if is_cython(path) else summarize_source)(decode_source(data))
     except Unreadable as error:
         summary = {"unreadable": {"reason": str(error), "line": error.line, "column": error.column}}
     return (stat_key, sha, summary)

@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = check_paths(args.paths, select=args.select, ignore=args.ignore, use_cache=not args.no_cache, fix=fix)
         # --baseline, else the `baseline` of each configuration that governs the checked paths
-        sources = [args.baseline] if args.baseline else sorted({c.baseline for c, _ in result.checked if c.baseline})
+        sources = [args.baseline] if args.baseline else sorted({c.baseline_path for c, _ in result.checked if c.baseline})
         baselines = [] if args.write_baseline else [load_baseline(path) for path in sources]
     except BaselineError as error:
         print(f"tradeguard: error: {error}", file=sys.stderr)
