@@ -105,7 +105,8 @@ def is_test_path(path: str) -> bool:
 def parse_counts(root: Path) -> Counter:
     """Per rule, how many of the files under ``root`` its tokens and ``applies_to`` make the
     engine parse, with the project's configuration and index (as `check` builds them)."""
-    from lint_rules.config import iter_python_files, load_config
+    from lint_rules.config import load_config
+    from lint_rules.files import iter_python_files
     from lint_rules.engine import RuleSet
     from lint_rules.runner import Project
 
