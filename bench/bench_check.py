@@ -25,13 +25,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import generate  # noqa: E402
+from realcode import parse_counts  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # flake8 with every installed plugin but tradeguard's: the editor's cost without us.
@@ -77,34 +77,6 @@ def ratio_line(label: str, pairs: list[tuple[Cost, Cost]]) -> str:
     wall = median(cost.wall / floor.wall for cost, floor in pairs)
     cost = Cost(median(c.wall for c, _ in pairs), median(c.cpu for c, _ in pairs))
     return f"  {label:<34} {cost}   = {cpu:6.3f}x floor CPU, {wall:6.3f}x floor wall"
-
-
-def parses_by_rule(root: Path) -> tuple[int, Counter]:
-    """How many files each rule's prefilter sends to LibCST (in this process, no caches)."""
-    from lint_rules import engine
-    from lint_rules.config import load_config
-    from lint_rules.files import iter_python_files
-    from lint_rules.context import FileContext
-    from lint_rules.runner import Project
-    from lint_rules.source import Unreadable, decode_source
-
-    config = load_config(root)
-    files, _ = iter_python_files(config, [root])
-    project = Project(config, use_cache=False)
-    project.build_index(files)
-    ruleset = engine.RuleSet.for_config(config)
-    counts: Counter = Counter()
-    parsed = 0
-    for path in files:
-        try:
-            text = decode_source(path.read_bytes())
-        except Unreadable:
-            continue
-        context = FileContext(config.relative(path), text, config, project.index)
-        wanted = ruleset.rules_for(context)
-        parsed += bool(wanted)
-        counts.update(rule.code for rule in wanted)
-    return parsed, counts
 
 
 def bench_corpus(name: str, root: Path, runs: int) -> None:
@@ -153,9 +125,10 @@ def bench_corpus(name: str, root: Path, runs: int) -> None:
         added.append(check(root, ".")[0])
     print(f"  add a module, warm otherwise       {Cost(median(c.wall for c in added), median(c.cpu for c in added))}")
 
-    parsed, counts = parses_by_rule(root)
-    per_rule = ", ".join(f"{code} {count}" for code, count in sorted(counts.items()))
-    print(f"  files parsed: {parsed} of {len(files)}; by rule (a file counts for each rule that wants it): {per_rule}")
+    counts = parse_counts(root)
+    parsed = counts.pop("parsed by any rule", 0)
+    per_rule = ", ".join(f"{code} {count}" for code, count in sorted(counts.items()) if code.startswith("TG"))
+    print(f"  files parsed: {parsed} of {counts['files']}; by rule (a file counts for each rule that wants it): {per_rule}")
 
 
 def main() -> None:

@@ -117,7 +117,7 @@ def parse_counts(root: Path) -> Counter:
     ruleset = RuleSet.for_config(config)
     counts: Counter = Counter({"files": len(files)})
     for path in files:
-        context = project._context(config.relative(path), path.read_text(encoding="utf-8", errors="replace"))
+        context = project.context(config.relative(path), path.read_text(encoding="utf-8", errors="replace"))
         rules = ruleset.rules_for(context)
         counts.update(rule.code for rule in rules)
         counts["parsed by any rule"] += bool(rules)
