@@ -34,6 +34,7 @@ class Config:
     gateway_paths: tuple[str, ...] = ()
     connector_paths: tuple[str, ...] = ()
     connector_bases: tuple[str, ...] = ("BaseConnector",)
+    connector_methods: tuple[str, ...] = ()   # the connector interface, named where bases do not tell it
     order_methods: tuple[str, ...] = DEFAULT_ORDER_METHODS
     select: tuple[str, ...] = ("TG",)
     ignore: tuple[str, ...] = ()
@@ -79,7 +80,7 @@ class Config:
         data = {
             key: getattr(self, key)
             for key in (
-                "gateway_paths", "connector_paths", "connector_bases", "order_methods", "select",
+                "gateway_paths", "connector_paths", "connector_bases", "connector_methods", "order_methods", "select",
                 "ignore", "exclude", "require_noqa_reason", "per_file_ignores",
             )
         }
@@ -149,6 +150,7 @@ _LIST_KEYS = {
     "gateway-paths": "gateway_paths",
     "connector-paths": "connector_paths",
     "connector-bases": "connector_bases",
+    "connector-methods": "connector_methods",
     "order-methods": "order_methods",
     "extend-order-methods": None,
     "select": "select",

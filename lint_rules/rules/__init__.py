@@ -6,18 +6,19 @@ from functools import lru_cache
 
 from lint_rules.rule import Rule
 
-# Module names of the rules; each holds exactly one Rule subclass.
+# Module names of the rules (the canonical-result family in its package); each holds exactly one
+# Rule subclass.
 RULE_MODULES = (
     "tg000_unreadable",
     "tg001_noqa_reason",
     "tg101_order_call",
     "tg102_order_reference",
     "tg103_broker_sdk_order",
-    "tg201_non_canonical_return",
-    "tg202_payload_at_top_level",
-    "tg203_result_value_type",
-    "tg204_contradictory_result",
-    "tg205_payload_read_at_top_level",
+    "results.tg201_non_canonical_return",
+    "results.tg202_payload_at_top_level",
+    "results.tg203_result_value_type",
+    "results.tg204_contradictory_result",
+    "results.tg205_payload_read_at_top_level",
     "tg401_hardcoded_live",
     "tg402_live_endpoint",
 )

@@ -52,9 +52,10 @@ class ConnectorClassTracker:
     where a connector calling or passing on its own order method is its own business."""
 
     def visit_ClassDef(self, node) -> None:
+        from lint_rules.rules.results.connectors import connector_model, summary_of_classdef  # one model of connectors
+
         stack = self.__dict__.setdefault("_class_stack", [])
-        bases = [dotted(arg.value) or "" for arg in node.bases]
-        stack.append(self.context.index.is_connector_class(node.name.value, bases))
+        stack.append(connector_model(self.context).is_connector(self.context.rel_path, summary_of_classdef(node)))
 
     def leave_ClassDef(self, node) -> None:
         self._class_stack.pop()

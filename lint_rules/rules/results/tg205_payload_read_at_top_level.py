@@ -5,19 +5,21 @@ from dataclasses import dataclass, field
 
 from lint_rules.config import Config, matches_any
 from lint_rules.context import FileContext
-from lint_rules.index import CANONICAL_KEYS
 from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Rule, Valid
 from lint_rules.rules._orders import describe, dotted
-from lint_rules.rules._results import (
+from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
+from lint_rules.rules.results.helpers import (
+    CANONICAL_KEYS,
+    connector_result_methods,
     instance_kind_of_class,
-    is_connector_classdef,
     kind_by_name,
     result_source,
-    string_value,
-    unwrap,
 )
+from lint_rules.rules.results.returns import string_value
 
+
+_OANDA = "class Oanda:\n    def place_order(self, order):\n        pass\n\n    def pricing(self, symbol):\n        pass\n"
 
 # A subscript or `.get(` of a string literal other than "success", "error" and "data", not on a
 # subscript (`res["data"]["id"]` reads the payload where it belongs).
@@ -157,13 +159,13 @@ class PayloadReadAtTopLevel(Rule):
             quote = conn.pricing("EUR_USD")
             bid = quote["bid"]
         ''', line=5, message="connector method `pricing`", config={"connector-paths": ["bot/connectors/**"]},
-            files={"bot/connectors/oanda.py": "class Oanda:\n    def pricing(self, symbol):\n        pass\n"}),
+            files={"bot/connectors/oanda.py": _OANDA}),
         Invalid('''
             class Rebalancer:
                 def exposure(self, venue):
                     res = self.connectors[venue].positions()
                     return res["EUR_USD"]
-        ''', line=4),
+        ''', line=4, config={"connector-methods": ["positions"]}),
         Invalid('''
             from bot.execution.gateway import submit_order
 
@@ -172,9 +174,11 @@ class PayloadReadAtTopLevel(Rule):
         ''', line=4, message="gateway function `submit_order`", config={"gateway-paths": ["bot/execution/gateway.py"]},
             files={"bot/execution/gateway.py": "def submit_order(venue, **order):\n    pass\n"}),
         Invalid('''
+            from bot.connectors.oanda import OandaConnector
+
             def nav(conn: OandaConnector):
                 return conn.account()["NAV"]
-        ''', line=2),
+        ''', line=4, files={"bot/connectors/oanda.py": "class OandaConnector:\n    def account(self):\n        pass\n"}),
         Invalid('''
             from bot.venues import Fx
 
@@ -184,13 +188,16 @@ class PayloadReadAtTopLevel(Rule):
 
                 def exposure(self):
                     return self.venue.positions().get("EUR_USD")
-        ''', line=8, files={"bot/venues.py": "class Fx(BaseConnector):\n    pass\n"}),
+        ''', line=8, files={"bot/venues.py": "class Fx(BaseConnector):\n    pass\n"}, config={"connector-methods": ["positions"]}),
         Invalid('''
             class OandaConnector:
+                def positions(self):
+                    return self.api.positions()
+
                 def close_all(self):
                     res = self.positions()
                     return [self.close(p) for p in res["positions"]]
-        ''', line=4),
+        ''', line=7),
     ]
 
     @classmethod
@@ -210,7 +217,8 @@ class PayloadReadAtTopLevel(Rule):
 
     # --- scopes ----------------------------------------------------------------------------
     def visit_ClassDef(self, node) -> None:
-        self.scopes.append(_Scope("class", connector=is_connector_classdef(self.context, node)))
+        connector = connector_model(self.context).is_connector(self.context.rel_path, summary_of_classdef(node))
+        self.scopes.append(_Scope("class", connector=connector))
 
     def leave_ClassDef(self, node) -> None:
         self.scopes.pop()
@@ -296,7 +304,7 @@ class PayloadReadAtTopLevel(Rule):
 
     def _source(self, node) -> str | None:
         """Where ``node``'s value comes from, if it is a connector result."""
-        node = unwrap(node)
+        node = _unwrap(node)
         if isinstance(node, cst.NamedExpr):
             return self._source(node.value)
         if isinstance(node, cst.Name):
@@ -312,7 +320,7 @@ class PayloadReadAtTopLevel(Rule):
             return ("result", source)
         kind = None
         if value is not None:
-            value = unwrap(value)
+            value = _unwrap(value)
             kind = (
                 (instance_kind_of_class(self.context, dotted(value.func)) if isinstance(value, cst.Call) else None)
                 or kind_by_name(value) or self._instance_kind(value)
@@ -392,20 +400,35 @@ class PayloadReadAtTopLevel(Rule):
             ))
 
 
+def _unwrap(node):
+    """The expression inside ``await``."""
+    while isinstance(node, cst.Await):
+        node = node.expression
+    return node
+
+
 def _source_pattern(context: FileContext) -> re.Pattern[str]:
-    """The words one of which a file must hold to read a connector result (computed once per run):
-    an order method, `connector` or `gateway` (any case: `*Connector` classes, `self.connectors`,
-    `gateway.submit`), `route`, and the project's connector classes and gateway functions."""
+    """What a file must hold to read a connector result (computed once per run): a call of an
+    order or interface method (`.place_order(`, on any receiver), a call on a gateway
+    (`gateway.submit(`, `self.gateways[venue].send(`), `route(`, a gateway path's function or
+    class. Naming a connector class is not enough: reading its result takes a call of one of
+    its interface methods."""
     config, index = context.config, context.index
-    key = ("TG205-pattern", config.order_methods)
+    key = ("TG205-pattern", config.order_methods, config.connector_methods, config.gateway_paths)
     if key not in index.derived:
-        words = {*config.order_methods, "connector", "gateway", "route", *index.connector_classes}
+        methods = {*config.order_methods, *connector_result_methods(context)}
+        names = {"route", "OrderGateway"}
         for rel, summary in index.summaries.items():
-            if matches_any(rel, config.connector_paths):
-                words.update(cls["name"] for cls in summary.get("classes", ()))
             if matches_any(rel, config.gateway_paths):
-                words.update(summary.get("functions", ()))
-        index.derived[key] = re.compile(
-            "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
-        )
+                names.update(summary.get("functions", ()))
+                names.update(cls["name"] for cls in summary.get("classes", ()))
+        index.derived[key] = re.compile("|".join((
+            r"\.\s*(?:" + _alternatives(methods) + r")\s*\(",
+            r"(?i:gateways?)\b(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?\s*\.\s*[a-z]\w*\s*\(",
+            r"\b(?:" + _alternatives(names) + r")\b",
+        )))
     return index.derived[key]
+
+
+def _alternatives(words) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))

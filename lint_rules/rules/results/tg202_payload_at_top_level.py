@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Valid
-from lint_rules.rules._results import ConnectorResultRule
+from lint_rules.rules.results.fixes import move_payload, quote_of
+from lint_rules.rules.results.helpers import CANONICAL_KEYS
+from lint_rules.rules.results.returns import ConnectorResultRule, is_result, result_items
 
 
 class PayloadAtTopLevel(ConnectorResultRule):
@@ -48,6 +51,22 @@ class PayloadAtTopLevel(ConnectorResultRule):
     name = "payload-at-top-level"
     message = "broker payload at the top level of a connector result"
 
+    def judge(self, method):
+        for returned in method.returned:
+            items = result_items(returned.value) if returned.value is not None else None
+            if items is None or not is_result(items):
+                continue
+            extra = [key for key, _, _ in items if key not in CANONICAL_KEYS]
+            if extra:
+                keys = {key: (value, element) for key, value, element in items}
+                fixable = returned.fixable and isinstance(returned.value, cst.Dict)
+                yield self.finding(
+                    returned.where,
+                    f"{returned.says} broker payload at the top level of its result "
+                    f"({', '.join(f'`{key}`' for key in extra)}): move it under `data`",
+                    move_payload(returned.value, keys, extra, quote_of(items)) if fixable else None,
+                )
+
     VALID = [
         Valid('''
             class CoinbaseConnector:
@@ -86,6 +105,7 @@ class PayloadAtTopLevel(ConnectorResultRule):
                     reply = self.client.create_order(**order)
                     return {"success": True, "error": None, "data": {"order_id": reply["order_id"]}}
         '''),
+        # through a variable: reported at the return, not fixed (a fix never rewrites an assignment)
         Invalid('''
             class CoinbaseConnector:
                 def place_order(self, order):
@@ -97,17 +117,7 @@ class PayloadAtTopLevel(ConnectorResultRule):
                         "fill": reply.get("fill"),  # may be absent
                     }
                     return result
-        ''', line=4, message="(`order_id`, `fill`)", expected_fix='''
-            class CoinbaseConnector:
-                def place_order(self, order):
-                    reply = self.client.create_order(**order)
-                    result = {
-                        "success": reply["success"],
-                        "error": None,
-                        "data": {"order_id": reply["order_id"], "fill": reply.get("fill")},  # may be absent
-                    }
-                    return result
-        '''),
+        ''', line=10, message="`result`, which holds broker payload at the top level of its result (`order_id`, `fill`)"),
         Invalid('''
             class CoinbaseConnector:
                 def place_order(self, order):
@@ -123,5 +133,5 @@ class PayloadAtTopLevel(ConnectorResultRule):
             class Kraken(Exchange):
                 def balance(self):
                     return {"success": True, "error": None, "data": self.api.balance(), "usd": 1}
-        ''', line=5, files={"bot/venues.py": "class Exchange(BaseConnector):\n    pass\n"}),
+        ''', line=5, files={"bot/venues.py": "class Exchange(BaseConnector):\n    def balance(self):\n        raise NotImplementedError\n"}),
     ]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from lint_rules.rule import Invalid, Valid
-from lint_rules.rules._results import ConnectorResultRule
+from lint_rules.rules.results.returns import ARTICLES, ConnectorResultRule, is_result, literal_kind, result_items
+
+_ALLOWED = {"success": ("bool",), "error": ("str", "None"), "data": ("dict",)}
+_WANTED = {"success": "a bool", "error": "a string or None", "data": "a mapping"}
 
 
 class ResultValueType(ConnectorResultRule):
@@ -44,6 +47,18 @@ class ResultValueType(ConnectorResultRule):
     code = "TG203"
     name = "result-value-type"
     message = "connector result with a literal of the wrong type"
+
+    def judge(self, method):
+        for returned in method.returned:
+            items = result_items(returned.value) if returned.value is not None else None
+            if items is None or not is_result(items):
+                continue
+            for key, value, _ in items:
+                kind = literal_kind(value) if key in _ALLOWED else None
+                if kind is not None and kind not in _ALLOWED[key]:
+                    yield self.finding(
+                        returned.at(value), f"`{key}` of `{method.name}`'s result is {ARTICLES[kind]}, not {_WANTED[key]}",
+                    )
 
     VALID = [
         Valid('''

@@ -1,7 +1,17 @@
 from __future__ import annotations
 
+from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Valid
-from lint_rules.rules._results import ConnectorResultRule
+from lint_rules.rules._orders import describe
+from lint_rules.rules.results.fixes import add_missing, failure_result, quote_of
+from lint_rules.rules.results.returns import (
+    ARTICLES,
+    ConnectorResultRule,
+    builds_canonical,
+    is_result,
+    literal_kind,
+    result_items,
+)
 
 _HELPERS = '''
 from tradeguard import fail, normalize, ok
@@ -95,6 +105,59 @@ class NonCanonicalReturn(ConnectorResultRule):
     code = "TG201"
     name = "non-canonical-return"
     message = "connector method returns something other than a canonical result"
+
+    def judge(self, method):
+        for returned in method.returned:
+            yield from self._judge(returned, method.class_name)
+        if method.ends_open:
+            yield self.finding(
+                method.node.name,
+                f"`{method.name}` can end without a `return`, so it returns None: return a canonical result on every path",
+            )
+
+    def _judge(self, returned, class_name):
+        value, says = returned.value, returned.says
+        if value is None:
+            fix = returned.statement.with_changes(
+                value=failure_result(returned.method), whitespace_after_return=cst.SimpleWhitespace(" "),
+            ) if returned.none_rewritable else None
+            yield self.finding(returned.statement, f"{says} None (a bare `return`) instead of a canonical result", fix)
+            return
+        items = result_items(value)
+        if items is not None:
+            yield from self._judge_items(returned, items)
+            return
+        if isinstance(value, cst.Dict):
+            return  # spread or computed keys: what it holds cannot be read
+        if isinstance(value, cst.Call):
+            if not builds_canonical(self.context, class_name, value):
+                yield self.finding(returned.where, (
+                    f"{says} `{describe(value.func)}(...)`, not known to be a canonical result: "
+                    "wrap it in `tradeguard.normalize(...)` or build one with `ok(...)` / `fail(...)`"
+                ))
+            return
+        kind = literal_kind(value)
+        if kind == "None":
+            fix = failure_result(returned.method) if returned.fixable and returned.none_rewritable else None
+            yield self.finding(returned.where, f"{says} None instead of a canonical result", fix)
+        elif kind is not None:
+            yield self.finding(returned.where, f"{says} {ARTICLES[kind]} instead of a canonical result")
+
+    def _judge_items(self, returned, items):
+        if not is_result(items):
+            shown = ", ".join(f"`{key}`" for key, _, _ in items) or "nothing"
+            yield self.finding(
+                returned.where, f"{returned.says} a raw payload ({shown}) instead of a canonical result: wrap it as `ok({{...}})`",
+            )
+            return
+        keys = {key: (value, element) for key, value, element in items}
+        missing = [key for key in ("success", "error", "data") if key not in keys]
+        if missing:
+            fixable = returned.fixable and isinstance(returned.value, cst.Dict)
+            yield self.finding(
+                returned.where, f"{returned.says} a result without {' and '.join(f'`{key}`' for key in missing)}",
+                add_missing(returned.value, keys, missing, quote_of(items)) if fixable else None, fix_is_safe=True,
+            )
 
     VALID = [
         Valid('''
@@ -320,7 +383,7 @@ class NonCanonicalReturn(ConnectorResultRule):
                     if order.live:
                         result = self.api.request(order.endpoint)
                     return result
-        ''', line=7, message="`result`, which holds `self.api.request(...)`"),
+        ''', line=8, message="`result`, which holds `self.api.request(...)`"),
         Invalid('''
             class OandaConnector:
                 def place_order(self, order):
