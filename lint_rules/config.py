@@ -8,7 +8,7 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +23,10 @@ DEFAULT_EXCLUDES = (
 )
 
 
+# Where the config was found: moving a project does not change what its rules report.
+_NOT_FINGERPRINTED = frozenset({"root", "source"})
+
+
 class ConfigError(Exception):
     """A configuration problem the user must fix; the message names the file and key."""
 
@@ -35,6 +39,7 @@ class Config:
     connector_paths: tuple[str, ...] = ()
     connector_bases: tuple[str, ...] = ("BaseConnector",)
     connector_methods: tuple[str, ...] = ()   # the connector interface, named where bases do not tell it
+    gateway_classes: tuple[str, ...] = ()
     order_methods: tuple[str, ...] = DEFAULT_ORDER_METHODS
     select: tuple[str, ...] = ("TG",)
     ignore: tuple[str, ...] = ()
@@ -76,15 +81,16 @@ class Config:
         return matches_any(rel_path, self.connector_paths)
 
     def fingerprint(self) -> str:
-        """A hash of everything that changes what the rules report, for the result cache."""
+        """A hash of every field that changes what the rules report, for the result cache.
+
+        Derived from the dataclass's fields, so a new key is part of it without a second list;
+        only where the config was found (``root``, ``source``) is left out."""
         data = {
-            key: getattr(self, key)
-            for key in (
-                "gateway_paths", "connector_paths", "connector_bases", "connector_methods", "order_methods", "select",
-                "ignore", "exclude", "require_noqa_reason", "per_file_ignores",
-            )
+            item.name: getattr(self, item.name)
+            for item in fields(self)
+            if item.name not in _NOT_FINGERPRINTED
         }
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def code_matches(code: str, prefixes: tuple[str, ...]) -> bool:
@@ -151,6 +157,7 @@ _LIST_KEYS = {
     "connector-paths": "connector_paths",
     "connector-bases": "connector_bases",
     "connector-methods": "connector_methods",
+    "gateway-classes": "gateway_classes",
     "order-methods": "order_methods",
     "extend-order-methods": None,
     "select": "select",

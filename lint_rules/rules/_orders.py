@@ -3,10 +3,16 @@ which code is exempt because it belongs to a connector."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
 from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
 from lint_rules.rule import Rule
+from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
 
 
 def dotted(node) -> str | None:
@@ -47,22 +53,58 @@ def is_self_or_super(node) -> bool:
     )
 
 
-class ConnectorClassTracker:
-    """Mixin for rules: knows whether the walk is inside a connector class (by the project index),
-    where a connector calling or passing on its own order method is its own business."""
+@dataclass(frozen=True)
+class ClassScope:
+    """What the order-routing rules know about the class the walk is in."""
+
+    is_connector: bool
+    is_gateway: bool                      # a `gateway-classes` class or a subclass of one
+    own_methods: frozenset[str]           # defined in its body
+    inherited_methods: frozenset[str]     # defined in the project classes it derives from
+
+    def routes_own_method(self, receiver, method: str) -> bool:
+        """Whether ``receiver.method`` (``self.m``, ``super().m``) is the class's own business:
+        the connector's own order method, the gateway class's inherited one, or a method the
+        project defines in this class or a base, whose body this rule checks where it is."""
+        if not is_self_or_super(receiver):
+            return False
+        if self.is_connector or self.is_gateway or method in self.inherited_methods:
+            return True
+        return method in self.own_methods and not isinstance(receiver, cst.Call)  # super() skips it
+
+
+def class_scope(context: FileContext, node) -> ClassScope:
+    bases = [dotted(arg.value) or "" for arg in node.bases]
+    ancestors = [cls for _, cls in context.index.ancestors(bases)]
+    gateway_classes = set(context.config.gateway_classes)
+    # the names of every class in the chain, those outside the project (a library's, a Cython one) too
+    names = {
+        node.name.value,
+        *(base.rsplit(".", 1)[-1] for base in (*bases, *(base for cls in ancestors for base in cls["bases"]))),
+    }
+    own = frozenset(
+        statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef)
+    )
+    return ClassScope(
+        is_connector=connector_model(context).is_connector(context.rel_path, summary_of_classdef(node)),
+        is_gateway=bool(names & gateway_classes),
+        own_methods=own,
+        inherited_methods=frozenset(method for cls in ancestors for method in cls["methods"]),
+    )
+
+
+class ClassScopeTracker:
+    """Mixin for rules: knows the class the walk is in (see ``ClassScope``)."""
 
     def visit_ClassDef(self, node) -> None:
-        from lint_rules.rules.results.connectors import connector_model, summary_of_classdef  # one model of connectors
-
-        stack = self.__dict__.setdefault("_class_stack", [])
-        stack.append(connector_model(self.context).is_connector(self.context.rel_path, summary_of_classdef(node)))
+        self.__dict__.setdefault("_class_stack", []).append(class_scope(self.context, node))
 
     def leave_ClassDef(self, node) -> None:
         self._class_stack.pop()
 
-    def in_connector_class(self) -> bool:
+    def routes_own_method(self, receiver, method: str) -> bool:
         stack = self.__dict__.get("_class_stack")
-        return bool(stack) and stack[-1]
+        return bool(stack) and stack[-1].routes_own_method(receiver, method)
 
 
 class OrderRoutingRule(Rule):
@@ -73,9 +115,25 @@ class OrderRoutingRule(Rule):
         return not (context.is_gateway or context.is_connector)
 
 
-class OrderMethodRule(ConnectorClassTracker, OrderRoutingRule):
-    """TG101, TG102: about the configured order methods, so their names are the tokens."""
+class OrderMethodRule(ClassScopeTracker, OrderRoutingRule):
+    """TG101, TG102: about the configured order methods, so their names are the tokens; each
+    rule names the text around them that a finding needs (a call, a reference), checked before
+    the file is parsed: a file that only defines `place_order` or only calls it is parsed for
+    one of the two rules, not both."""
+
+    # A regex with `{names}` for the order methods' alternation.
+    needed_text: ClassVar[str]
 
     @classmethod
     def tokens(cls, config: Config) -> tuple[str, ...]:
         return config.order_methods
+
+    @classmethod
+    def applies_to(cls, context: FileContext) -> bool:
+        pattern = _needed_pattern(cls.needed_text, context.config.order_methods)
+        return super().applies_to(context) and pattern.search(context.text) is not None
+
+
+@lru_cache(maxsize=16)
+def _needed_pattern(template: str, order_methods: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(template.format(names="|".join(map(re.escape, order_methods))))

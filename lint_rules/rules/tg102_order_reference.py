@@ -8,7 +8,6 @@ from lint_rules.rules._orders import (
     describe,
     dotted,
     imported_order_function,
-    is_self_or_super,
 )
 
 # Callees that run a function they are given later or elsewhere: the usual ways around a call check.
@@ -95,6 +94,9 @@ class OrderMethodReference(OrderMethodRule):
         Invalid("from bot.broker import place_order\nthreading.Thread(target=place_order).start()", line=2),
     ]
 
+    # An order method's name not followed by a call: `broker.place_order,`, `"place_order"`.
+    needed_text = r"\b(?:{names})\b(?!\s*\()"
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.order_methods = context.config.order_methods
@@ -123,7 +125,7 @@ class OrderMethodReference(OrderMethodRule):
         if node.attr.value in self.order_methods and id(node) not in self.called:
             if id(node) in self.not_references:
                 return
-            if self.in_connector_class() and is_self_or_super(node.value):
+            if self.routes_own_method(node.value, node.attr.value):
                 return
             self.report(node, self.message.format(name=describe(node), how=self._how(node)))
 
