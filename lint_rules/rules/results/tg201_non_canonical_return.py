@@ -289,6 +289,55 @@ class NonCanonicalReturn(ConnectorResultRule):
                         if reply.done:
                             return {"success": True, "error": None, "data": reply.body}
         '''),
+        # helpers living in a connector path are not connectors: no order method (an auth helper,
+        # an order-book data source whose listener ends with a bare `return`)
+        Valid('''
+            class VenueAuth:
+                def headers(self, request):
+                    return {"X-API-KEY": self.key, "X-TS": str(request.ts)}
+
+            class VenueBookSource:
+                async def listen(self, queue):
+                    if not self.subscribed:
+                        return
+                    await queue.put(await self.ws.receive())
+        ''', path="bot/connectors/venue/venue_auth.py", config={"connector-paths": ["bot/connectors/**"]}),
+        # a subclass of a connector base: only its interface is checked (here named in
+        # `connector-methods`), not every public method it overrides
+        Valid('''
+            from tradeguard import ok
+            from bot.base import ExchangeBase
+
+            class VenueExchange(ExchangeBase):
+                def supported_order_types(self):
+                    return ["LIMIT", "MARKET"]
+
+                def buy(self, pair, amount):
+                    return ok({"order_id": self.next_id(pair)})
+        ''', config={"connector-bases": ["ExchangeBase"], "connector-methods": ["buy"]},
+            files={"bot/base.py": "class ExchangeBase:\n    def supported_order_types(self):\n        return []\n"}),
+        # a value found in a loop is not followed: an Optional lookup is not judged (nor rewritten)
+        Valid('''
+            class VenueConnector:
+                def order_for(self, client_id):
+                    found = None
+                    for order in self.orders:
+                        if order.client_id == client_id:
+                            found = order
+                    return found
+        '''),
+        # `*Connector` test cases and enums are not connectors
+        Valid('''
+            import enum
+            import unittest
+
+            class Connector(enum.Enum):
+                AMM = "amm"
+
+            class TestVenueConnector(unittest.TestCase):
+                def test_name(self):
+                    self.assertEqual(1, 1)
+        '''),
     ]
     INVALID = [
         Invalid('''
@@ -418,4 +467,21 @@ class NonCanonicalReturn(ConnectorResultRule):
                 def place_order(self, order):
                     return parse(self.api.request(order))
         ''', line=5, message="`parse(...)`", files={"bot/parsing.py": "def parse(reply):\n    return reply['orderFillTransaction']\n"}),
+        # a computed bool: a cancel that answers "was it accepted?"
+        Invalid('''
+            class VenueConnector:
+                async def cancel(self, order_id):
+                    reply = await self.rest.delete(f"/orders/{order_id}")
+                    return reply.status == 204
+        ''', line=4, message="returns a bool"),
+        # a method that promises an Optional: reported, not rewritten (callers test `is None`)
+        Invalid('''
+            from typing import Optional
+
+            class VenueConnector:
+                def place_order(self, order) -> Optional[dict]:
+                    if not order:
+                        return None
+                    return {"success": True, "error": None, "data": {}}
+        ''', line=6, message="returns None"),
     ]

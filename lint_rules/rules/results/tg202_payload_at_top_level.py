@@ -92,6 +92,12 @@ class PayloadAtTopLevel(ConnectorResultRule):
                 def place_order(self, order):
                     return {"order_id": order.id}
         '''),
+        # a message with a `data` key is not a result (a websocket subscription): left alone
+        Valid('''
+            class VenueConnector:
+                def place_order(self, order):
+                    return {"op": "order", "data": {"id": order.id}}
+        '''),
     ]
     INVALID = [
         Invalid('''

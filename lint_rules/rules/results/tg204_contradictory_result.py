@@ -146,6 +146,22 @@ class ContradictoryResult(ConnectorResultRule):
                 def quote(self, symbol):
                     return {"success": False, "error": f"stale quote for {symbol}", "data": {}}
         '''),
+        # a message computed from the exception beside `success` True
+        Invalid('''
+            class IbkrConnector:
+                def place_order(self, order):
+                    try:
+                        return {"success": True, "error": None, "data": self.ib.send(order)}
+                    except ConnectionError as exc:
+                        return {"success": True, "error": str(exc), "data": {}}
+        ''', line=6, message="says `success` True but carries an `error`", expected_fix='''
+            class IbkrConnector:
+                def place_order(self, order):
+                    try:
+                        return {"success": True, "error": None, "data": self.ib.send(order)}
+                    except ConnectionError as exc:
+                        return {"success": False, "error": str(exc), "data": {}}
+        '''),
     ]
 
 

@@ -198,6 +198,12 @@ class PayloadReadAtTopLevel(Rule):
                     res = self.positions()
                     return [self.close(p) for p in res["positions"]]
         ''', line=7),
+        # any method of a gateway returns a result: `send` as well as `submit`
+        Invalid('''
+            def flatten(gateway, venue, qty):
+                result = gateway.send(venue, side="SELL", qty=qty)
+                return result["fill_price"]
+        ''', line=3, message="from the gateway"),
     ]
 
     @classmethod
