@@ -39,21 +39,27 @@ class NonCanonicalReturn(ConnectorResultRule):
     dict without `success` / `error` / `data`, and a raw value such as `resp.json()` or a broker
     SDK reply.
 
-    A connector class lives in a `connector-paths` file, derives (directly or through other
-    classes, in any file of the project) from a `connector-bases` class, a class named
-    `*Connector` or a connector-path class, or is itself named `*Connector`. Its public methods are
-    checked; `_private` and dunder methods, properties, static and class methods are not.
+    A connector is a class deriving (directly or through other classes, in any file of the
+    project) from a `connector-bases` class, a class named `*Connector` (not an enum or a test
+    case), or a class in a `connector-paths` file that defines an order method; auth helpers,
+    order-book data sources and other helpers living in connector paths are not connectors.
+    Checked are its interface methods: for a class deriving from a base, its order methods and
+    the public methods it overrides from the project classes it derives from; for any other
+    connector, every public method (not `_private` or dunder, properties, static or class
+    methods); or, when `connector-methods` is set, the methods it names and the order methods.
 
     A return is followed to what builds it: both branches of `x if c else y` (and of `and` /
-    `or`), `await`, and local variables through every assignment in the method. Returns inside
-    nested functions and lambdas belong to those. Calls count as canonical when they are:
+    `or`), `await`, `:=`, and local variables through every assignment in the method (a variable
+    with one binding that cannot be followed, such as a loop variable, is not judged at all).
+    What a variable holds is reported at the `return` that returns it. Returns inside nested
+    functions and lambdas belong to those. A comparison (`return reply.status == 204`) is a bool. Calls count as canonical when they are:
     - the runtime's `tradeguard.ok`, `fail`, `normalize` (and `route`);
     - the project's own helpers whose every return is built from canonical results, recognised
       from their definitions in the same module or other modules (through imports, relative
       ones too, any depth of helpers calling helpers) and methods of the class and its base
       classes called as `self.helper(...)` / `super().helper(...)`;
-    - another public method of the connector (it is checked itself), a connector's method
-      (`self.connectors[venue].place_order(...)`), or the gateway's `submit`.
+    - another interface method of the connector (it is checked itself), a connector's method
+      (`self.connectors[venue].place_order(...)`), or a method of the gateway.
 
     Not reported, because their value cannot be read from the code: parameters, attributes,
     subscripts, and variables built piecewise (`result["data"] = ...`). A method that only
@@ -90,16 +96,19 @@ class NonCanonicalReturn(ConnectorResultRule):
 
     ## Options
     - `connector-paths`, `connector-bases`: which classes are connectors.
+    - `connector-methods`: the interface, where the bases do not declare it.
     - `gateway-paths`: functions defined there return connector results.
 
     ## Fix safety
     - A `return None` or bare `return` becomes `return {"success": False, "error": "<method>
       returned no result", "data": {}}`. Unsafe: callers that tested for `None` now see a failure
-      result.
+      result. Not offered when the method is declared to return an Optional or an object other
+      than a mapping or result (its callers test `is None`).
     - A dict literal with `success: True` that lacks `error` (or any result that lacks `data`)
       gets `"error": None` / `"data": {}` appended. Safe: the keys were missing, so nothing read
       them.
-    The replacement is the reported node: the `return` statement, the `None`, or the dict.
+    The replacement is the reported node: the `return` statement, or the `None` or dict written in
+    it; a value returned through a variable is reported at the `return` and never fixed.
     """
 
     code = "TG201"

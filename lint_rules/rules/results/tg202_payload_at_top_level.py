@@ -11,10 +11,11 @@ class PayloadAtTopLevel(ConnectorResultRule):
     """Broker payload at the top level of a connector result.
 
     ## What it does
-    Reports a result returned by a public connector method (see TG201 for which classes and
+    Reports a result returned by a connector interface method (see TG201 for which classes and
     methods are checked, and how returns are followed) that holds keys beside `success`, `error`
-    and `data`: `{"success": True, "error": None, "data": {}, "order_id": ...}`. A dict holding
-    none of the three keys is a raw payload, reported by TG201 instead.
+    and `data`: `{"success": True, "error": None, "data": {}, "order_id": ...}`. A mapping is a
+    result when it holds `success` or `error`; one without them (a raw payload, also a message
+    such as `{"op": "subscribe", "data": [...]}`) is reported by TG201 instead, and never fixed.
 
     ## Why is this bad?
     Callers read payload under `data`. A connector that puts `order_id` next to `success` works
@@ -38,13 +39,14 @@ class PayloadAtTopLevel(ConnectorResultRule):
     ```
 
     ## Options
-    - `connector-paths`, `connector-bases`: which classes are connectors.
+    - `connector-paths`, `connector-bases`, `connector-methods`: which classes are connectors and
+      which of their methods are checked (see TG201).
 
     ## Fix safety
     The fix moves the payload keys under `data`: into the `data` dict literal if there is one,
     into a new `"data": {...}` if there is none (no fix when `data` is some other expression). It
     is unsafe: callers reading the keys at the top level (TG205) must move with them. The
-    replacement is the reported dict.
+    replacement is the reported dict, when it is written in the `return`.
     """
 
     code = "TG202"

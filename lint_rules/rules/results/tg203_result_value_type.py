@@ -11,7 +11,7 @@ class ResultValueType(ConnectorResultRule):
     """Connector result with a literal of the wrong type.
 
     ## What it does
-    Reports, in results returned by public connector methods (see TG201), a literal of the wrong
+    Reports, in results returned by connector interface methods (see TG201), a literal of the wrong
     type: `success` not a bool (`"ok"`, `1`, `None`), `error` not a string or None (`0`, `False`,
     a dict), `data` not a mapping (`None`, a list, a tuple, a string). Expressions whose type
     cannot be read from the code (`reply.ok`, `str(exc)`, `reply`) are not reported.
@@ -38,7 +38,8 @@ class ResultValueType(ConnectorResultRule):
     ```
 
     ## Options
-    - `connector-paths`, `connector-bases`: which classes are connectors.
+    - `connector-paths`, `connector-bases`, `connector-methods`: which classes are connectors and
+      which of their methods are checked (see TG201).
 
     ## Fix safety
     No fix: which value was meant (`"false"` as False, or a broken check) needs a reader.

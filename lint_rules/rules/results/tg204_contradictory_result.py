@@ -15,9 +15,11 @@ class ContradictoryResult(ConnectorResultRule):
     """Connector result that contradicts itself.
 
     ## What it does
-    Reports, in results returned by public connector methods (see TG201), `success` True with an
-    `error` message, and `success` False with `error` None. Only literals are judged: `"success":
-    True` with `"error": "..."` (or an f-string), `"success": False` with `"error": None`.
+    Reports, in results returned by connector interface methods (see TG201), `success` True with an
+    `error` message, and `success` False with `error` None: `"success": True` with an error that
+    is surely a message (`"..."`, an f-string, `str(exc)`, `repr(exc)`, `"...".format(...)`, a
+    concatenation with a string, the exception an `except` caught), and `"success": False` with
+    `"error": None`.
 
     ## Why is this bad?
     Callers branch on one of the two and log or show the other. A success carrying an error hides
@@ -45,7 +47,8 @@ class ContradictoryResult(ConnectorResultRule):
     ```
 
     ## Options
-    - `connector-paths`, `connector-bases`: which classes are connectors.
+    - `connector-paths`, `connector-bases`, `connector-methods`: which classes are connectors and
+      which of their methods are checked (see TG201).
 
     ## Fix safety
     The fix resolves the contradiction toward failure: `success` True with an error becomes

@@ -43,13 +43,15 @@ class PayloadReadAtTopLevel(Rule):
     where `res` is known to be a connector result: the value of a call, directly or through a
     variable of the same function (or module), of
     - an order method (`x.place_order(...)`, any receiver; see `order-methods`);
-    - a connector's public method, where the receiver is known to be a connector: `self` inside
+    - a connector's interface method (see TG201) or a connector's method that builds canonical
+      results, where the receiver is known to be a connector: `self` inside
       a connector class; a variable or `self` attribute assigned an instance of a connector class
       (`conn = OandaConnector(...)`, `self.venue = OandaConnector(...)`, also classes imported
       from connector paths) or annotated with one (`conn: OandaConnector`); and receivers named
       as connectors: `connector`, `*_connector`, `self.connectors[venue]`, `connectors.get(venue)`;
-    - the gateway: `gateway.submit(...)` (receivers named `gateway` / `*_gateway`, or assigned
-      `OrderGateway(...)`), `tradeguard.route(...)`, and functions defined in `gateway-paths`.
+    - the gateway: any public method of it (`gateway.submit(...)`, `gateway.send(...)`; receivers
+      named `gateway` / `*_gateway`, or assigned `OrderGateway(...)` or a class of a gateway path),
+      `tradeguard.route(...)`, and functions defined in `gateway-paths`.
 
     Inside connector code (connector paths and connector classes), an order method called on
     anything but `self` or a known connector is taken for the broker SDK's, whose reply is raw and
