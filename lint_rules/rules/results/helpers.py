@@ -17,7 +17,7 @@ from __future__ import annotations
 from lint_rules.config import matches_any
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
-from lint_rules.rules._orders import dotted
+from lint_rules.rules._orders import dotted, is_self_or_super
 from lint_rules.rules.results.connectors import connector_model, is_public
 
 CANONICAL_KEYS = frozenset(("success", "error", "data"))
@@ -27,6 +27,10 @@ RUNTIME_RESULT_FUNCTIONS = ROUTE_FUNCTIONS | {
     f"{module}.{name}" for module in ("tradeguard", "tradeguard.results") for name in ("ok", "fail", "normalize")
 }
 _GATEWAY_CLASSES = frozenset(("tradeguard.OrderGateway", "tradeguard.gateway.OrderGateway"))
+# What a receiver known only by its name (`gateway`, `self.order_gateway`) returns results from;
+# every public method of one known to be a gateway (built from a gateway class) does. A service
+# client that happens to be called `gateway` (hummingbot's) answers its own questions.
+_GATEWAY_ORDER_METHODS = frozenset(("submit", "send", "route"))
 
 
 # --- canonical results ---------------------------------------------------------------------------
@@ -106,24 +110,28 @@ def _is_interface_method(context: FileContext, rel_path: str, qualified: str) ->
 
 
 # --- connector results ---------------------------------------------------------------------------
-def result_source(context: FileContext, call, *, in_connector: bool, instance_kind=None) -> str | None:
+def result_source(context: FileContext, call, *, in_connector: bool, instance_kind=None, clients_raw: bool = False) -> str | None:
     """Why ``call`` returns a connector result ("order method `place_order`", "connector method
     `quote`", "the gateway", "gateway function `submit_order`"), or None if it is not known to.
 
     ``instance_kind(receiver)`` may tell what the receiver holds ("connector", "gateway"), as far
     as the caller tracks it; receivers are also recognised by name (see ``kind_by_name``). Inside
     connector code (``in_connector``) an order method called on anything else is taken for the
-    broker SDK's, whose reply is raw.
+    broker SDK's, whose reply is raw; with ``clients_raw`` (reads inside connector code) so is
+    what a connector method called on another object returns (the connector's client).
     """
     func = call.func
     if isinstance(func, cst.Attribute):
-        method = func.attr.value
+        method, receiver = func.attr.value, func.value
         if method in context.config.order_methods and not in_connector:
             return f"order method `{method}`"
-        kind = (instance_kind(func.value) if instance_kind else None) or kind_by_name(func.value)
-        if kind == "connector" and method in connector_result_methods(context):
+        known = instance_kind(receiver) if instance_kind else None
+        kind = known or kind_by_name(receiver)
+        # inside connector code, what it calls on another object is its client's raw reply
+        own = not (in_connector and clients_raw) or is_self_or_super(receiver)
+        if kind == "connector" and own and method in connector_result_methods(context):
             return f"connector method `{method}`"
-        if kind == "gateway" and is_public(method):
+        if kind == "gateway" and (method in _GATEWAY_ORDER_METHODS or (known and is_public(method))):
             return "the gateway"
     callee = dotted(func)
     if callee is None:

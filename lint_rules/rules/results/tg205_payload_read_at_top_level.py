@@ -54,9 +54,12 @@ class PayloadReadAtTopLevel(Rule):
       `tradeguard.route(...)`, and functions defined in `gateway-paths`.
 
     Inside connector code (connector paths and connector classes), an order method called on
-    anything but `self` or a known connector is taken for the broker SDK's, whose reply is raw and
-    read freely. Writes (`res["seen"] = True`) are not reads. A variable is followed in the order
-    of the code, and forgets a result when reassigned.
+    anything but `self` or a known connector is taken for the broker SDK's, and a connector method
+    called on anything but `self` for the connector's client: their replies are raw and read
+    freely. A receiver known only by its name to be a gateway returns results from `submit`,
+    `send` and `route` (a service client called `gateway` answers its own questions). Writes
+    (`res["seen"] = True`) are not reads. A variable is followed in the order of the code, and
+    forgets a result when reassigned.
 
     ## Why is this bad?
     Connectors return `{"success", "error", "data"}`: the payload is under `data`. Reading it at
@@ -134,6 +137,27 @@ class PayloadReadAtTopLevel(Rule):
             raw = conn._pricing("EUR_USD")
             ask = raw["ask"]
         '''),
+        # inside a connector, its client's reply is raw, though the client defines an order method
+        Valid('''
+            class VenueClient:
+                def place_order(self, order):
+                    return self.send(order)
+
+            class VenueDerivative:
+                def __init__(self):
+                    self.client = VenueClient()
+
+                async def _place_order(self, order):
+                    resp = await self.client.place_order(order)
+                    return resp["txhash"]
+        ''', path="bot/connectors/venue.py", config={"connector-paths": ["bot/connectors/**"]}),
+        # a service client that is merely called `gateway` answers its own questions
+        Valid('''
+            async def show_network(self, chain):
+                gateway = self.gateway_client()
+                status = await gateway.get_network_status(chain=chain)
+                print(status.get("rpcUrl"))
+        '''),
     ]
     INVALID = [
         Invalid('''
@@ -200,7 +224,7 @@ class PayloadReadAtTopLevel(Rule):
                     res = self.positions()
                     return [self.close(p) for p in res["positions"]]
         ''', line=7),
-        # any method of a gateway returns a result: `send` as well as `submit`
+        # a gateway's `send` returns a result as well as `submit`
         Invalid('''
             def flatten(gateway, venue, qty):
                 result = gateway.send(venue, side="SELL", qty=qty)
@@ -319,7 +343,9 @@ class PayloadReadAtTopLevel(Rule):
             fact = self._lookup(node.value)
             return fact[1] if fact and fact[0] == "result" else None
         if isinstance(node, cst.Call):
-            return result_source(self.context, node, in_connector=self._in_connector(), instance_kind=self._instance_kind)
+            return result_source(
+                self.context, node, in_connector=self._in_connector(), instance_kind=self._instance_kind, clients_raw=True,
+            )
         return None
 
     def _fact(self, value, annotation=None):
