@@ -260,7 +260,10 @@ def test_files_without_connectors_or_result_reads_are_not_parsed_for_these_rules
         "bot/good.py": "def go(gateway):\n    res = gateway.submit('oanda', qty=1)\n    return res['data']['id']\n",
         "bot/bad.py": "def go(gateway):\n    res = gateway.submit('oanda', qty=1)\n    return res['id']\n",
         "bot/unrelated.py": "from bot.connectors.oanda import Oanda\n\ndef price(reply: Oanda):\n    return reply.pricing()['bid']\n",
-    }, 'connector-paths = ["bot/connectors/**"]\nconnector-bases = ["Venue"]\n')
+        "bot/tasks.py": "def stop(task, connector: object):\n    return task.cancel()['done']\n",
+        "tests/test_fake.py": "class FakeConnector:\n    def place_order(self, o):\n        return o['id']\n",
+    }, 'connector-paths = ["bot/connectors/**"]\nconnector-bases = ["Venue"]\nconnector-methods = ["quote", "cancel"]\n'
+       '[tool.tradeguard.per-file-ignores]\n"tests/**" = ["TG2"]\n')
     config = load_config(root)
     project = Project(config, use_cache=False)
     files = sorted(root.rglob("*.py"))
@@ -283,6 +286,8 @@ def test_files_without_connectors_or_result_reads_are_not_parsed_for_these_rules
         "bot/good.py": [],                    # reads only result keys
         "bot/bad.py": ["TG205"],
         "bot/unrelated.py": [],               # reads payload, but calls no interface method
+        "bot/tasks.py": [],                   # `.cancel(` on a receiver not known as a connector
+        "tests/test_fake.py": [],             # per-file-ignores silence the family here
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lint_rules.config import Config
+from lint_rules.config import Config, code_matches
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
 from lint_rules.rule import Report, Rule
@@ -78,6 +78,8 @@ class ConnectorResultRule(Rule):
 
     @classmethod
     def applies_to(cls, context: FileContext) -> bool:
+        if ignored_here(context, cls.code):
+            return False
         summary = context.index.summaries.get(context.rel_path)
         if summary is None or "syntax_error" in summary:
             return True  # not indexed, or read line by line (newer syntax): decide after parsing
@@ -97,6 +99,12 @@ class ConnectorResultRule(Rule):
 
     def finding(self, node, message: str, replacement=None, fix_is_safe: bool = False) -> Report:
         return Report(self.code, node, message, replacement, fix_is_safe)
+
+
+def ignored_here(context: FileContext, code: str) -> bool:
+    """Whether `per-file-ignores` silences ``code`` in this file: then it cannot hold a finding,
+    and need not be parsed for it."""
+    return code_matches(code, context.config.ignored_codes(context.rel_path))
 
 
 def interface_methods(context: FileContext, class_node) -> tuple[InterfaceMethod, ...]:

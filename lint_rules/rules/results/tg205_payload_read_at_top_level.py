@@ -16,7 +16,7 @@ from lint_rules.rules.results.helpers import (
     kind_by_name,
     result_source,
 )
-from lint_rules.rules.results.returns import string_value
+from lint_rules.rules.results.returns import ignored_here, string_value
 
 
 _OANDA = "class Oanda:\n    def place_order(self, order):\n        pass\n\n    def pricing(self, symbol):\n        pass\n"
@@ -238,9 +238,12 @@ class PayloadReadAtTopLevel(Rule):
 
     @classmethod
     def applies_to(cls, context: FileContext) -> bool:
-        """Only files that read a string key other than the result's own, and name something that
-        returns connector results, are parsed for this rule."""
-        return _PAYLOAD_READ.search(context.text) is not None and _source_pattern(context).search(context.text) is not None
+        """Only files that read a string key other than the result's own, and call something that
+        returns connector results (see ``_Prefilter``), are parsed for this rule; nor files where
+        `per-file-ignores` silences it."""
+        if ignored_here(context, cls.code) or _PAYLOAD_READ.search(context.text) is None:
+            return False
+        return _prefilter(context).admits(context.text)
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -441,27 +444,61 @@ def _unwrap(node):
     return node
 
 
-def _source_pattern(context: FileContext) -> re.Pattern[str]:
-    """What a file must hold to read a connector result (computed once per run): a call of an
-    order or interface method (`.place_order(`, on any receiver), a call on a gateway
-    (`gateway.submit(`, `self.gateways[venue].send(`), `route(`, a gateway path's function or
-    class. Naming a connector class is not enough: reading its result takes a call of one of
-    its interface methods."""
+@dataclass(frozen=True)
+class _Prefilter:
+    """What a file must hold to read a connector result (built once per run):
+    - a call of an order method on any receiver (`.place_order(`), a gateway's order call
+      (`gateway.submit(`, `self.gateways[venue].send(`), `route(`, the runtime's gateway class or a
+      gateway path's function or class called or annotated; or
+    - a call of another interface method on `self` or on a receiver named as a connector
+      (`connector.cancel(`, `self.connectors[venue].balance(`); or
+    - a call of one anywhere, in a file that builds, annotates or takes a connector
+      (`OandaConnector(`, `conn: Oanda`, `self.connectors[venue]`).
+    Naming a connector class is not enough, nor is `.cancel(` alone (asyncio tasks have one)."""
+
+    direct: re.Pattern[str]
+    interface_call: re.Pattern[str]
+    connector: re.Pattern[str]
+
+    def admits(self, text: str) -> bool:
+        if self.direct.search(text):
+            return True
+        return self.interface_call.search(text) is not None and self.connector.search(text) is not None
+
+
+def _prefilter(context: FileContext) -> _Prefilter:
     config, index = context.config, context.index
-    key = ("TG205-pattern", config.order_methods, config.connector_methods, config.gateway_paths)
+    key = ("TG205-prefilter", config.order_methods, config.connector_methods, config.gateway_paths)
     if key not in index.derived:
-        methods = {*config.order_methods, *connector_result_methods(context)}
-        names = {"route", "OrderGateway"}
+        model = connector_model(context)
+        interface = _alternatives(connector_result_methods(context) - set(config.order_methods))
+        gateways = {"route", "OrderGateway"}
+        connectors = set(model.derived) | set(config.connector_bases)
         for rel, summary in index.summaries.items():
             if matches_any(rel, config.gateway_paths):
-                names.update(summary.get("functions", ()))
-                names.update(cls["name"] for cls in summary.get("classes", ()))
-        index.derived[key] = re.compile("|".join((
-            r"\.\s*(?:" + _alternatives(methods) + r")\s*\(",
-            r"(?i:gateways?)\b(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?\s*\.\s*[a-z]\w*\s*\(",
-            r"\b(?:" + _alternatives(names) + r")\b",
-        )))
+                gateways.update(summary.get("functions", ()))
+                gateways.update(cls["name"] for cls in summary.get("classes", ()))
+            connectors.update(cls["name"] for cls in summary.get("classes", ()) if model.is_connector(rel, cls))
+        taken = r"(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?"   # `gateways[venue]`, `connectors.get(venue)`
+        direct = [
+            r"\.\s*(?:" + _alternatives(config.order_methods) + r")\s*\(",
+            r"(?i:gateways?)\b" + taken + r"\s*\.\s*(?:submit|send|route)\s*\(",
+            _called_or_annotated(gateways),
+        ]
+        if interface:
+            direct.append(r"(?:\bself|(?i:connectors?)\b" + taken + r")\s*\.\s*(?:" + interface + r")\s*\(")
+        index.derived[key] = _Prefilter(
+            re.compile("|".join(direct)),
+            re.compile(r"\.\s*(?:" + interface + r")\s*\(" if interface else r"(?!)"),
+            re.compile(r"(?i:connectors)\s*(?:\[|\.get\()|" + _called_or_annotated(connectors)),
+        )
     return index.derived[key]
+
+
+def _called_or_annotated(names) -> str:
+    """`Name(` or `: Name` (`: "Name"`) for any of ``names``."""
+    alternatives = _alternatives(names)
+    return r"\b(?:" + alternatives + r")\s*\(|:\s*['\"]?(?:" + alternatives + r")\b"
 
 
 def _alternatives(words) -> str:
