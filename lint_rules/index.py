@@ -23,7 +23,7 @@ from typing import TypedDict
 from lint_rules.config import Config
 from lint_rules.rules.results.flow import return_facts
 
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
 
 # Decorators that make a method something other than an operation called on the instance.
 METHOD_KINDS = frozenset(("property", "cached_property", "setter", "getter", "deleter", "staticmethod", "classmethod"))
@@ -34,6 +34,7 @@ class ClassSummary(TypedDict):
     bases: list[str]            # dotted, as written (`x.BaseConnector`; `Generic[T]` as `Generic`)
     methods: list[str]          # the methods defined in the class body, in order
     kinds: dict[str, str]       # method -> its decorator, for properties, static and class methods
+    uses: list[str]             # capitalised names the body calls or annotates with (`Client(...)`)
 
 
 class FileSummary(TypedDict, total=False):
@@ -87,6 +88,7 @@ def _summarize_tree(tree: ast.Module) -> FileSummary:
                 "bases": [_dotted_name(base) for base in node.bases if _dotted_name(base)],
                 "methods": [method.name for method in methods],
                 "kinds": {method.name: kind for method in methods if (kind := _method_kind(method))},
+                "uses": _class_names_used(node),
             })
             returns.update(_returns_of(f"{node.name}.", methods))
     functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -97,6 +99,27 @@ def _summarize_tree(tree: ast.Module) -> FileSummary:
         "functions": [function.name for function in functions],
         "returns": returns,
     }
+
+
+def _class_names_used(node: ast.ClassDef) -> list[str]:
+    """The last names of what the class body calls or annotates with, if capitalised (classes,
+    by convention): which other classes a class holds."""
+    names = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            target = inner.func
+        elif isinstance(inner, (ast.AnnAssign, ast.arg)):
+            target = inner.annotation
+        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            target = inner.returns
+        else:
+            continue
+        while isinstance(target, ast.Subscript):   # Optional[Client]
+            target = target.slice if isinstance(target.slice, (ast.Name, ast.Attribute)) else target.value
+        name = _dotted_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+        if name and name.rsplit(".", 1)[-1][:1].isupper():
+            names.add(name.rsplit(".", 1)[-1])
+    return sorted(names)
 
 
 def _method_kind(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
@@ -179,6 +202,7 @@ def _summarize_newer_syntax(text: str) -> dict:
             ],
             "methods": [],
             "kinds": {},
+            "uses": [],
         }
         for match in _CLASS_LINE.finditer(text)
     ]

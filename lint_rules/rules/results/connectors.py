@@ -5,7 +5,9 @@ DESIGN's definition, read from the project index (no parsing):
   `connector-bases` class is a connector; its interface is its order methods and the public
   methods it overrides from the project classes it derives from (what the base declares);
 - a class named `*Connector` (not an enum or a test case), or one living in `connector-paths`
-  that defines an order method, is a connector; its interface is every public method.
+  that defines an order method, is a connector; its interface is every public method. A class
+  of a connector path that another connector holds (builds or annotates with) is that
+  connector's client, not a connector (a venue client with a `place_order` of its own).
 `connector-methods`, when set, names the interface instead of the inference (order methods stay
 in it). Public means not `_private` or dunder, and not a property, static or class method. Living
 in a connector path alone makes no connector: auth helpers, order-book data sources, web
@@ -39,6 +41,7 @@ class ConnectorModel:
     config: Config
     index: ProjectIndex
     derived: frozenset[str] = frozenset()   # names of classes deriving from a connector base
+    held: frozenset[str] = frozenset()      # names of classes a base-derived or named connector holds
     _interface_names: frozenset[str] | None = field(default=None, repr=False)
 
     @classmethod
@@ -56,7 +59,14 @@ class ConnectorModel:
                 if name not in derived and bases & (roots | derived):
                     derived.add(name)
                     changed = True
-        return cls(config, index, frozenset(derived))
+        held = {
+            used
+            for summary in index.summaries.values()
+            for entry in summary.get("classes", ())
+            if entry["name"] in derived or entry["name"].endswith("Connector")
+            for used in entry.get("uses", ())
+        }
+        return cls(config, index, frozenset(derived), frozenset(held))
 
     def derives_from_base(self, bases: list[str]) -> bool:
         names = {base.rsplit(".", 1)[-1] for base in bases}
@@ -86,8 +96,10 @@ class ConnectorModel:
     def is_connector_by_name_or_path(self, rel_path: str, cls: ClassSummary) -> bool:
         if cls["name"].endswith("Connector"):
             return not any(base.rsplit(".", 1)[-1] in _NOT_CONNECTORS for base in cls["bases"])
-        return matches_any(rel_path, self.config.connector_paths) and any(
-            method in self.config.order_methods for method in cls["methods"]
+        return (
+            cls["name"] not in self.held
+            and matches_any(rel_path, self.config.connector_paths)
+            and any(method in self.config.order_methods for method in cls["methods"])
         )
 
     def defines_connector(self, rel_path: str) -> bool:
@@ -139,6 +151,7 @@ def summary_of_classdef(node) -> ClassSummary:
         "bases": [name for arg in node.bases if arg.keyword is None and (name := dotted(_subscripted(arg.value)))],
         "methods": [method.name.value for method in methods],
         "kinds": {method.name.value: kind for method in methods if (kind := method_kind(method))},
+        "uses": [],   # only what others hold matters, and that comes from the index
     }
 
 

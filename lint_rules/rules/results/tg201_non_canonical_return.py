@@ -138,7 +138,7 @@ class NonCanonicalReturn(ConnectorResultRule):
             return
         if isinstance(value, cst.Dict):
             return  # spread or computed keys: what it holds cannot be read
-        if isinstance(value, cst.Call):
+        if isinstance(value, cst.Call) and literal_kind(value) is None:
             if not builds_canonical(self.context, class_name, value):
                 yield self.finding(returned.where, (
                     f"{says} `{describe(value.func)}(...)`, not known to be a canonical result: "
@@ -335,6 +335,17 @@ class NonCanonicalReturn(ConnectorResultRule):
                             found = order
                     return found
         '''),
+        # a venue client in a connector path, held by a connector: that connector's client
+        Valid('''
+            class VenueTxClient:
+                async def place_order(self, order):
+                    return await self.broadcast(order.signed())
+        ''', path="bot/connectors/venue/venue_tx_client.py",
+            config={"connector-paths": ["bot/connectors/**"], "connector-bases": ["ExchangeBase"]},
+            files={"bot/connectors/venue/venue_exchange.py": (
+                "from .venue_tx_client import VenueTxClient\n\n\n"
+                "class VenueExchange(ExchangeBase):\n    def __init__(self):\n        self.tx = VenueTxClient()\n"
+            )}),
         # `*Connector` test cases and enums are not connectors
         Valid('''
             import enum
