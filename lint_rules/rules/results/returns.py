@@ -6,7 +6,8 @@ interface method (see ``connectors``), every ``return`` followed to its terminal
 whether the method can end without a return. A terminal reached through a variable is reported at
 the ``return`` that returns it, and never fixed: a fix rewrites only a ``return`` or the literal
 written in it, never an assignment to a local. Generators are not checked (they return iterators
-by design), nor are stubs (a body of only a docstring, ``pass`` or ``...``).
+by design), nor are stubs (a body of only a docstring, ``pass`` or ``...``), nor methods declared
+``-> None`` (an event-driven interface reports outcomes otherwise, and its callers read nothing).
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ def _read_interface(context: FileContext, class_node):
     for method in body:
         if not isinstance(method, cst.FunctionDef) or method.name.value not in interface or _is_stub(method):
             continue
+        if _declares_none(method):
+            continue  # `-> None`: its outcome is reported otherwise (events, callbacks), by contract
         flow = scan_cst(method)
         if flow.yields:
             continue
@@ -143,6 +146,11 @@ def _read_interface(context: FileContext, class_node):
 
 _PROMISES_NONE = re.compile(r"\bNone\b|\bOptional\b|\bNoReturn\b")
 _PROMISES_MAPPING = re.compile(r"(?i)dict|mapping|result|any")
+
+
+def _declares_none(method) -> bool:
+    annotation = method.returns.annotation if method.returns is not None else None
+    return isinstance(annotation, cst.Name) and annotation.value == "None"
 
 
 def _may_return_a_result(method) -> bool:

@@ -64,7 +64,8 @@ class NonCanonicalReturn(ConnectorResultRule):
     Not reported, because their value cannot be read from the code: parameters, attributes,
     subscripts, and variables built piecewise (`result["data"] = ...`). A method that only
     raises is fine (raising is how a connector may signal a programming error); so are stubs
-    (a body of only a docstring, `pass` or `...`), `@abstractmethod`s and generators.
+    (a body of only a docstring, `pass` or `...`), `@abstractmethod`s, generators, and methods
+    declared `-> None` (an event-driven interface that reports outcomes through events).
 
     ## Why is this bad?
     The gateway, the audit log and every strategy read results in one shape. A connector that
@@ -154,9 +155,9 @@ class NonCanonicalReturn(ConnectorResultRule):
 
     def _judge_items(self, returned, items):
         if not is_result(items):
-            shown = ", ".join(f"`{key}`" for key, _, _ in items) or "nothing"
+            shown = f"a raw payload ({', '.join(f'`{key}`' for key, _, _ in items)})" if items else "an empty dict"
             yield self.finding(
-                returned.where, f"{returned.says} a raw payload ({shown}) instead of a canonical result: wrap it as `ok({{...}})`",
+                returned.where, f"{returned.says} {shown} instead of a canonical result: wrap it as `ok({{...}})`",
             )
             return
         keys = {key: (value, element) for key, value, element in items}
@@ -346,6 +347,13 @@ class NonCanonicalReturn(ConnectorResultRule):
                 "from .venue_tx_client import VenueTxClient\n\n\n"
                 "class VenueExchange(ExchangeBase):\n    def __init__(self):\n        self.tx = VenueTxClient()\n"
             )}),
+        # declared to return nothing: an event-driven client reports the outcome through events
+        Valid('''
+            class VenueExecutionClient(LiveExecutionClient):
+                def submit_order(self, command) -> None:
+                    self.log.info(f"submit {command.order}")
+                    self.create_task(self._submit_order(command))
+        ''', config={"connector-bases": ["LiveExecutionClient"], "order-methods": ["submit_order"]}),
         # `*Connector` test cases and enums are not connectors
         Valid('''
             import enum
