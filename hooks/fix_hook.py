@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from hooks import check
 from lint_rules.config import ConfigError, iter_python_files, load_config
+from tradeguard._bootstrap import load
 
 
 def _python_files(paths: list[Path]) -> list[Path]:
@@ -34,6 +34,8 @@ def _read(path: Path) -> bytes | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The hook is the check command with --fix: it runs the command itself.
+    check = load("tradeguard.cli.check")
     arguments = ["--fix", *(sys.argv[1:] if argv is None else argv)]
     before = {file: _read(file) for file in _python_files(check.build_parser().parse_args(arguments).paths)}
     status = check.main(arguments)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from hooks.secrets import cli
+from tradeguard._bootstrap import load
 
 DEFAULT_BASELINE = Path(".secrets.baseline")
 
@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     baseline = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE.is_file() else None)
     if baseline:
         forwarded = ["--baseline", str(baseline), *forwarded]
-    return cli.main(forwarded)
+    return load("tradeguard.cli.secrets").main(forwarded)  # the command, with the hook's default
 
 
 if __name__ == "__main__":

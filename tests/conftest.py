@@ -9,6 +9,14 @@ TRADEGUARD = str(Path(sys.executable).with_name("tradeguard"))
 
 
 @pytest.fixture
+def gen():
+    """Synthetic credentials of each vendor's shape, built at run time."""
+    from tests.secrets.corpus import Generator
+
+    return Generator(seed=17)
+
+
+@pytest.fixture
 def in_tmp(tmp_path, monkeypatch):
     """Run with the working directory in a fresh temporary folder."""
     monkeypatch.chdir(tmp_path)

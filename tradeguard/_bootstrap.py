@@ -20,15 +20,20 @@ def _is_ours(module: ModuleType) -> bool:
     return os.path.dirname(os.path.dirname(os.path.abspath(origin))) == _ROOT
 
 
+# The generic top-level names tradeguard ships beside `tradeguard` itself.
+_OWN_PACKAGES = ("hooks", "lint_rules")
+
+
 def load(name: str) -> ModuleType:
-    """Import ``name`` (e.g. ``hooks.check``) from tradeguard's own installation."""
-    top = name.split(".")[0]
-    loaded = sys.modules.get(top)
-    if loaded is not None and not _is_ours(loaded):
-        raise ImportError(
-            f"another package named {top!r} ({getattr(loaded, '__file__', '?')}) was imported "
-            "before tradeguard's own"
-        )
-    if loaded is None and (not sys.path or sys.path[0] != _ROOT):
+    """Import ``name`` (e.g. ``tradeguard.cli.check``) with tradeguard's own ``hooks`` and
+    ``lint_rules`` first on the path, whatever the working directory holds."""
+    for top in _OWN_PACKAGES:
+        loaded = sys.modules.get(top)
+        if loaded is not None and not _is_ours(loaded):
+            raise ImportError(
+                f"another package named {top!r} ({getattr(loaded, '__file__', '?')}) was imported "
+                "before tradeguard's own"
+            )
+    if not sys.path or sys.path[0] != _ROOT:
         sys.path.insert(0, _ROOT)
     return importlib.import_module(name)

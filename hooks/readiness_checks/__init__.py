@@ -8,11 +8,16 @@ threads (most of their time is spent waiting for a tool's process) and report in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from os import PathLike
+from pathlib import Path
 from subprocess import TimeoutExpired
 
 from hooks.readiness_checks import environment, repository, runtime
 from hooks.readiness_checks.base import Check, CheckItem, Project
+from hooks.secrets.scan import BASELINE_NAME as SECRETS_BASELINE
+from tradeguard.state import resolve_home
 
 CHECKS = (
     Check("lint", "lint clean", repository.lint),
@@ -27,7 +32,51 @@ CHECKS = (
 SIMULATION = Check("simulation", "PAPER flow simulation", runtime.simulation)
 PARALLEL_CHECKS = 4
 
-__all__ = ["CHECKS", "SIMULATION", "CheckItem", "Project", "run"]
+__all__ = ["CHECKS", "SIMULATION", "CheckItem", "Project", "run", "run_checks"]
+
+LINT_BASELINE = ".tradeguard-baseline.json"   # the name the CI templates and docs use
+SIMULATION_SCRIPT = "simulate.py"
+
+
+def run_checks(
+    path: str | PathLike = ".",
+    simulate: bool | str | PathLike = False,
+    *,
+    baseline: str | PathLike | None = None,
+    secrets_baseline: str | PathLike | None = None,
+    credentials: Sequence[str] = (),
+    home: str | PathLike | None = None,
+) -> list[CheckItem]:
+    """The checklist on the project at ``path``: one :class:`CheckItem` (``name``, ``title``,
+    ``passed``, ``reason``) per check, in checklist order.
+
+    ``simulate`` adds the PAPER flow: True runs ``simulate.py`` at the project's root, a path runs
+    that script. Baselines default to ``.tradeguard-baseline.json`` and ``.secrets.baseline`` at
+    the root when they exist; ``home`` is the state folder whose audit log must be writable
+    (default: ``$TRADEGUARD_HOME``, else ``.tradeguard/``, as `tradeguard live` resolves it).
+    """
+    root = Path(path).resolve()
+    if simulate is True:
+        simulation = root / SIMULATION_SCRIPT
+    else:
+        simulation = Path(simulate).resolve() if simulate else None
+    project = Project(
+        root=root,
+        home=resolve_home(home),
+        baseline=_resolved(baseline) or _existing(root / LINT_BASELINE),
+        secrets_baseline=_resolved(secrets_baseline) or _existing(root / SECRETS_BASELINE),
+        credentials=tuple(credentials),
+        simulation=simulation,
+    )
+    return run(project)
+
+
+def _resolved(path: str | PathLike | None) -> Path | None:
+    return Path(path).resolve() if path else None
+
+
+def _existing(path: Path) -> Path | None:
+    return path if path.is_file() else None
 
 
 def run(project: Project) -> list[CheckItem]:

@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from hooks.secrets import filters, precheck
-from hooks.secrets.formats import View, views
+from hooks.secrets.views import View, views
 from hooks.secrets.results import CODE, Detection, ExcludePatterns
 from hooks.secrets.syntax import Scope
 from lint_rules.findings import Finding

@@ -45,12 +45,12 @@ def test_required_approvers_comes_from_pyproject(tmp_path, home):
 
 
 def test_arming_without_readiness_module_is_refused_with_a_hint(home, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "hooks.readiness", None)  # as when the module is not installed
+    monkeypatch.setitem(sys.modules, "hooks.readiness_checks", None)  # as when the module is not installed
     code = live.main(["arm", "--approver", "ana", "--approver", "bo", "--ttl", "1h", "--reason", "r"])
     err = capsys.readouterr().err
     assert code == 2
     assert err == (
-        "tradeguard live arm: cannot arm: the readiness checks (hooks.readiness) are not available; "
+        "tradeguard live arm: cannot arm: the readiness checks (hooks.readiness_checks) are not available; "
         "pass --no-readiness to arm without them\n"
     )
     assert not (home / "arming.json").exists()

@@ -1,16 +1,10 @@
-"""Shared set-up of the secret scanner's tests: synthetic credentials, and one corpus run."""
+"""Shared set-up of the secret scanner's tests: one corpus run."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.secrets.corpus import Generator, build_corpus, measure_detect_secrets, measure_tradeguard
-
-
-@pytest.fixture
-def gen() -> Generator:
-    """Synthetic credentials of each vendor's shape, built at run time."""
-    return Generator(seed=17)
+from tests.secrets.corpus import build_corpus, measure_detect_secrets, measure_tradeguard
 
 
 @pytest.fixture(scope="session")

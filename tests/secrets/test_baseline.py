@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks.secrets.cli import main
+from tradeguard.cli.secrets import main
 
 DETECT_SECRETS = str(Path(sys.executable).with_name("detect-secrets"))
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from hooks.secrets import engine, scan_text
-from hooks.secrets.formats import kubernetes_secret_values, notebook_text
+from hooks.secrets.views import kubernetes_secret_values, notebook_text
 from hooks.secrets.results import ExcludePatterns
 from lint_rules.findings import Finding
 
@@ -105,7 +105,7 @@ def test_a_long_pathological_file_through_every_plugin_is_still_fast():
 
 
 def test_no_record_of_a_scan_shows_the_text_it_came_from(gen):
-    from hooks.secrets.formats import views
+    from hooks.secrets.views import views
 
     token = gen.oanda()
     manifest = f"kind: Secret\ndata:\n  oanda-token: {base64.b64encode(token.encode()).decode()}\n"

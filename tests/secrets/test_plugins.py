@@ -54,7 +54,7 @@ def test_detect_secrets_itself_loads_and_runs_these_plugins(tmp_path, gen):
 def test_a_scan_that_meets_no_pragma_never_imports_detect_secrets(tmp_path, gen):
     (tmp_path / "leak.env").write_text(f"OANDA_TOKEN={gen.oanda()}\n")
     code = (
-        "import sys\nfrom hooks.secrets.cli import main\nmain(['leak.env'])\n"
+        "import sys\nfrom tradeguard.cli.secrets import main\nmain(['leak.env'])\n"
         "assert not any(name.startswith(('detect_secrets', 'requests')) for name in sys.modules)\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True, capture_output=True)

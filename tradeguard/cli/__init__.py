@@ -1,33 +1,38 @@
 """The ``tradeguard`` command: a thin dispatcher over one module per subcommand.
 
-Each subcommand module exposes ``main(argv) -> int``; it is imported only when asked for,
-so ``tradeguard live halt`` starts without loading LibCST.
+Each subcommand is a module of this package exposing ``HELP`` (one line) and
+``main(argv) -> int``; it is imported only when asked for, so ``tradeguard live halt`` starts
+without loading LibCST.
 """
 
 from __future__ import annotations
 
 import os
+import pkgutil
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
 from tradeguard._bootstrap import load
 
-# subcommand -> (module, one-line help)
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("hooks.check", "check Python files for order-routing, result-shape and LIVE-safety problems"),
-    "rule": ("hooks.rule_docs", "print the documentation of a rule, e.g. `tradeguard rule TG101`"),
-    "secrets": ("hooks.secrets.cli", "scan files for committed credentials"),
-    "readiness": ("hooks.readiness", "run the pre-deployment checklist"),
-    "live": ("tradeguard.cli.live", "operator commands: arm, disarm, halt, resume, status"),
-}
 
-USAGE = "usage: tradeguard {" + ",".join(SUBCOMMANDS) + "} [options]\n"
+def subcommands() -> list[str]:
+    """Every subcommand: each public module of this package is one (a new command is a new file)."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+
+
+def _module(name: str) -> ModuleType:
+    return load(f"{__name__}.{name}")
+
+
+def _usage() -> str:
+    return "usage: tradeguard {" + ",".join(subcommands()) + "} [options]\n"
 
 
 def _help() -> str:
-    lines = [USAGE, "subcommands:"]
-    lines += [f"  {name:<10} {text}" for name, (_, text) in SUBCOMMANDS.items()]
+    lines = [_usage(), "subcommands:"]
+    lines += [f"  {name:<10} {_module(name).HELP}" for name in subcommands()]
     lines.append("\n`tradeguard SUBCOMMAND --help` describes each one.")
     return "\n".join(lines) + "\n"
 
@@ -42,11 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"tradeguard {__version__}")
         return 0
-    entry = SUBCOMMANDS.get(args[0])
-    if entry is None:
-        sys.stderr.write(USAGE + f"tradeguard: error: unknown subcommand {args[0]!r}\n")
+    if args[0] not in subcommands():
+        sys.stderr.write(_usage() + f"tradeguard: error: unknown subcommand {args[0]!r}\n")
         return 2
-    module = load(entry[0])
+    module = _module(args[0])
     try:
         return module.main(args[1:])
     except KeyboardInterrupt:

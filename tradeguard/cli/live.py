@@ -29,6 +29,8 @@ from tradeguard.config import ConfigError, find_pyproject, required_approvers
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, requested_mode
 from tradeguard.state import StateFolder, arming_problem, iso_time, operator_name
 
+HELP = "operator commands: arm, disarm, halt, resume, status, audit"
+
 TTL_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 TTL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -125,10 +127,10 @@ def _arm(args: argparse.Namespace, state: StateFolder) -> int:
 def _readiness(state: StateFolder) -> dict:
     """Run the readiness checks of the project; refuse to arm when any fails or they cannot run."""
     try:
-        readiness = load("hooks.readiness")
+        readiness = load("hooks.readiness_checks")
     except ImportError:
         raise CommandError(
-            "cannot arm: the readiness checks (hooks.readiness) are not available; "
+            "cannot arm: the readiness checks (hooks.readiness_checks) are not available; "
             "pass --no-readiness to arm without them",
             2,
         ) from None

@@ -117,7 +117,7 @@ def test_internal_errors_are_one_line_without_the_message(tmp_path):
     # An unexpected exception inside a subcommand ends in one line and exit 2, and its message
     # (which could quote a secret) is not shown.
     script = (
-        "import sys, hooks.check as c\n"
+        "import sys, tradeguard.cli.check as c\n"
         "def boom(argv): raise RuntimeError('token=abc123')\n"
         "c.main = boom\n"
         "from tradeguard.cli import main\n"

@@ -9,47 +9,18 @@ The pre-commit hook calls it with the staged files and ``--baseline .secrets.bas
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Callable, Sequence
-
-from importlib import import_module
+from collections.abc import Sequence
 
 from hooks.secrets.baseline import Baseline
 from hooks.secrets.results import ExcludePatterns, ScanError
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
-from lint_rules.findings import Finding
+from lint_rules.output import FORMATS, render
+
+HELP = "scan files for committed credentials"
 
 PROG = "tradeguard secrets"
-
-
-def _render_text(findings: Sequence[Finding]) -> str:
-    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
-
-
-def _render_json(findings: Sequence[Finding]) -> str:
-    rows = [{"code": f.code, "path": f.path, "line": f.line, "type": f.kind, "message": f.message} for f in findings]
-    return json.dumps(rows, indent=2) + "\n"
-
-
-# Output formats by name. The CI formats are shared with `check` and imported only when asked
-# for, so the pre-commit hook's start-up does not pay for them.
-RENDERERS: dict[str, Callable[[Sequence[Finding]], str] | str] = {
-    "text": _render_text,
-    "json": _render_json,
-    "sarif": "lint_rules.formats.sarif:render_sarif",
-    "github": "lint_rules.formats.github:render_github",
-    "gitlab": "lint_rules.formats.gitlab:render_gitlab",
-}
-
-
-def render(findings: Sequence[Finding], fmt: str) -> str:
-    renderer = RENDERERS[fmt]
-    if isinstance(renderer, str):
-        module, _, function = renderer.partition(":")
-        renderer = getattr(import_module(module), function)
-    return renderer(findings)
 
 
 def _positive(text: str) -> int:
@@ -69,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("paths", nargs="*", metavar="PATH", help="files and folders to scan (default: .); with --history, the repository")
-    add("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
+    add("--format", choices=FORMATS, default="text", help="output format (default: text)")
     add("--baseline", metavar="FILE", help="accept the secrets recorded in this detect-secrets baseline")
     add("--update-baseline", action="store_true", help="write the findings into --baseline, keeping audit labels")
     add("--history", action="store_true", help="scan every blob ever committed, naming the commit that added it")

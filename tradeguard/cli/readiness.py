@@ -4,7 +4,7 @@
                          [--baseline FILE] [--secrets-baseline FILE] [--credential NAME ...] [--home DIR]
 
 Exit codes: 0 every check passed, 1 any failed, 2 usage error. `tradeguard live arm` runs the same
-checks through :func:`run_checks` and refuses to arm when one fails.
+checks through :func:`hooks.readiness_checks.run_checks` and refuses to arm when one fails.
 """
 
 from __future__ import annotations
@@ -13,57 +13,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from os import PathLike
 from pathlib import Path
 
-from hooks.readiness_checks import CHECKS, SIMULATION, CheckItem, Project, run
-from hooks.secrets.scan import BASELINE_NAME as SECRETS_BASELINE
-from tradeguard.state import resolve_home
+from hooks.readiness_checks import CHECKS, LINT_BASELINE, SECRETS_BASELINE, SIMULATION, SIMULATION_SCRIPT, CheckItem, run_checks
 
 PROG = "tradeguard readiness"
-LINT_BASELINE = ".tradeguard-baseline.json"   # the name the CI templates and docs use
-SIMULATION_SCRIPT = "simulate.py"
-
-
-def run_checks(
-    path: str | PathLike = ".",
-    simulate: bool | str | PathLike = False,
-    *,
-    baseline: str | PathLike | None = None,
-    secrets_baseline: str | PathLike | None = None,
-    credentials: Sequence[str] = (),
-    home: str | PathLike | None = None,
-) -> list[CheckItem]:
-    """The checklist on the project at ``path``: one :class:`CheckItem` (``name``, ``title``,
-    ``passed``, ``reason``) per check, in checklist order.
-
-    ``simulate`` adds the PAPER flow: True runs ``simulate.py`` at the project's root, a path runs
-    that script. Baselines default to ``.tradeguard-baseline.json`` and ``.secrets.baseline`` at
-    the root when they exist; ``home`` is the state folder whose audit log must be writable
-    (default: ``$TRADEGUARD_HOME``, else ``.tradeguard/``, as `tradeguard live` resolves it).
-    """
-    root = Path(path).resolve()
-    if simulate is True:
-        simulation = root / SIMULATION_SCRIPT
-    else:
-        simulation = Path(simulate).resolve() if simulate else None
-    project = Project(
-        root=root,
-        home=resolve_home(home),
-        baseline=_resolved(baseline) or _existing(root / LINT_BASELINE),
-        secrets_baseline=_resolved(secrets_baseline) or _existing(root / SECRETS_BASELINE),
-        credentials=tuple(credentials),
-        simulation=simulation,
-    )
-    return run(project)
-
-
-def _resolved(path: str | PathLike | None) -> Path | None:
-    return Path(path).resolve() if path else None
-
-
-def _existing(path: Path) -> Path | None:
-    return path if path.is_file() else None
+HELP = "run the pre-deployment checklist"
 
 
 def build_parser() -> argparse.ArgumentParser:

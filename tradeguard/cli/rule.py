@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from lint_rules.rules import documented_rules, rule_by_code
 
+HELP = "print the documentation of a rule, e.g. `tradeguard rule TG101`"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tradeguard rule", description="Show the documentation of a rule.")

@@ -2,7 +2,8 @@
 
 import json
 
-from hooks.secrets.cli import main, render
+from lint_rules.output import render
+from tradeguard.cli.secrets import main
 from lint_rules.findings import Finding
 from tests.conftest import run_cli
 
@@ -23,10 +24,13 @@ def test_json_rows_follow_the_contract(in_tmp, gen):
     (in_tmp / "sub").mkdir()
     (in_tmp / "sub" / "settings.yaml").write_text(f"db:\n  password: {gen.password()}\n")
     done = run_cli("secrets", "--format", "json", cwd=in_tmp)
-    assert json.loads(done.stdout) == [{
+    [row] = json.loads(done.stdout)
+    contract = {"code", "path", "line", "type", "message"}
+    assert {key: row[key] for key in contract} == {
         "code": "TG301", "path": "sub/settings.yaml", "line": 2, "type": "Hard-coded Credential",
         "message": "Hard-coded Credential in `password` committed in source; load it from the environment or a secret store",
-    }]
+    }
+    assert (row["column"], row["end_line"]) == (13, 2)  # the same row shape as `check --format json`
 
 
 def test_text_lines_name_path_line_column_and_code(in_tmp, gen):
@@ -71,7 +75,7 @@ def test_an_internal_error_is_one_line_without_its_message(in_tmp, monkeypatch, 
     def explode(*args, **kwargs):
         raise RuntimeError(f"boom {token}")
 
-    monkeypatch.setattr("hooks.secrets.cli.scan_paths", explode)
+    monkeypatch.setattr("tradeguard.cli.secrets.scan_paths", explode)
     assert main(["."]) == 2
     captured = capsys.readouterr()
     assert captured.err == "tradeguard secrets: error: internal error (RuntimeError); please report it\n"

@@ -12,8 +12,10 @@ from lint_rules.baseline import BaselineError, load_baseline, write_baseline
 from lint_rules.config import ConfigError
 from lint_rules.findings import Finding
 from lint_rules.fixer import FixMode, FixReport, unified_diff
-from lint_rules.output import RENDERERS, render
+from lint_rules.output import FORMATS, render
 from lint_rules.runner import check_paths, display_path
+
+HELP = "check Python files for order-routing, result-shape and LIVE-safety problems"
 
 
 def _codes(value: str) -> tuple[str, ...]:
@@ -26,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check Python files for orders sent around the gateway and other trading-safety problems.",
     )
     parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], help="files or folders (default: .)")
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
     parser.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to enable (replaces `select`)")
     parser.add_argument("--ignore", type=_codes, help="comma-separated codes or prefixes to disable (adds to `ignore`)")
@@ -81,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if baseline:
         findings = baseline.new_findings(findings)
     report = render(findings, args.format)
+    if args.format == "text" and findings:
+        report += f"Found {_count(len(findings), 'finding')}.\n"
     if notes_in_report:
         report += "".join(f"{note}\n" for note in notes)
     if not _emit(report, args.output):
