@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_ORDER_METHODS = ("place_order",)
+# Python, its stubs, and Cython (read by a token scan: see cython.py).
+SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pxd")
 
 # Folders no user wants checked; `exclude` adds to these.
 DEFAULT_EXCLUDES = (
@@ -315,5 +317,5 @@ def walk_python_files(config: Config, folder: Path) -> Iterator[tuple[str, os.Di
         if entry.is_dir(follow_symlinks=False):
             if not is_default_excluded(entry.name) and not config.is_excluded(rel):
                 yield from walk_python_files(config, Path(entry.path))
-        elif entry.name.endswith((".py", ".pyi")) and not config.is_excluded(rel):
+        elif entry.name.endswith(SOURCE_SUFFIXES) and not config.is_excluded(rel):
             yield rel, entry

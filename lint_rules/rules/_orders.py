@@ -12,7 +12,7 @@ from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
 from lint_rules.rule import Rule
-from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
+from lint_rules.rules.results.connectors import connector_model
 
 
 def dotted(node) -> str | None:
@@ -62,49 +62,53 @@ class ClassScope:
     own_methods: frozenset[str]           # defined in its body
     inherited_methods: frozenset[str]     # defined in the project classes it derives from
 
-    def routes_own_method(self, receiver, method: str) -> bool:
-        """Whether ``receiver.method`` (``self.m``, ``super().m``) is the class's own business:
-        the connector's own order method, the gateway class's inherited one, or a method the
-        project defines in this class or a base, whose body this rule checks where it is."""
-        if not is_self_or_super(receiver):
+    def routes_own_method(self, via: str | None, method: str) -> bool:
+        """Whether ``self.method`` (``via="self"``) or ``super().method`` (``via="super"``) is
+        the class's own business: the connector's own order method, the gateway class's
+        inherited one, or a method the project defines in this class or a base, whose body
+        this rule checks where it is. Any other receiver (``via=None``) is not."""
+        if via is None:
             return False
         if self.is_connector or self.is_gateway or method in self.inherited_methods:
             return True
-        return method in self.own_methods and not isinstance(receiver, cst.Call)  # super() skips it
+        return via == "self" and method in self.own_methods  # super() skips the class's own
 
 
-def class_scope(context: FileContext, node) -> ClassScope:
-    bases = [dotted(arg.value) or "" for arg in node.bases]
+def class_scope(context: FileContext, name: str, bases: list[str], own_methods: frozenset[str]) -> ClassScope:
     ancestors = [cls for _, cls in context.index.ancestors(bases)]
-    gateway_classes = set(context.config.gateway_classes)
-    # the names of every class in the chain, those outside the project (a library's, a Cython one) too
-    names = {
-        node.name.value,
-        *(base.rsplit(".", 1)[-1] for base in (*bases, *(base for cls in ancestors for base in cls["bases"]))),
-    }
-    own = frozenset(
-        statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef)
-    )
+    # the names of every class in the chain, those outside the project (a library's) too
+    chain = {name, *(base.rsplit(".", 1)[-1] for base in (*bases, *(base for cls in ancestors for base in cls["bases"])))}
     return ClassScope(
-        is_connector=connector_model(context).is_connector(context.rel_path, summary_of_classdef(node)),
-        is_gateway=bool(names & gateway_classes),
-        own_methods=own,
+        is_connector=connector_model(context).is_connector(
+            context.rel_path, {"name": name, "bases": list(bases), "methods": sorted(own_methods), "kinds": {}, "uses": []},
+        ),
+        is_gateway=bool(chain & set(context.config.gateway_classes)),
+        own_methods=own_methods,
         inherited_methods=frozenset(method for cls in ancestors for method in cls["methods"]),
     )
+
+
+def receiver_kind(node) -> str | None:
+    """``"self"`` for ``self`` / ``cls``, ``"super"`` for ``super()``, else None."""
+    if isinstance(node, cst.Name) and node.value in ("self", "cls"):
+        return "self"
+    return "super" if is_self_or_super(node) else None
 
 
 class ClassScopeTracker:
     """Mixin for rules: knows the class the walk is in (see ``ClassScope``)."""
 
     def visit_ClassDef(self, node) -> None:
-        self.__dict__.setdefault("_class_stack", []).append(class_scope(self.context, node))
+        bases = [dotted(arg.value) or "" for arg in node.bases]
+        own = frozenset(statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef))
+        self.__dict__.setdefault("_class_stack", []).append(class_scope(self.context, node.name.value, bases, own))
 
     def leave_ClassDef(self, node) -> None:
         self._class_stack.pop()
 
     def routes_own_method(self, receiver, method: str) -> bool:
         stack = self.__dict__.get("_class_stack")
-        return bool(stack) and stack[-1].routes_own_method(receiver, method)
+        return bool(stack) and stack[-1].routes_own_method(receiver_kind(receiver), method)
 
 
 class OrderRoutingRule(Rule):

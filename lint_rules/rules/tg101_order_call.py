@@ -25,6 +25,10 @@ class OrderMethodCall(OrderMethodRule):
     from elsewhere (`from broker import place_order`). A multi-line call is reported on the line
     where it starts.
 
+    In Cython files (`.pyx`, `.pxd`), which LibCST cannot parse, the calls are found by a token
+    scan (comments and strings skipped) with the same judgement of `self.place_order(...)`;
+    they get no fix.
+
     ## Why is this bad?
     The gateway is the one place that enforces PAPER-by-default, the LIVE arming record, the kill
     switch, pre-trade limits and the audit log. An order sent straight to a connector skips all of
@@ -128,6 +132,13 @@ class OrderMethodCall(OrderMethodRule):
                     self.place_order(connector_name="binance", amount=1)
             ''', config={"gateway-classes": ["ExecutorBase"]},
               files={"bot/executors/base.py": "class TrackedExecutor(ExecutorBase):\n    pass\n"}),
+        # Cython, read by a token scan: a gateway class's inherited method, a comment, a string.
+        Valid('''
+            cdef class PureMaker(ExecutorBase):
+                cdef c_tick(self):
+                    # self.market.place_order(order) would bypass it
+                    self.place_order(self.market, "self.market.place_order(")
+            ''', path="strategies/pure_maker.pyx", config={"gateway-classes": ["ExecutorBase"]}),
         # A script's own helper named like an order method: its body (here the strategy's own
         # buy/sell) is what this rule checks.
         Valid('''
@@ -186,6 +197,13 @@ class OrderMethodCall(OrderMethodRule):
                 def place_order(self, venue, order):
                     return tradeguard.route(self.connectors[venue], order)
             '''),
+        # Cython: reported on the receiver's line and column, never fixed.
+        Invalid('''
+            cdef class CrossMaker(StrategyBase):
+                cdef str c_hedge(self, object market_pair, object amount):
+                    return self.markets[market_pair.taker].place_order(
+                        market_pair.pair, amount)
+            ''', line=3, path="strategies/cross_maker.pyx"),
         # No connector object to route through: reported, not fixed.
         Invalid("from bot.broker import place_order\n\nplace_order('EUR_USD', 1000)", line=3),
         Invalid("from bot.broker import place_order as po\n\npo('EUR_USD', 1000)", line=3),

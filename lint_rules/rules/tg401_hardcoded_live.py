@@ -24,22 +24,26 @@ SAFETY_SWITCH_TOKENS = tuple(
     spelling for root in SAFETY_ROOTS for spelling in (root, root.upper(), root.title())
 ) + ("TestNet", "dryRun", "DryRun")
 # Switches whose True means "real money": LIVE_TRADING = True, use_live=True, live=True on a client.
-LIVE_SWITCH = re.compile(r"(?:^|_)live_trading$|^(?:use_|enable_|is_)?live$")
+# (`is_live` is left out: in exchange replies and order books it says an order is open.)
+LIVE_SWITCH = re.compile(r"(?:^|_)live_trading$|^(?:use_|enable_)?live$")
 LIVE_SWITCH_TOKENS = ("live", "Live", "LIVE")
 # Look-ups whose second argument is the value used when the setting is absent.
 FALLBACK_CALLS = frozenset({"get", "getenv", "setdefault", "putenv"})
 _SAFETY_TOKEN = re.compile("|".join(SAFETY_SWITCH_TOKENS))
 _LIVE_TOKEN = re.compile("live", re.IGNORECASE)
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-# The text a finding needs, line by line: a live value ("live" quoted, or an enum member
+# The text a finding needs, line by line: a live value set ("live" quoted, or an enum member
 # `.LIVE`), a safety switch set to False (`paper=False`, `"isPaper": False`, `dry_run: bool =
 # False`, `set_sandbox_mode(False)`) or a live switch set to True (`LIVE_TRADING = True`).
 # Checked on the text before parsing: files that merely mention paper, demo or live
 # (delivery, alive, `live_updates = True`) are never parsed.
 _LIVE_VALUE_TEXT = "|".join(rf"{quote}{spelling}{quote}" for quote in "\"'" for spelling in LIVE_SPELLINGS)
 _SET_TO = r"['\"]?\]?\s*(?::[^=\n]*)?[=:(]\s*"
+# A value is set after `=` (not `==`) or `:` on the same line, a fallback's after `,`:
+# comparisons (`env == Environment.LIVE`, `env in (Environment.SANDBOX, Environment.LIVE)`) and
+# imports (`from nautilus_trader.live import ...`) are not settings.
 NEEDED_TEXT = re.compile(
-    rf"{_LIVE_VALUE_TEXT}|\.(?:LIVE|Live)\b"
+    rf"(?:(?<![=!<>])=|:)[ \t]*(?:{_LIVE_VALUE_TEXT}|[\w.]*\.(?:LIVE|Live)\b)|,[ \t]*(?:{_LIVE_VALUE_TEXT})"
     rf"|(?:{'|'.join(SAFETY_SWITCH_TOKENS)})\w*{_SET_TO}False\b"
     rf"|(?:{'|'.join(LIVE_SWITCH_TOKENS)})(?:_trading|_TRADING|Trading)?{_SET_TO}True\b"
 )
@@ -50,6 +54,8 @@ TRADING_WORDS = frozenset({
     "configuration", "settings", "session", "context", "node", "account", "trader", "trading",
     "bot", "venue", "credentials", "connect",
 })
+# Classes whose fields are a strategy's options, not the venue's or the mode.
+STRATEGY_WORDS = frozenset({"strategy", "actor", "algorithm"})
 # Keys that make a dict literal the trading app's configuration.
 TRADING_KEYS = frozenset({
     "exchange", "broker", "venue", "api_key", "apikey", "secret", "account", "account_id",
@@ -66,10 +72,22 @@ def words(name: str) -> list[str]:
     return [word for word in re.split(r"[_.\-]+", _CAMEL_HUMP.sub("_", name).lower()) if word]
 
 
+# A market-data client or feed configured live sends no orders (`BinanceDataClientConfig`),
+# unless its name also says it executes.
+DATA_WORDS = frozenset({"data", "feed", "stream", "market_data"})
+EXECUTION_WORDS = frozenset({"exec", "execution", "order", "orders", "trading", "trade"})
+
+
 def is_trading_name(name: str | None) -> bool:
     """Whether a name says it configures trading: `TradingClient`, `self.exchange`, `CONFIG`,
-    `BinanceHttpClient`, `ExecTesterConfig`, `bot.run` (not `add_column`, `strategy_status`)."""
-    return name is not None and any(word in TRADING_WORDS for word in words(name))
+    `BinanceHttpClient`, `ExecTesterConfig`, `bot.run` (not `add_column`, `strategy_status`,
+    nor a market-data client's `BinanceDataClientConfig`)."""
+    if name is None:
+        return False
+    found = set(words(name))
+    if found & DATA_WORDS and not found & EXECUTION_WORDS:
+        return False
+    return bool(found & TRADING_WORDS)
 
 
 def setting_kind(name: str) -> str | None:
@@ -141,7 +159,8 @@ class HardCodedLive(Rule):
     from a broker SDK such as ccxt); a parameter default when its function or class is named
     so (`get_binance_http_client(environment=...LIVE)`); a dict entry when the dict is passed to
     such a call, assigned to such a name (`CONFIG = {...}`) or holds trading keys (`exchange`,
-    `api_key`, `pair`, ...); a class field when the class is named so (`TradingNodeConfig`).
+    `api_key`, `pair`, ...); a class field when the class is named so (`TradingNodeConfig`), but
+    not the options of a strategy's config (a `StrategyConfig` subclass's `dry_run`).
     So a database migration's `add_column(..., dry_run=False)`, a status display's
     `strategy_status(live=True)`, a build script's `def generate(dry_run=False)` and an ML
     flag `freqai.live = True` are not reported. Type stubs (`.pyi`) declare defaults and are
@@ -212,11 +231,21 @@ class HardCodedLive(Rule):
         Valid("async def show(self):\n    await self.display(await self.strategy_status(live=True))"),
         Valid("def generate_docstrings(crate: str, src_dir: Path, dry_run: bool = False) -> int:\n    pass"),
         Valid("self.freqai.live = True\nfreqai.dk.live = True"),
+        Valid('ORDER_REPLY = {"order_id": "1", "symbol": "btcusd", "is_live": True, "is_cancelled": False}'),
         Valid("def liquidation_price(trade, *, exchange, dry_run: bool = False):\n    pass"),
         # A stub declares the signature's defaults; the implementation is what runs.
         Valid("class BybitHttpClient:\n    def __init__(self, key: str, testnet: bool = False) -> None: ...",
               path="adapters/bybit.pyi"),
         Valid("exchange.set_sandbox_mode(True)"),
+        # Market data from the live venue, orders to the sandbox: the data client sends none.
+        Valid("data_clients = {'BINANCE': BinanceDataClientConfig(environment=BinanceEnvironment.LIVE)}"),
+        # A strategy's option: the node it runs in, not the strategy, chooses the venue and LIVE.
+        Valid("class OrderBookImbalanceConfig(StrategyConfig, frozen=True):\n    dry_run: bool = False"),
+        Valid("from bot.testers import ExecTesterConfig\n\nconfig = ExecTesterConfig(instrument_id=iid, dry_run=False)",
+              files={"bot/testers.py": "class ExecTesterConfig(StrategyConfig):\n    dry_run: bool = True\n"}),
+        # Reference data (instruments) loaded from the live venue by default: no orders.
+        Valid("class BinanceSpotInstrumentProvider(InstrumentProvider):\n"
+              "    def __init__(self, client, environment: BinanceEnvironment = BinanceEnvironment.LIVE):\n        pass"),
     ]
     INVALID = [
         Invalid('TRADING_MODE = "LIVE"', message='`TRADING_MODE = "LIVE"`'),
@@ -253,8 +282,8 @@ class HardCodedLive(Rule):
                 pass
             '''),
         Invalid('''
-            class ExecTesterConfig(StrategyConfig):
-                dry_run: bool = False
+            class AlpacaClientConfig(ClientConfig):
+                paper: bool = False
             ''', line=2),
         Invalid("testnet = False  # set True for the test venue\nconfig = HyperliquidExecClientConfig(testnet=testnet)"),
         Invalid("default_conf['dry_run'] = False"),
@@ -280,7 +309,10 @@ class HardCodedLive(Rule):
 
     # --- where the walk is --------------------------------------------------------------
     def visit_ClassDef(self, node) -> None:
-        self.scopes.append(("class", node.name.value))
+        # A strategy's (or actor's) config does not choose the venue: its fields are options.
+        bases = [dotted(arg.value) or "" for arg in node.bases if arg.keyword is None]
+        strategy = any(set(words(name)) & STRATEGY_WORDS for name in (node.name.value, *bases))
+        self.scopes.append(("class", "" if strategy else node.name.value))
 
     def leave_ClassDef(self, node) -> None:
         self.scopes.pop()
@@ -322,7 +354,7 @@ class HardCodedLive(Rule):
     # f(paper=False)
     def visit_Call(self, node) -> None:
         callee = self._callee(node.func)
-        trading = is_trading_name(callee) or self._from_broker_sdk(node.func)
+        trading = (is_trading_name(callee) and not self._is_strategy_class(callee)) or self._from_broker_sdk(node.func)
         for arg in node.args:
             if trading:
                 self._mark_dict(arg.value, "config")
@@ -346,6 +378,14 @@ class HardCodedLive(Rule):
             owner = dotted(target.value) or ""
             return is_trading_name(owner) or (owner == "self" and self._in_trading_class())
         return True
+
+    def _is_strategy_class(self, callee: str | None) -> bool:
+        """Whether ``callee`` names a project class deriving from a strategy's (its config is
+        the strategy's options: `ExecTesterConfig(StrategyConfig)`)."""
+        name = (callee or "").rsplit(".", 1)[-1]
+        ancestors = [cls for _, cls in self.context.index.ancestors([name])] if name[:1].isupper() else []
+        names = [base for cls in ancestors for base in cls["bases"]]
+        return any(set(words(base)) & STRATEGY_WORDS for base in names)
 
     def _in_trading_class(self) -> bool:
         return any(kind == "class" and is_trading_name(name) for kind, name in self.scopes)
@@ -380,7 +420,8 @@ class HardCodedLive(Rule):
         if callee not in FALLBACK_CALLS or len(node.args) < 2 or any(arg.keyword for arg in node.args[:2]):
             return
         key = string_value(node.args[0].value)
-        if key is not None and setting_kind(key) == "mode" and is_live_value(node.args[1].value):
+        fallback = string_value(node.args[1].value)
+        if key is not None and setting_kind(key) == "mode" and fallback is not None and fallback.casefold() == "live":
             self.report(node, self.message.format(setting=_source(node)))
 
     def _check(self, node, name: str | None, value, shown: str) -> None:
