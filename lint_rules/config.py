@@ -47,6 +47,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     require_noqa_reason: bool = False
+    respect_gitignore: bool = True  # files git ignores are not checked or scanned (as ruff)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Sections other parts of tradeguard own (limits, live); kept verbatim for them.
     sections: dict = field(default_factory=dict, compare=False, hash=False)
@@ -166,7 +167,7 @@ _LIST_KEYS = {
     "ignore": "ignore",
     "exclude": "exclude",
 }
-_BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason"}
+_BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason", "respect-gitignore": "respect_gitignore"}
 _TABLE_KEYS = {"per-file-ignores"}
 # Tables other modules own and validate: the runtime (limits, live) and the fixer (fix).
 _OTHER_SECTIONS = {"limits", "live", "fix"}
