@@ -44,7 +44,10 @@ _PLACEHOLDER_PARTS = frozenset({
 })
 _PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Runs that mark a value masked or cut short: `2fFZuXXX_...`, `***REMOVED***`, `sk-...abcd`.
-_FILLERS = ("xxx", "XXX", "***", "...", "\u2026", "0000000", "1234567")
+_MASKS = ("xxx", "XXX", "***", "...", "\u2026")
+# Digit runs that fill a made-up value; under an explicit secret name they are not enough alone
+# (the peers' own test keys, `12345678-ABCD-...` under `SNYK_TOKEN`, are reported as keys).
+_DIGIT_FILLERS = ("0000000", "1234567")
 # One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
 _REPEATED_RE = re.compile(r"(.)\1{7}")
 _KNOWN_DEFAULTS = frozenset({
@@ -63,19 +66,37 @@ _SEQUENCES = (
 _UNLEET = str.maketrans("0@4$5361!|7", "oaassegilit")
 
 
-def is_placeholder(secret: str) -> bool:
-    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `P@55w0rd!`, `password1`, `abcdef123456`."""
+def is_placeholder(secret: str, name: str = "") -> bool:
+    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `P@55w0rd!`, `password1`, `abcdef123456`.
+
+    Under an explicit secret name (`SNYK_TOKEN`; not a bare `key`) only these documented
+    stand-ins drop a value; a run of a sequence inside it (`12345678-ABCD-...`) does not, unless
+    the whole value is one or two such runs (`abcdef123456`).
+    """
     lowered = secret.lower()
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
     # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
-    if any(filler in secret for filler in _FILLERS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret)]
-    return any(part in _PLACEHOLDER_PARTS for part in parts) or any(
-        len(part) >= 6 and any(part in sequence for sequence in _SEQUENCES) for part in parts + [lowered]
+    if any(part in _PLACEHOLDER_PARTS for part in parts):
+        return True
+    if is_explicit_name(name):
+        return len(parts) <= 2 and all(_in_sequence(part) for part in parts)
+    return any(filler in secret for filler in _DIGIT_FILLERS) or any(
+        len(part) >= 6 and _in_sequence(part) for part in parts + [lowered]
     )
+
+
+def _in_sequence(part: str) -> bool:
+    return any(part in sequence for sequence in _SEQUENCES)
+
+
+def is_explicit_name(name: str) -> bool:
+    """A name that says what it holds (`HEROKU_API_KEY`, `_authToken`), not a bare `key`."""
+    return bool(name) and name.lower() != "key"
 
 
 _ENVIRONMENT_RE = re.compile(
@@ -188,7 +209,7 @@ _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 def is_uuid(secret: str, name: str) -> bool:
     """A UUID is mostly an identifier; under an explicit secret name (`KUCOIN_API_SECRET`,
     `HEROKU_API_KEY`, npm's `_authToken`) it is the secret, and stays reported."""
-    return bool(_UUID_RE.fullmatch(secret)) and (not name or name.lower() == "key")
+    return bool(_UUID_RE.fullmatch(secret)) and not is_explicit_name(name)
 
 
 _EVM_ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}")

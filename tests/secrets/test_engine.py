@@ -86,7 +86,7 @@ def test_kubernetes_secret_data_is_decoded_and_reported_on_its_line(gen):
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n"
         f"  oanda-token: {encoded[0]}\n  tws-password: {encoded[1]}\n  username: {encoded[2]}\n"
     )
-    assert [line for line, _, _ in kubernetes_secret_values(manifest)] == [6, 7, 8]
+    assert [entry.line for entry in kubernetes_secret_values(manifest)] == [6, 7, 8]
     findings = scan_text("secret.yaml", manifest)
     assert [(f.line, f.kind) for f in findings] == [(6, "OANDA v20 Token"), (7, "IBKR Credential")]
     assert all("Kubernetes Secret" in f.message for f in findings)
