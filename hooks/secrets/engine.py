@@ -115,6 +115,7 @@ def _declared(path: str, raw: str, view: View, excludes: ExcludePatterns) -> lis
     from hooks.secrets import filters
 
     key, value = view.declared or ("", "")
+    value = value.strip()
     if key.lower().replace("-", "_").replace(".", "_") in _IDENTIFIER_KEYS:
         return []
     # A document (JSON, a PEM, an `.env`) is judged by the detectors alone; a word by the filters too.

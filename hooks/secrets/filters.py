@@ -84,10 +84,15 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     if any(part in _PLACEHOLDER_PARTS for part in parts):
         return True
     if is_explicit_name(name):
-        return len(parts) <= 2 and all(_in_sequence(part) for part in parts)
+        whole_runs = len(parts) <= 2 and all(_in_sequence(part) for part in parts)
+        return whole_runs or any(len(part) >= _WHOLE_ALPHABET and _in_sequence(part) for part in parts)
     return any(filler in secret for filler in _DIGIT_FILLERS) or any(
         len(part) >= 6 and _in_sequence(part) for part in parts + [lowered]
     )
+
+
+# A sequence run longer than one pass over the ten digits: `abcdefghijklmnopqrstuvwxyz`.
+_WHOLE_ALPHABET = 12
 
 
 def _in_sequence(part: str) -> bool:

@@ -96,3 +96,13 @@ def test_public_addresses_masked_keys_and_placeholders_are_dropped(gen):
     assert filters.is_placeholder(gen.alnum(6) + "XXX_" + gen.alnum(10))
     assert filters.is_placeholder(gen.alnum(8) + "\u2026")
     assert not filters.is_placeholder(gen.alnum(40))
+
+
+def test_under_an_explicit_secret_name_only_documented_stand_ins_drop_a_value():
+    # The peers' own test keys are built of digit and letter runs; under `SNYK_TOKEN` they are keys.
+    runs_key = "12345678-" + "ABCD-" * 3 + "1234567890AB"
+    assert filters.is_placeholder(runs_key)  # unnamed: a made-up value
+    assert not filters.is_placeholder(runs_key, "SNYK_TOKEN")
+    assert filters.is_placeholder(runs_key, "key")  # a bare `key` says nothing
+    for stand_in in ("abcdef123456", "sk_" + "abcdefghijklmnopqrstuvwxyz" + "123", "${SNYK_TOKEN}", "changeme", "x" * 16):
+        assert filters.is_placeholder(stand_in, "SNYK_TOKEN")
