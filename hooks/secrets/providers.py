@@ -170,7 +170,7 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Netlify Token", "`nfp_` personal tokens", CLOUD, ("nfp_",), r"nfp_[A-Za-z0-9]{36}(?![A-Za-z0-9])",
            ("nfp_{a36}",), ("nfp_{a20}",), names=("netlify",)),
     _token("Databricks Token", "`dapi` tokens", CLOUD, ("dapi",), r"dapi[a-f0-9]{32}(?:-\d)?(?![a-f0-9])",
-           ("dapi{h32}",), ("dapi{h16}",), names=("databricks",)),
+           ("dapi{h32}",), ("dapi{h16}", "DATABRICKS_TOKEN=dapi{l5}"), names=("databricks",)),
     _token("Grafana Token", "cloud and service-account tokens (`glc_`, `glsa_`) and API keys (`eyJrIjoi`)", CLOUD,
            ("glc_", "glsa_", "eyJrIjoi"),
            r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{60,100}={0,2})"
