@@ -139,12 +139,14 @@ PROVIDERS: tuple[Provider, ...] = (
            ("ya29.", "GOCSPX-"), r"(?:ya29\.[0-9A-Za-z_-]{30,}|GOCSPX-[0-9A-Za-z_-]{28})(?![0-9A-Za-z_-])",
            ("ya29.{s60}", "GOCSPX-{s28}"), ("ya29.abc",)),
     Provider("Azure Credential", "Entra ID client secrets (`...8Q~...`), storage `AccountKey=`, SAS signatures", CLOUD,
-             triggers=("q~", "accountkey=", "sig="), names=("azure",),
+             triggers=("q~", "accountkey", "account_key", "storagekey", "storage_key", "sig="), names=("azure",),
              pattern=r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"
-                     r"|(?i:accountkey)[\"']?[ \t]*[,=:][ \t]*[\"']?(?P<key>[A-Za-z0-9+/]{86}==)"
+                     r"|(?i:(?:account|storage)[_-]?key)[\"']?[ \t]*[,=:>\s][ \t]*[\"']?(?P<key>[A-Za-z0-9+/]{86}==)"
                      r"|[?&]s[vpe]=[^\s\"'&]{1,40}&[^\s\"']{0,300}?\bsig=(?P<sig>[A-Za-z0-9%+/]{40,90}(?:%3D|=){0,2})",
-             valid=("client_secret={a3}8Q~{s34}", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey={b86}=="),
-             invalid=("version 8Q~ release",)),
+             valid=("client_secret={a3}8Q~{s34}", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey={b86}==",
+                    "<account_key>{b86}==</account_key>", "cleanup.exe -storagekey {b86}== -container backups",
+                    '{ "AccountKey", "{b86}==" }'),
+             invalid=("version 8Q~ release", "-storagekey {b20}== -container backups")),
     _token("DigitalOcean Token", "personal, OAuth and refresh tokens (`dop_v1_`, `doo_v1_`, `dor_v1_`)", CLOUD,
            ("dop_v1_", "doo_v1_", "dor_v1_"), r"do[por]_v1_[a-f0-9]{64}(?![a-f0-9])", ("dop_v1_{h64}",), ("dop_v1_{h40}",)),
     _token("Heroku API Key", "platform keys (`HRKU-`); UUID keys under `heroku*` names", CLOUD, ("HRKU-",),
@@ -332,6 +334,12 @@ PROVIDERS: tuple[Provider, ...] = (
            r"-[0-9a-f]{12}(?![0-9a-f])", ("access-production-{uuid}",), ("access-production-x",), names=("plaid",)),
     _token("Lob Key", "`live_`/`test_` API keys under `lob*` names", PAYMENTS, (), "", ("LOB_API_KEY=live_{h35}",),
            ("LOB_ENV=live",), names=("lob",)),
+    Provider("Facebook App Access Token", "app access tokens (`{app id}|{app secret}`, 15-16 digits, `|`, 27 or more "
+             "characters) in texts that mention Facebook or an access token", SAAS,
+             triggers=("facebook", "access_token", "fb_"),
+             pattern=r"(?<![0-9A-Za-z_-])\d{15,16}(?:\||%7[Cc])[0-9A-Za-z_-]{27,40}(?![0-9A-Za-z_-])",
+             valid=("facebook {d15}|{s27}", "FB_ACCESS_TOKEN={d16}%7C{s32}"),
+             invalid=("facebook {d15}|{s10}", "order {d15}|{s27}")),
     _token("Facebook Token", "page and user access tokens (`EAAC...`, `EAAG...`); app secrets under names", SAAS,
            ("EAA",), r"EAA[MCG][A-Za-z0-9]{100,}(?![A-Za-z0-9])", ("EAAG{a120}",), ("EAAG{a10}",),
            names=("facebook", "fb", "instagram")),
