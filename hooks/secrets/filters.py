@@ -289,11 +289,53 @@ PUBLIC_CLIENT_KEY_HASHES = frozenset({
 
 
 def is_vendor_example(secret: str) -> bool:
-    """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed, and
-    public client keys are known by hash."""
+    """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed,
+    public client keys are known by hash, and JWTs signed with jwt.io's published secrets are
+    its examples."""
     if "EXAMPLE" in secret or secret in VENDOR_EXAMPLES:
         return True
+    if secret.startswith("eyJ") and secret.count(".") == 2:
+        return is_signed_with_example_secret(secret)
     return secret.startswith("AIza") and hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
+
+
+# The HMAC secrets jwt.io's debugger fills in, old and new: anyone can forge such a token.
+JWT_EXAMPLE_SECRETS = (b"your-256-bit-secret", b"your-384-bit-secret", b"your-512-bit-secret",
+                       b"a-string-secret-at-least-256-bits-long")
+_HMAC_DIGESTS = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
+
+
+def is_signed_with_example_secret(token: str) -> bool:
+    """A JWT whose HMAC signature verifies under one of jwt.io's example secrets."""
+    import base64
+    import hmac
+    import json
+
+    head, _, rest = token.partition(".")
+    _, _, signature = rest.partition(".")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        expected = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except ValueError:
+        return False
+    digest = _HMAC_DIGESTS.get(header.get("alg")) if isinstance(header, dict) else None
+    signed = token.rsplit(".", 1)[0].encode()
+    return digest is not None and any(
+        hmac.compare_digest(hmac.new(secret, signed, digest).digest(), expected) for secret in JWT_EXAMPLE_SECRETS
+    )
+
+
+# `st=2025-03-04&se=2025-04-04&sr=c`: request parameters, none of which is a secret.
+_QUERY_RE = re.compile(r"[a-z][a-z_]{0,15}=[^&\s=]+(?:&[\w.-]+=[^&\s]*)*")
+_SECRET_PARAMETERS = re.compile(r"(?:^|&)(?:sig|signature|token|access_token|key|api_key|apikey|secret|password|pwd|auth)=",
+                                re.IGNORECASE)
+
+
+def is_parameters_without_secret(secret: str) -> bool:
+    """A query string whose parameters hold no secret (a SAS token's validity window without
+    its `sig`, or its first parameter as an unquoted read stops at `&`): what it grants lives in
+    a parameter it lacks. Base64 never holds `=` but at its end, so no key is taken for one."""
+    return bool(_QUERY_RE.fullmatch(secret)) and not _SECRET_PARAMETERS.search(secret)
 
 
 FILTERS: tuple[Callable[..., bool], ...] = (
@@ -311,6 +353,7 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_key_identifier,
     is_public_key_material,
     is_vendor_example,
+    is_parameters_without_secret,
 )
 _INJECTED: tuple[tuple[Callable[..., bool], tuple[str, ...]], ...] = tuple(
     (function, tuple(inspect.signature(function).parameters)) for function in FILTERS

@@ -106,3 +106,32 @@ def test_under_an_explicit_secret_name_only_documented_stand_ins_drop_a_value():
     assert filters.is_placeholder(runs_key, "key")  # a bare `key` says nothing
     for stand_in in ("abcdef123456", "sk_" + "abcdefghijklmnopqrstuvwxyz" + "123", "${SNYK_TOKEN}", "changeme", "x" * 16):
         assert filters.is_placeholder(stand_in, "SNYK_TOKEN")
+
+
+def _hs256(payload: dict, secret: bytes) -> str:
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    signed = encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + encode(json.dumps(payload).encode())
+    return signed + "." + encode(hmac.new(secret, signed.encode(), hashlib.sha256).digest())
+
+
+def test_a_jwt_signed_with_a_jwt_io_example_secret_is_an_example(gen):
+    payload = {"sub": gen.alnum(10), "name": "trader"}
+    assert filters.is_vendor_example(_hs256(payload, b"a-string-secret-at-least-256-bits-long"))
+    assert filters.is_vendor_example(_hs256(payload, b"your-256-bit-secret"))
+    assert not filters.is_vendor_example(_hs256(payload, gen.alnum(32).encode()))
+    assert not filters.is_vendor_example("eyJ" + gen.alnum(20) + "." + gen.alnum(20) + "." + gen.alnum(20))
+
+
+def test_parameters_without_a_secret_are_not_a_credential(gen):
+    assert filters.is_parameters_without_secret("st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&spr=https&sr=c")
+    assert not filters.is_parameters_without_secret(f"sv=2022-11-02&sr=c&sig={gen.alnum(43)}")
+    assert filters.is_parameters_without_secret("st=2025-03-04T07:24:52Z")
+    assert not filters.is_parameters_without_secret(gen.alnum(40))
+    assert not filters.is_parameters_without_secret(gen.b64(30))
