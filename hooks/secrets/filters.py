@@ -326,7 +326,7 @@ def is_signed_with_example_secret(token: str) -> bool:
 
 
 # `st=2025-03-04&se=2025-04-04&sr=c`: request parameters, none of which is a secret.
-_QUERY_RE = re.compile(r"[a-z][a-z_]{0,15}=[^&\s=]+(?:&[\w.-]+=[^&\s]*)*")
+_QUERY_RE = re.compile(r"[a-z]{1,12}=[^&\s=]+(?:&[\w.-]+=[^&\s]*)*")
 _SECRET_PARAMETERS = re.compile(r"(?:^|&)(?:sig|signature|token|access_token|key|api_key|apikey|secret|password|pwd|auth)=",
                                 re.IGNORECASE)
 

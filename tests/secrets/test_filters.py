@@ -135,3 +135,7 @@ def test_parameters_without_a_secret_are_not_a_credential(gen):
     assert filters.is_parameters_without_secret("st=2025-03-04T07:24:52Z")
     assert not filters.is_parameters_without_secret(gen.alnum(40))
     assert not filters.is_parameters_without_secret(gen.b64(30))
+
+
+def test_a_token_with_an_equals_sign_is_not_taken_for_parameters(gen):
+    assert not filters.is_parameters_without_secret("pscale_tkn_" + gen.alnum(3) + "=" + gen.alnum(40))
