@@ -50,6 +50,8 @@ _MASKS = ("xxx", "XXX", "***", "...", "\u2026")
 _DIGIT_FILLERS = ("0000000", "1234567")
 # One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
 _REPEATED_RE = re.compile(r"(.)\1{7}")
+# One run over and over: `0x` and `0123456789abcdef` four times.
+_REPEATED_RUN_RE = re.compile(r"(.{4,32}?)\1+")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -79,6 +81,8 @@ def is_placeholder(secret: str, name: str = "") -> bool:
         return True
     # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
     if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+        return True
+    if _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x")):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret)]
     if any(part in _PLACEHOLDER_PARTS for part in parts):

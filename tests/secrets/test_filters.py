@@ -104,6 +104,7 @@ def test_under_an_explicit_secret_name_only_documented_stand_ins_drop_a_value():
     assert filters.is_placeholder(runs_key)  # unnamed: a made-up value
     assert not filters.is_placeholder(runs_key, "SNYK_TOKEN")
     assert filters.is_placeholder(runs_key, "key")  # a bare `key` says nothing
+    assert filters.is_placeholder("0x" + "0123456789abcdef" * 4, "private_key")
     for stand_in in ("abcdef123456", "sk_" + "abcdefghijklmnopqrstuvwxyz" + "123", "${SNYK_TOKEN}", "changeme", "x" * 16):
         assert filters.is_placeholder(stand_in, "SNYK_TOKEN")
 
