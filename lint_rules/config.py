@@ -8,12 +8,14 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_ORDER_METHODS = ("place_order",)
+# Python, its stubs, and Cython (read by a token scan: see cython.py).
+SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pxd")
 
 # Folders no user wants checked; `exclude` adds to these.
 DEFAULT_EXCLUDES = (
@@ -21,6 +23,10 @@ DEFAULT_EXCLUDES = (
     "node_modules", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".tradeguard_cache", ".tradeguard", ".eggs",
 )
+
+
+# Where the config was found: moving a project does not change what its rules report.
+_NOT_FINGERPRINTED = frozenset({"root", "source"})
 
 
 class ConfigError(Exception):
@@ -34,6 +40,7 @@ class Config:
     gateway_paths: tuple[str, ...] = ()
     connector_paths: tuple[str, ...] = ()
     connector_bases: tuple[str, ...] = ("BaseConnector",)
+    gateway_classes: tuple[str, ...] = ()
     order_methods: tuple[str, ...] = DEFAULT_ORDER_METHODS
     select: tuple[str, ...] = ("TG",)
     ignore: tuple[str, ...] = ()
@@ -76,15 +83,16 @@ class Config:
         return matches_any(rel_path, self.connector_paths)
 
     def fingerprint(self) -> str:
-        """A hash of everything that changes what the rules report, for the result cache."""
+        """A hash of every field that changes what the rules report, for the result cache.
+
+        Derived from the dataclass's fields, so a new key is part of it without a second list;
+        only where the config was found (``root``, ``source``) is left out."""
         data = {
-            key: getattr(self, key)
-            for key in (
-                "gateway_paths", "connector_paths", "connector_bases", "order_methods", "select",
-                "ignore", "exclude", "require_noqa_reason", "per_file_ignores",
-            )
+            item.name: getattr(self, item.name)
+            for item in fields(self)
+            if item.name not in _NOT_FINGERPRINTED
         }
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def code_matches(code: str, prefixes: tuple[str, ...]) -> bool:
@@ -150,6 +158,7 @@ _LIST_KEYS = {
     "gateway-paths": "gateway_paths",
     "connector-paths": "connector_paths",
     "connector-bases": "connector_bases",
+    "gateway-classes": "gateway_classes",
     "order-methods": "order_methods",
     "extend-order-methods": None,
     "select": "select",
@@ -307,5 +316,5 @@ def walk_python_files(config: Config, folder: Path) -> Iterator[tuple[str, os.Di
         if entry.is_dir(follow_symlinks=False):
             if not is_default_excluded(entry.name) and not config.is_excluded(rel):
                 yield from walk_python_files(config, Path(entry.path))
-        elif entry.name.endswith((".py", ".pyi")) and not config.is_excluded(rel):
+        elif entry.name.endswith(SOURCE_SUFFIXES) and not config.is_excluded(rel):
             yield rel, entry

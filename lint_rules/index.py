@@ -482,6 +482,23 @@ class ProjectIndex:
             self._modules = modules
         return self._modules.get(module)
 
+    def ancestor_classes(self, bases: list[str] | tuple[str, ...]) -> list[dict]:
+        """The project's classes a class with ``bases`` derives from, directly or not (matched by
+        their last name, as ``connector_classes`` does), nearest first."""
+        classes = self._classes_by_name()
+        queue = [base.rsplit(".", 1)[-1] for base in bases]
+        seen: set[str] = set()
+        found: list[dict] = []
+        while queue:
+            name = queue.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            for _, cls in classes.get(name, ()):
+                found.append(cls)
+                queue.extend(base.rsplit(".", 1)[-1] for base in cls["bases"])
+        return found
+
     def _classes_by_name(self) -> dict[str, list[tuple[str, dict]]]:
         if self._classes is None:
             classes: dict[str, list[tuple[str, dict]]] = {}

@@ -20,6 +20,7 @@ from lint_rules import engine, fixer, suppression
 from lint_rules.cache import CacheFile, code_fingerprint
 from lint_rules.config import Config, iter_python_files, load_config, walk_python_files, with_overrides
 from lint_rules.context import FileContext
+from lint_rules.cython import check_cython, is_cython, summarize_cython
 from lint_rules.findings import Finding
 from lint_rules.index import SUMMARY_VERSION, ProjectIndex, summarize_source
 from lint_rules.source import Unreadable, decode_source
@@ -166,6 +167,9 @@ class Project:
                 continue
             text = _read_text(path)
             context = self._context(rel, text)
+            if is_cython(rel):  # no syntax tree: TG101 by a token scan
+                results[rel] = suppression.apply(check_cython(context), context)
+                continue
             ast_error = _unreadable(entry.summary.get("syntax_error"))
             if ast_error or ruleset.rules_for(context):
                 to_parse.append((rel, text, ast_error))
@@ -238,7 +242,7 @@ def _summarize_file(path: Path) -> tuple[int, int, str, dict]:
         return (0, 0, "", {"unreadable": {"reason": f"cannot be read ({error.strerror})", "line": 1, "column": 1}})
     sha = hashlib.sha256(data).hexdigest()
     try:
-        summary = summarize_source(decode_source(data))
+        summary = (summarize_cython if is_cython(path.name) else summarize_source)(decode_source(data))
     except Unreadable as error:
         summary = {"unreadable": {"reason": str(error), "line": error.line, "column": error.column}}
     return (stat.st_mtime_ns, stat.st_size, sha, summary)
