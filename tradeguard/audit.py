@@ -506,6 +506,9 @@ class Verification:
     lines: int
     files: int
     problem: Optional[str]  # the first broken or missing line; None when the chain is whole
+    # Lines torn by a writer killed mid-write (`kill -9` can cut a write between pages): named,
+    # not a break, because the line after names the torn piece as its predecessor.
+    torn: tuple[str, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -525,21 +528,35 @@ def verify(path: os.PathLike | str) -> Verification:
     expected: Optional[str] = None
     head_seen = recorded is None
     count = 0
+    torn: list[str] = []
     for file in files:
         for number, line in enumerate(raw_lines(file), 1):
             count += 1
             where = f"{file.name} line {number}"
+            if _is_torn(line):
+                # The next writer chains to it (see `last_line_hash`); the head never names it: a
+                # writer updates the head only after its whole line is written.
+                torn.append(where)
+                expected = line_hash(line)
+                continue
             problem = _chain_problem(line, expected, where)
             if problem is not None:
-                return Verification(count, len(files), problem)
+                return Verification(count, len(files), problem, tuple(torn))
             expected = line_hash(line)
             head_seen = head_seen or expected == recorded
     if head_problem is not None and expected is not None:
-        return Verification(count, len(files), head_problem)
+        return Verification(count, len(files), head_problem, tuple(torn))
     if not head_seen:
         return Verification(count, len(files), f"{path.name}: the line the head names is not in the log "
-                                               "(the last lines were edited or removed)")
-    return Verification(count, len(files), None)
+                                               "(the last lines were edited or removed)", tuple(torn))
+    return Verification(count, len(files), None, tuple(torn))
+
+
+def _is_torn(line: bytes) -> bool:
+    """The start of a line whose write did not finish: no newline (the file's end), or an event
+    cut before its closing field (a later writer started a new line after it). An edited line
+    is not let through by this: the line after it names the original's hash, not the edit's."""
+    return not line.endswith(b"\n") or not line.rstrip(b"\n").endswith(b"}")
 
 
 def _recorded_head(path: Path) -> tuple[Optional[str], Optional[str]]:
@@ -560,8 +577,6 @@ def _recorded_head(path: Path) -> tuple[Optional[str], Optional[str]]:
 
 
 def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional[str]:
-    if not line.endswith(b"\n"):
-        return f"{where}: cut short (a write that did not finish)"
     try:
         prev = AuditEvent.from_json(line).prev
     except (ValueError, TypeError):

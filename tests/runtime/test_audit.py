@@ -217,3 +217,39 @@ def test_order_values_are_the_fields_of_an_order_event_in_order():
         "filled", 0.25, 0.125, "arm-1", 42)
     assert event.actor is None and event.decisions == {} and event.prev is None
     assert AuditEvent.body_of(values) == event.body()
+
+
+def _event(number: int) -> AuditEvent:
+    return AuditEvent(ts=time.time(), kind="order", phase="outcome", attempt_id=f"a-{number}", venue="fx")
+
+
+def test_a_line_torn_by_a_killed_writer_is_named_and_the_chain_goes_on_through_it(home):
+    log_path = home / "audit.log"
+    log = AuditLog(log_path)
+    log.write(_event(1))
+    log.close()
+    whole = log_path.read_bytes()
+    log_path.write_bytes(whole + whole[: len(whole) // 2])  # the second writer died mid-write (kill -9)
+    torn_at_end = verify(log_path)
+    assert torn_at_end.intact and torn_at_end.torn == ("audit.log line 2",)
+    log = AuditLog(log_path)
+    log.write(_event(3))  # the next writer starts a new line after the torn one and chains to it
+    log.close()
+    checked = verify(log_path)
+    assert checked.intact and checked.torn == ("audit.log line 2",), checked.problem
+    damaged: list[str] = []
+    events = list(read_events(log_path, on_damage=damaged.append))
+    assert [event.attempt_id for event in events] == ["a-1", "a-3"] and len(damaged) == 1
+
+
+def test_cutting_the_end_off_a_whole_line_is_still_found(home):
+    log_path = home / "audit.log"
+    log = AuditLog(log_path)
+    for number in range(3):
+        log.write(_event(number))
+    log.close()
+    lines = log_path.read_bytes().splitlines(keepends=True)
+    log_path.write_bytes(b"".join(lines[:2]) + lines[2][:-3] + b"\n")  # the last line edited, its end cut
+    assert not verify(log_path).intact
+    log_path.write_bytes(lines[0] + lines[1][:-3] + b"\n" + lines[2])  # a middle line cut
+    assert not verify(log_path).intact

@@ -259,6 +259,8 @@ def _read_audit(args: argparse.Namespace, state: StateFolder) -> int:
         raise CommandError(f"no audit log at {log}")
     if args.verify:
         checked = verify(log)
+        for where in checked.torn:
+            print(f"note: {where}: torn by a writer killed mid-write (the order it began was never confirmed)")
         if checked.intact:
             print(f"audit log intact: {checked.lines} lines in {checked.files} file(s), hash chain and head match")
             return 0
