@@ -52,15 +52,15 @@ def _workspace_for(config: Config) -> _Workspace:
     return _Workspace(config, project, engine.RuleSet.for_config(config))
 
 
-def findings_for(filename: str, text: str) -> list[Finding]:
+def findings_for(filename: str, text: str, config: Config | None = None) -> list[Finding]:
     """What `tradeguard check` reports for ``text`` as the content of ``filename``.
 
     ``filename`` need not exist (flake8's ``stdin``, or an editor's ``--stdin-display-name``);
-    the configuration is looked up from its folder.
+    the configuration is looked up from its folder unless ``config`` is given.
     """
     path = Path(filename).absolute()
     try:
-        config = load_config(path)
+        config = config or load_config(path)
     except ConfigError as error:
         return [engine.unreadable_finding(filename, Unreadable(f"tradeguard config error: {error}"))]
     rel = config.relative(path)

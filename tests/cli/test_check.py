@@ -43,7 +43,7 @@ def test_violating_example_reports_every_order_route_around_the_gateway(example_
 
 def test_fixed_example_checks_clean(example_copy):
     done = run_cli("check", "trading_bot_fixed", cwd=example_copy)
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "All checks passed!\n", "")
 
 
 def test_text_output_and_exit_zero(example_copy):
@@ -52,7 +52,8 @@ def test_text_output_and_exit_zero(example_copy):
     assert done.stdout.splitlines() == [
         "trading_bot/bot/strategies/momentum.py:12:18: TG101 order sent around the gateway: "
         "`self.broker.place_order(...)` is called directly; send it through the gateway (`tradeguard.route(...)`)",
-        "Found 1 finding.",
+        "Found 1 finding (1 fixable).",
+        "[*] fixable: 1 with --fix --unsafe-fixes (review first with --diff).",
     ]
 
 

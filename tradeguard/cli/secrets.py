@@ -13,10 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+from hooks.python_secrets import without_lint_baselined
 from hooks.secrets.baseline import Baseline
 from hooks.secrets.results import ExcludePatterns, ScanError
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
-from lint_rules.output import FORMATS, render
+from lint_rules.output import FORMATS, RenderContext, render
+from tradeguard.cli._pages import rule_pages
 
 HELP = "scan files for committed credentials"
 
@@ -107,7 +109,9 @@ def _run(args: argparse.Namespace) -> int:
         detections = [detection for detection in detections if not baseline.silences(detection)]
 
     findings = [detection.finding for detection in detections]
-    sys.stdout.write(render(findings, args.format))
+    if not args.history:  # keys in Python files that `tradeguard check`'s baseline accepts
+        findings = without_lint_baselined(findings)
+    sys.stdout.write(render(findings, args.format, RenderContext(pages=rule_pages() if args.format == "sarif" else ())))
     if findings and args.format == "text":
         files = len({finding.path for finding in findings})
         print(
