@@ -150,9 +150,9 @@ def project(tmp_path, files: dict[str, str], config: str = "") -> Path:
 
 def test_summary_line_with_findings_and_with_a_baseline(tmp_path):
     root = project(tmp_path, {"bot/a.py": VIOLATION}, 'baseline = "tg-baseline.json"\n')
-    missing = run_cli("check", cwd=root)
-    assert missing.returncode == 2
-    assert "tg-baseline.json named by [tool.tradeguard] does not exist" in missing.stderr
+    missing = run_cli("check", cwd=root)  # named before it is written: every finding is reported
+    assert missing.returncode == 1 and "a.py:2:12: TG101" in missing.stdout
+    assert "the baseline tg-baseline.json named by [tool.tradeguard] does not exist yet" in missing.stderr
     assert run_cli("check", "--write-baseline", cwd=root).returncode == 0  # FILE defaults to the configured one
     assert json.loads((root / "tg-baseline.json").read_text())["findings"][0]["code"] == "TG101"
     done = run_cli("check", cwd=root)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hooks.python_secrets import secret_findings_in_files
-from lint_rules.baseline import BaselineError, load_baseline, write_baseline
+from lint_rules.baseline import Baseline, BaselineError, load_baseline, write_baseline
 from lint_rules.config import Config, ConfigError, code_problem, load_config, parse_config, with_overrides
 from lint_rules.findings import Finding
 from lint_rules.fixer import FixMode, FixReport, unified_diff
@@ -231,24 +231,28 @@ class _Baselines:
     """The baseline governing each finding: ``--baseline`` for all of them, else each
     configuration's own `baseline` for the files it governs."""
 
-    def __init__(self, files: list[tuple[Path, set[str] | None]], explicit_write: Path | None = None, configured: bool = False) -> None:
+    def __init__(
+        self, files: list[tuple[Path, set[str] | None]], *, explicit_write: Path | None = None,
+        configured: bool = False, quiet: bool = False,
+    ) -> None:
         self.files = files          # (baseline file, the display paths it governs; None: all)
         self.explicit_write = explicit_write
         self.configured = configured
+        self.quiet = quiet
 
     @classmethod
     def of(cls, args: argparse.Namespace, result: CheckResult) -> _Baselines:
         if args.baseline:
-            return cls([(args.baseline, None)])
+            return cls([(args.baseline, None)], quiet=args.quiet)
         if args.write_baseline and args.write_baseline != CONFIGURED:
-            return cls([], explicit_write=Path(args.write_baseline))
+            return cls([], explicit_write=Path(args.write_baseline), quiet=args.quiet)
         governed = [
             (config.baseline_path(), {display_path(path) for path in files})
             for config, files in result.checked if config.baseline_path()
         ]
         if args.write_baseline == CONFIGURED and not governed:
             raise ConfigError("--write-baseline without FILE writes the `baseline` of [tool.tradeguard], and none is set")
-        return cls(governed, configured=True)
+        return cls(governed, configured=True, quiet=args.quiet)
 
     def _governed(self, findings: Sequence[Finding], paths: set[str] | None) -> list[Finding]:
         return [finding for finding in findings if paths is None or finding.path in paths]
@@ -262,12 +266,12 @@ class _Baselines:
             kept = [finding for finding in kept if finding not in known]
         return kept
 
-    def _load(self, file: Path):
-        if self.configured and not file.exists():
-            raise BaselineError(
-                f"the baseline {display_path(file)} named by [tool.tradeguard] does not exist: "
-                "write it with `tradeguard check --write-baseline`"
-            )
+    def _load(self, file: Path) -> Baseline:
+        if self.configured and not file.exists():  # named before it is written: it hides nothing yet
+            if not self.quiet:
+                print(f"tradeguard: note: the baseline {display_path(file)} named by [tool.tradeguard] does not exist yet, "
+                      "so every finding is reported (write it with `tradeguard check --write-baseline`)", file=sys.stderr)
+            return Baseline(file.parent, frozenset())
         return load_baseline(file)
 
     def write(self, findings: list[Finding], quiet: bool) -> int:

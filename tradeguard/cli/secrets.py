@@ -103,7 +103,8 @@ def _run(args: argparse.Namespace) -> int:
 
     detections = report.detections
     if baseline is not None:
-        if args.update_baseline and baseline.update(detections, report.scanned, excludes):
+        changed = args.update_baseline and baseline.update(detections, report.scanned, excludes)
+        if changed or (args.update_baseline and not os.path.exists(args.baseline)):  # an empty one is committed too
             baseline.write()
             print(f"{PROG}: wrote {args.baseline}", file=sys.stderr)
         detections = [detection for detection in detections if not baseline.silences(detection)]
