@@ -1,4 +1,4 @@
-"""`tradeguard check` and `tradeguard rule` as a user runs them: the console script, as a subprocess."""
+"""`tradeguard check` as a user runs it: the console script, as a subprocess."""
 
 import json
 import shutil
@@ -102,17 +102,6 @@ def test_works_from_a_folder_holding_its_own_hooks_package(tmp_path):
     done = run_cli("check", "s.py", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
     assert done.returncode == 1, done.stderr
     assert "TG101" in done.stdout
-
-
-def test_rule_docs(tmp_path):
-    done = run_cli("rule", "TG101", cwd=tmp_path)
-    assert done.returncode == 0
-    assert done.stdout.startswith("# TG101 (order-method-call)")
-    assert "## Fix safety" in done.stdout
-    listing = run_cli("rule", "--all", cwd=tmp_path)
-    assert "TG103" in listing.stdout and "TG000" in listing.stdout
-    unknown = run_cli("rule", "TG999", cwd=tmp_path)
-    assert unknown.returncode == 2 and "unknown rule" in unknown.stderr
 
 
 def test_internal_errors_are_one_line_without_the_message(tmp_path):
