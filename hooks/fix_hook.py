@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lint_rules.config import ConfigError, iter_python_files, load_config
+from lint_rules.config import ConfigError, load_config
+from lint_rules.files import iter_python_files
 from tradeguard._bootstrap import load
 
 # As the `tradeguard-check` entry: credentials are the `tradeguard-secrets` hook's to report.

@@ -2,9 +2,12 @@
 
 flake8 hands the plugin one file at a time as text (``lines``: the editor's unsaved buffer when
 it reads standard input), so the plugin checks that text with the engine `tradeguard check`
-uses, under the ``[tool.tradeguard]`` found from the file upward (flake8 cannot read it). The
-project index is built once per process from its on-disk cache, so one file in an editor still
-knows the whole project without re-reading it. It never raises: a failure becomes ``TG000``.
+uses, under the ``[tool.tradeguard]`` found from the file upward (flake8 cannot read it), and
+honours its ``baseline``. The project index and the results cache are those of `tradeguard
+check`, read once per process: one file in an editor still knows the whole project without
+re-reading it, and a file whose content `check` has already judged is not parsed again. It
+starts no processes of its own (flake8's workers may not have children) and never raises: a
+failure becomes ``TG000``.
 
 flake8 owns ``# noqa`` here: a bare ``# noqa`` silences TG codes too, as for any plugin.
 """
@@ -12,15 +15,19 @@ flake8 owns ``# noqa`` here: a bare ``# noqa`` silences TG codes too, as for any
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from hooks.python_secrets import secret_findings
 from lint_rules import __version__, engine, suppression
+from lint_rules.baseline import Baseline, BaselineError, load_baseline
 from lint_rules.config import Config, ConfigError, load_config
 from lint_rules.context import FileContext
+from lint_rules.facts import Answers, RecordingIndex
 from lint_rules.findings import Finding
 from lint_rules.index import ProjectIndex, summarize_source
 from lint_rules.runner import Project
@@ -34,31 +41,61 @@ class _Workspace:
     config: Config
     project: Project
     ruleset: engine.RuleSet
+    results: dict = field(default_factory=dict)
 
-    def index_for(self, rel: str, data: bytes, text: str) -> ProjectIndex:
+    @cached_property
+    def answers(self) -> Answers:
+        return Answers(self.project.index)
+
+    @cached_property
+    def baseline(self) -> Baseline | None:
+        """Raises ``BaselineError`` (every time it is asked) for a configured baseline that cannot be read.
+        One not written yet hides nothing, as in `check`."""
+        return load_baseline(self.config.baseline) if self.config.baseline and self.config.baseline.exists() else None
+
+    def index_for(self, rel: str, on_disk: bool, text: str) -> ProjectIndex:
         """The project index, with this file summarised from ``text`` where it differs from
         the disk (an unsaved buffer, or a file the index has not seen)."""
-        entry = self.project.entries.get(rel)
-        if entry is not None and entry.sha == hashlib.sha256(data).hexdigest():
+        if on_disk:
             return self.project.index
         summaries = {**self.project.index.summaries, rel: summarize_source(text)}
         return ProjectIndex.for_config(self.config, summaries)
 
+    def findings(self, rel: str, text: str) -> list[Finding]:
+        """The engine's findings of ``text`` as ``rel``: cached if `check` (or this process) has
+        judged this content, else checked, and cached when that is safe."""
+        sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        entry = self.project.entries.get(rel)
+        on_disk = entry is not None and entry.sha == sha
+        key = self.project.result_key(rel, sha)
+        if on_disk:
+            hit = self.project.still_valid(self.results.get(rel), key, self.answers, rel, lambda: text, self.ruleset)
+            if hit is not None:
+                return hit
+        context = FileContext(rel, text, self.config, RecordingIndex(self.index_for(rel, on_disk, text)))
+        found = engine.check_source(context, self.ruleset)
+        if on_disk:
+            self.results[rel] = [key, [finding.to_json() for finding in found], context.index.asked]
+            if not multiprocessing.current_process().daemon:  # flake8's parallel workers: `check` fills it
+                self.project.save_results(self.project.load(self.project.results_cache), {rel: [key, found, context.index.asked]})
+        return found
+
 
 @lru_cache(maxsize=64)
 def _workspace_for(config: Config) -> _Workspace:
-    project = Project(config)
+    project = Project(config, jobs=1)
     project.build_index([])
-    return _Workspace(config, project, engine.RuleSet.for_config(config))
+    return _Workspace(config, project, engine.RuleSet.for_config(config), project.load(project.results_cache))
 
 
 def findings_for(filename: str, text: str, config: Config | None = None) -> list[Finding]:
-    """What `tradeguard check` reports for ``text`` as the content of ``filename``.
+    """What `tradeguard check` reports for ``text`` as the content of ``filename``, after the
+    configured baseline.
 
     ``filename`` need not exist (flake8's ``stdin``, or an editor's ``--stdin-display-name``);
     the configuration is looked up from its folder unless ``config`` is given.
     """
-    path = Path(filename).absolute()
+    path = Path(os.path.abspath(filename))  # `..` resolved before any glob sees the path
     try:
         config = config or load_config(path)
     except ConfigError as error:
@@ -74,8 +111,24 @@ def findings_for(filename: str, text: str, config: Config | None = None) -> list
         except Unreadable as error:
             context = FileContext(rel, "", config, workspace.project.index)
             return suppression.apply([engine.unreadable_finding(rel, error)], context)
-    context = FileContext(rel, text, config, workspace.index_for(rel, data, text))
-    return sorted([*engine.check_source(context, workspace.ruleset), *secret_findings(context)], key=Finding.sort_key)
+    context = FileContext(rel, text, config, workspace.project.index)
+    found = sorted([*workspace.findings(rel, text), *secret_findings(context)], key=Finding.sort_key)
+    return _after_baseline(workspace, path, text, found)
+
+
+def _after_baseline(workspace: _Workspace, path: Path, text: str, found: list[Finding]) -> list[Finding]:
+    if not found:
+        return found
+    try:
+        baseline = workspace.baseline
+    except BaselineError as error:
+        return [engine.unreadable_finding(str(path), Unreadable(f"tradeguard baseline error: {error}"))]
+    if baseline is None:
+        return found
+    # Fingerprints read the finding's lines: from this text (an unsaved buffer), by absolute path.
+    absolute = [replace(finding, path=str(path)) for finding in found]
+    kept = {id(finding) for finding in baseline.new_findings(absolute, {str(path): text})}
+    return [finding for finding, shown in zip(found, absolute) if id(shown) in kept]
 
 
 class TradeguardChecker:

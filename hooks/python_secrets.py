@@ -110,7 +110,7 @@ def without_lint_baselined(findings: Sequence[Finding]) -> list[Finding]:
         configs.setdefault(config.source, config)
         by_config.setdefault(config.source, []).append(finding)
     for source, governed in by_config.items():
-        kept += _not_in_baseline(governed, configs[source].baseline_path())
+        kept += _not_in_baseline(governed, configs[source].baseline)
     return sorted(kept, key=Finding.sort_key)
 
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,13 +30,14 @@ class BaselineError(Exception):
     """A baseline file that cannot be used; the message names the file and says why."""
 
 
-def fingerprints(findings: Sequence[Finding], root: Path) -> list[str]:
+def fingerprints(findings: Sequence[Finding], root: Path, texts: Mapping[str, str] | None = None) -> list[str]:
     """One fingerprint per finding, in the order given.
 
     Finding paths are relative to the working directory; ``root`` is the folder the
-    fingerprinted path is made relative to. Source lines are read from the files.
+    fingerprinted path is made relative to. Source lines are read from the files, or from
+    ``texts`` (by finding path: an editor's unsaved buffer).
     """
-    lines_of: dict[str, list[str]] = {}
+    lines_of: dict[str, list[str]] = {path: text.splitlines() for path, text in (texts or {}).items()}
     occurrences: Counter[tuple[str, str, str]] = Counter()
     result = [""] * len(findings)
     for position in sorted(range(len(findings)), key=lambda i: findings[i].sort_key()):
@@ -79,16 +80,18 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
 
 @dataclass(frozen=True)
 class Baseline:
-    """The fingerprints a baseline file records, relative to the folder holding it."""
+    """The findings a baseline file records, as (code, path relative to the folder holding it,
+    fingerprint). All three must match: an entry labelled with another code or file must not
+    silence a finding (reviewers read the labels, not the hashes)."""
 
     root: Path
-    known: frozenset[str]
+    known: frozenset[tuple[str, str, str]]
 
-    def new_findings(self, findings: Sequence[Finding]) -> list[Finding]:
-        """The findings the baseline does not record."""
+    def new_findings(self, findings: Sequence[Finding], texts: Mapping[str, str] | None = None) -> list[Finding]:
+        """The findings the baseline does not record (``texts``: see ``fingerprints``)."""
         return [
-            finding for finding, fingerprint in zip(findings, fingerprints(findings, self.root))
-            if fingerprint not in self.known
+            finding for finding, fingerprint in zip(findings, fingerprints(findings, self.root, texts))
+            if (finding.code, _relative(finding.path, self.root), fingerprint) not in self.known
         ]
 
 
@@ -102,13 +105,18 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(f"baseline {path} is not valid JSON ({error})") from None
     if not isinstance(document, dict) or "tradeguard_baseline" not in document:
         raise BaselineError(f"{path} is not a tradeguard baseline (write one with --write-baseline)")
-    if document["tradeguard_baseline"] != FORMAT_VERSION:
+    if document.get("tradeguard_baseline") != FORMAT_VERSION:
         raise BaselineError(
             f"baseline {path} has format {document['tradeguard_baseline']!r}; this tradeguard reads format {FORMAT_VERSION}"
         )
     entries = document.get("findings")
     if not isinstance(entries, list) or not all(
-        isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) for entry in entries
+        isinstance(entry, dict) and all(isinstance(entry.get(key), str) for key in _ENTRY_KEYS) for entry in entries
     ):
-        raise BaselineError(f"baseline {path} is damaged: `findings` must be a list of entries with a fingerprint")
-    return Baseline(path.resolve().parent, frozenset(entry["fingerprint"] for entry in entries))
+        raise BaselineError(
+            f"baseline {path} is damaged: `findings` must be a list of entries with a code, a path and a fingerprint"
+        )
+    return Baseline(path.resolve().parent, frozenset(tuple(entry[key] for key in _ENTRY_KEYS) for entry in entries))
+
+
+_ENTRY_KEYS = ("code", "path", "fingerprint")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_ORDER_METHODS = ("place_order",)
@@ -39,7 +37,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     require_noqa_reason: bool = False
-    baseline: str | None = None     # the lint baseline, relative to ``root``; --baseline overrides it
+    respect_gitignore: bool = True  # files git ignores are not checked (see gitignore.py)
+    baseline: Path | None = None    # the baseline file, resolved against the root; --baseline overrides it
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Sections other parts of tradeguard own (limits, live); kept verbatim for them.
     sections: dict = field(default_factory=dict, compare=False, hash=False)
@@ -55,10 +54,6 @@ class Config:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return path.resolve().as_posix()
-
-    def baseline_path(self) -> Path | None:
-        """The configured baseline file, if any."""
-        return self.root / self.baseline if self.baseline else None
 
     def is_code_enabled(self, code: str) -> bool:
         return code_matches(code, self.select) and not code_matches(code, self.ignore)
@@ -160,12 +155,11 @@ _LIST_KEYS = {
     "ignore": "ignore",
     "exclude": "exclude",
 }
-_BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason"}
-_STRING_KEYS = {"baseline": "baseline"}
+_BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason", "respect-gitignore": "respect_gitignore"}
 _TABLE_KEYS = {"per-file-ignores"}
 # Tables other modules own and validate: the runtime (limits, live) and the fixer (fix).
 _OTHER_SECTIONS = {"limits", "live", "fix"}
-_KNOWN_KEYS = (*_LIST_KEYS, *_BOOL_KEYS, *_STRING_KEYS, *_TABLE_KEYS, *_OTHER_SECTIONS)
+_KNOWN_KEYS = (*_LIST_KEYS, *_BOOL_KEYS, "baseline", *_TABLE_KEYS, *_OTHER_SECTIONS)
 
 
 def _closest(name: str, known) -> str:
@@ -189,8 +183,11 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = candidate_dir / "pyproject.toml"
         if candidate.is_file():
             first_found = first_found or candidate
-            if b"[tool.tradeguard" in candidate.read_bytes():
-                return candidate
+            try:
+                if b"[tool.tradeguard" in candidate.read_bytes():
+                    return candidate
+            except OSError as error:
+                raise ConfigError(f"{candidate}: cannot read: {error.strerror}") from None
     return first_found
 
 
@@ -210,7 +207,8 @@ def parse_config(pyproject: Path) -> Config:
         raise ConfigError(f"{where}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{where}: invalid TOML: {error}") from None
-    table = document.get("tool", {}).get("tradeguard", {})
+    tool = document.get("tool", {})
+    table = tool.get("tradeguard", {}) if isinstance(tool, dict) else None
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [tool.tradeguard] must be a table")
     values: dict = {"root": pyproject.parent.resolve(), "source": pyproject.resolve()}
@@ -227,10 +225,10 @@ def parse_config(pyproject: Path) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: tool.tradeguard.{key} must be true or false, got {value!r}")
             values[_BOOL_KEYS[key]] = value
-        elif key in _STRING_KEYS:
+        elif key == "baseline":
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{where}: tool.tradeguard.{key} must be a file name, got {value!r}")
-            values[_STRING_KEYS[key]] = value
+                raise ConfigError(f"{where}: tool.tradeguard.baseline must be a file name, got {value!r}")
+            values["baseline"] = pyproject.parent.resolve() / value
         elif key in _TABLE_KEYS:
             values["per_file_ignores"] = _per_file_ignores(where, value)
         elif key in _OTHER_SECTIONS:
@@ -308,43 +306,3 @@ def with_overrides(
 
 def is_default_excluded(name: str) -> bool:
     return name in DEFAULT_EXCLUDES or name.endswith(".egg-info")
-
-
-def iter_python_files(config: Config, paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Python files under ``paths`` that are not excluded, and the paths that do not exist.
-
-    A file named explicitly is checked even if a default exclude would skip its folder, but
-    the configured ``exclude`` still applies (pre-commit passes excluded files by name).
-    """
-    found: dict[Path, None] = {}
-    missing: list[str] = []
-    for path in paths:
-        if not path.exists():
-            missing.append(str(path))
-            continue
-        path = path.resolve()
-        if path.is_file():
-            if not config.is_excluded(config.relative(path)):
-                found[path] = None
-            continue
-        for _, entry in walk_python_files(config, path):
-            found[Path(entry.path)] = None
-    return list(found), missing
-
-
-def walk_python_files(config: Config, folder: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """(path relative to the config root, directory entry) of each Python file below ``folder``
-    (resolved), in sorted order. Strings and ``scandir`` rather than ``pathlib``: a pre-commit run
-    lists the whole project to know its index is fresh, and that must cost milliseconds."""
-    rel_folder = config.relative(folder)
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        rel = entry.name if rel_folder in ("", ".") else f"{rel_folder}/{entry.name}"
-        if entry.is_dir(follow_symlinks=False):
-            if not is_default_excluded(entry.name) and not config.is_excluded(rel):
-                yield from walk_python_files(config, Path(entry.path))
-        elif entry.name.endswith((".py", ".pyi")) and not config.is_excluded(rel):
-            yield rel, entry

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lint_rules import suppression
 from lint_rules.config import Config
@@ -17,7 +16,8 @@ from lint_rules.findings import Finding
 from lint_rules.lazy import cst
 from lint_rules.rule import Report, Rule
 from lint_rules.rules import all_rules
-from lint_rules.source import Unreadable
+from lint_rules.source import Unreadable, check_bounds
+from lint_rules.walk import walk
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,7 @@ def unreadable_finding(path: str, error: Unreadable) -> Finding:
 
 
 def parse(text: str):
+    check_bounds(text)  # LibCST crashes or runs for minutes on what this refuses
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -140,28 +141,4 @@ def _visit(module, rules: list[Rule]) -> None:
         for name, method in rule.visitor_methods().items():
             kind, node_type = name.split("_", 1)
             (visits if kind == "visit" else leaves).setdefault(node_type, []).append(method)
-    module.visit(_dispatcher_class()(visits, leaves))
-
-
-@lru_cache(maxsize=1)
-def _dispatcher_class():
-    """Built on first use so that importing this module does not import LibCST."""
-
-    class Dispatcher(cst.CSTVisitor):
-        """One walk of the tree calling every rule's ``visit_X`` / ``leave_X`` for node type X."""
-
-        def __init__(self, visits: dict[str, list], leaves: dict[str, list]) -> None:
-            super().__init__()
-            self.visits = visits
-            self.leaves = leaves
-
-        def on_visit(self, node) -> bool:
-            for method in self.visits.get(type(node).__name__, ()):
-                method(node)
-            return True
-
-        def on_leave(self, original_node) -> None:
-            for method in self.leaves.get(type(original_node).__name__, ()):
-                method(original_node)
-
-    return Dispatcher
+    walk(module, visits, leaves)

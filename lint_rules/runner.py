@@ -1,9 +1,12 @@
 """Checking a project: files, the project index, the result cache, and parallel workers.
 
 The run in three steps:
-1. the index: every Python file of the project, summarised by ``ast`` (only files whose size or
-   modification time changed since the cached summary are read again);
-2. per checked file, a cached result keyed by (content hash, config, index, version), else
+1. the index: every Python file of the project, summarised by ``ast``, cached by content hash
+   (a file is hashed again unless its size, times, inode and device are those it had when it was
+   hashed, long enough ago that no edit in the same clock tick can hide: the change time is set
+   by the kernel on every write, and no tool can set it back);
+2. per checked file, a cached result keyed by (content hash, config, version), valid while the
+   index facts its rules read give the same answers (see ``facts.py``), else
 3. the engine: files that hold a token of an enabled rule are parsed by LibCST, in worker
    processes when there are many; the rest are settled without parsing.
 """
@@ -12,21 +15,28 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from lint_rules import engine, fixer, suppression
 from lint_rules.cache import CacheFile, code_fingerprint
-from lint_rules.config import Config, iter_python_files, load_config, walk_python_files, with_overrides
+from lint_rules.config import Config, load_config, with_overrides
 from lint_rules.context import FileContext
+from lint_rules.facts import Answers, RecordingIndex
+from lint_rules.files import iter_python_files, shown, walk_python_files
 from lint_rules.findings import Finding
 from lint_rules.index import SUMMARY_VERSION, ProjectIndex, summarize_source
-from lint_rules.source import Unreadable, decode_source
+from lint_rules.source import NotRegularFile, Unreadable, decode_source, read_source
 
 # Below these counts forking workers costs more than it saves.
 MIN_FILES_TO_PARSE_IN_PARALLEL = 8
 MIN_FILES_TO_SUMMARIZE_IN_PARALLEL = 200
+# A file's stat is trusted to stand for its content only if it last changed this long before it
+# was hashed (coarse file system clocks tick every few milliseconds; some every second).
+RACY_SECONDS = 2
 
 
 @dataclass
@@ -37,6 +47,7 @@ class CheckResult:
     # Each configuration with the files it governed, for checks joined by callers (TG301).
     checked: list[tuple[Config, list[Path]]] = field(default_factory=list)
     fixes: fixer.FixReport = field(default_factory=fixer.FixReport)   # with `fix=`
+    notes: list[str] = field(default_factory=list)   # skipped paths, unusable caches: for stderr
 
 
 def check_paths(
@@ -51,7 +62,8 @@ def check_paths(
     fix: fixer.FixMode | None = None,
 ) -> CheckResult:
     """Check files and folders; each path is governed by the nearest ``[tool.tradeguard]``, or
-    by ``config_override`` for all of them (``--config``). With ``fix``, apply the rules' fixes first (see ``Project.fix``).
+    by ``config_override`` for all of them (``--config``). With ``fix``, apply the rules' fixes
+    first (see ``Project.fix``).
 
     Raises ``ConfigError`` for a bad configuration; problems with single files become TG000.
     """
@@ -60,9 +72,9 @@ def check_paths(
     for config, group in [(config_override, paths)] if config_override else _group_by_config(paths):
         config = with_overrides(config, select, ignore, extend_exclude)
         fixer.fix_settings(config)  # a bad [tool.tradeguard.fix] is an error in every run
-        files, missing = iter_python_files(config, group)
+        files, missing = iter_python_files(config, group, result.notes)
         result.missing_paths.extend(missing)
-        project = Project(config, use_cache=use_cache, jobs=jobs)
+        project = Project(config, use_cache=use_cache, jobs=jobs, notes=result.notes)
         project.build_index(files)
         result.findings.extend(project.fix(files, fix) if fix else project.check(files))
         result.fixes.add(project.fixes)
@@ -81,14 +93,14 @@ def _group_by_config(paths: list[Path]) -> list[tuple[Config, list[Path]]]:
 
 
 def display_path(path: Path) -> str:
-    """A path as findings show it: relative to the working directory, with ``/``."""
-    return Path(os.path.relpath(path)).as_posix()
+    """A path as findings show it: relative to the working directory, with ``/``; bytes of a
+    name that is not UTF-8 as ``\\xff``."""
+    return shown(Path(os.path.relpath(path)).as_posix())
 
 
 @dataclass
 class _IndexEntry:
-    mtime_ns: int
-    size: int
+    stat_key: tuple   # (size, mtime, ctime, inode, device) when hashed; () if not to be trusted
     sha: str
     summary: dict
 
@@ -96,7 +108,8 @@ class _IndexEntry:
 class Project:
     """One configuration's files, index and caches for one run."""
 
-    def __init__(self, config: Config, *, use_cache: bool = True, jobs: int | None = None) -> None:
+    def __init__(self, config: Config, *, use_cache: bool = True, jobs: int | None = None,
+                 notes: list[str] | None = None) -> None:
         self.config = config
         self.jobs = jobs or os.cpu_count() or 1
         self.index_cache = CacheFile(config.root, "index", enabled=use_cache)
@@ -104,40 +117,45 @@ class Project:
         self.entries: dict[str, _IndexEntry] = {}
         self.index = ProjectIndex.for_config(config)
         self.fixes = fixer.FixReport()
+        self.notes = [] if notes is None else notes
 
     # --- step 1: the index ---------------------------------------------------------------
     def build_index(self, checked_files: list[Path]) -> None:
         # Without a pyproject.toml there is no project to speak of: only the checked files.
-        project_files: dict[str, Path | os.DirEntry] = {self.config.relative(path): path for path in checked_files}
+        project_files: dict[str, str] = {self.config.relative(path): str(path) for path in checked_files}
         if self.config.source is not None:
-            project_files.update(walk_python_files(self.config, self.config.root))
-        cached = self.index_cache.load()
+            project_files.update(walk_python_files(self.config, self.config.root, self.notes))
+        cached = self.load(self.index_cache)
         if cached.get("summary_version") != SUMMARY_VERSION:
             cached = {}
         cached_files = cached.get("files", {})
-        stale: list[tuple[str, Path]] = []
-        for rel, file in project_files.items():
-            try:
-                stat = file.stat()
-            except OSError:
-                continue
-            entry = cached_files.get(rel)
-            if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
-                self.entries[rel] = _IndexEntry(*entry)
+        stale: list[tuple[str, str, list | None]] = []
+        for rel, path in project_files.items():
+            entry = _cached_entry(cached_files.get(rel))
+            if entry is not None and entry.stat_key and entry.stat_key == _stat_key(path):
+                self.entries[rel] = entry
             else:
-                stale.append((rel, Path(file)))
+                stale.append((rel, path, entry))
         if stale:
             summarize = _parallel_map if len(stale) >= MIN_FILES_TO_SUMMARIZE_IN_PARALLEL else _serial_map
-            for rel, entry in zip([rel for rel, _ in stale], summarize(_summarize_file, [p for _, p in stale], self.jobs)):
-                self.entries[rel] = _IndexEntry(*entry)
+            known = {rel: entry.sha for rel, _, entry in stale if entry is not None}
+            jobs = [(path, known.get(rel)) for rel, path, _ in stale]
+            for (rel, _, old), fresh in zip(stale, summarize(_summarize_file, jobs, self.jobs)):
+                self.entries[rel] = _IndexEntry(fresh[0], fresh[1], fresh[2] if fresh[2] is not None else old.summary)
         self._use_entries(save=bool(stale))
 
+    def load(self, cache: CacheFile) -> dict:
+        document = cache.load()
+        if cache.note and cache.note not in self.notes:
+            self.notes.append(cache.note)
+        return document
+
     def _use_entries(self, save: bool) -> None:
-        """Make the index of ``self.entries`` (facts derived from an older one are dropped)."""
+        """Make the index of ``self.entries``."""
         if save:
             self.index_cache.save({
                 "summary_version": SUMMARY_VERSION,
-                "files": {rel: [e.mtime_ns, e.size, e.sha, e.summary] for rel, e in self.entries.items()},
+                "files": {rel: [e.stat_key, e.sha, e.summary] for rel, e in self.entries.items()},
             })
         self.index = ProjectIndex.for_config(self.config)
         self.index.summaries = {rel: entry.summary for rel, entry in self.entries.items()}
@@ -145,11 +163,13 @@ class Project:
     # --- steps 2 and 3: the findings ------------------------------------------------------
     def check(self, files: list[Path], fix: fixer.FixMode | None = None) -> list[Finding]:
         """The findings of ``files``. With ``fix``, files with findings are also fixed in memory
-        (see ``fixer.fix_source``) and the fixes collected in ``self.fixes``; nothing is written."""
+        (see ``fixer.fix_source``) and the fixes collected in ``self.fixes``; nothing is written,
+        and nothing is cached (the fixed files are checked again afterwards)."""
         ruleset = engine.RuleSet.for_config(self.config)
-        run_key = f"{code_fingerprint()}:{self.config.fingerprint()}:{self.index.fingerprint()}"
-        cached_results = self.results_cache.load()
+        cached_results = self.load(self.results_cache)
+        answers = Answers(self.index)
         results: dict[str, list[Finding]] = {}
+        fresh: dict[str, list] = {}   # rel -> [key, findings, facts asked] to cache
         to_parse: list[tuple[str, str, Unreadable | None]] = []
         for path in files:
             rel = self.config.relative(path)
@@ -157,56 +177,106 @@ class Project:
             if entry is None:  # vanished or unreadable between listing and now
                 results[rel] = [_tg000(rel, "cannot be read")]
                 continue
-            key = hashlib.sha256(f"{run_key}:{entry.sha}:{rel}".encode()).hexdigest()[:24]
-            hit = cached_results.get(rel)
-            if hit and hit[0] == key and not (fix and hit[1]):  # findings may come with fixes
-                results[rel] = [Finding.from_json(item) for item in hit[1]]
+            key = self.result_key(rel, entry.sha)
+            hit = None if fix else self.still_valid(cached_results.get(rel), key, answers, rel, lambda: _read_text(path), ruleset)
+            if hit is not None:
+                results[rel] = hit
                 continue
-            cached_results[rel] = [key, None]
             unreadable = _unreadable(entry.summary.get("unreadable"))
             if unreadable:
-                results[rel] = suppression.apply([engine.unreadable_finding(rel, unreadable)], self._context(rel, ""))
+                results[rel] = suppression.apply([engine.unreadable_finding(rel, unreadable)], self.context(rel, ""))
+                fresh[rel] = [key, results[rel], {}]
                 continue
-            text = _read_text(path)
-            context = self._context(rel, text)
+            context = self.context(rel, _read_text(path), record=not fix)
             ast_error = _unreadable(entry.summary.get("syntax_error"))
             if ast_error or ruleset.rules_for(context):
-                to_parse.append((rel, text, ast_error))
+                to_parse.append((rel, context.text, ast_error))
             else:
                 results[rel] = suppression.apply([], context)
+            fresh[rel] = [key, results.get(rel), context.index.asked if not fix else None]
         if to_parse:
             _WORKER_STATE.update(project=self, ruleset=ruleset, fix=fix)
             parse = _parallel_map if len(to_parse) >= MIN_FILES_TO_PARSE_IN_PARALLEL else _serial_map
-            for (rel, _, _), found in zip(to_parse, parse(_check_in_worker, to_parse, self.jobs)):
+            for (rel, _, _), (found, asked) in zip(to_parse, parse(_check_in_worker, to_parse, self.jobs, _crashed_check)):
                 results[rel] = self.fixes.take(self.config.root / rel, found) if fix else found
-        fresh = [rel for rel, value in cached_results.items() if value[1] is None]
-        for rel in fresh:
-            cached_results[rel][1] = [finding.to_json() for finding in results[rel]]
-        if fresh:
-            known = set(self.entries)
-            self.results_cache.save({rel: value for rel, value in cached_results.items() if rel in known})
+                fresh[rel][1] = results[rel]
+                if asked is not None:
+                    fresh[rel][2] = {**fresh[rel][2], **asked}
+        self.save_results(cached_results, fresh)
         return [_for_display(finding, self.config.root) for findings in results.values() for finding in findings]
+
+    @cached_property
+    def run_key(self) -> str:
+        return f"{code_fingerprint()}:{self.config.fingerprint()}"
+
+    def result_key(self, rel: str, sha: str) -> str:
+        """The cache key of a file's findings: its path, its content and what the rules are."""
+        return hashlib.sha256(f"{self.run_key}:{sha}:{rel}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+    def still_valid(self, hit, key: str, answers: Answers, rel: str, text: Callable[[], str],
+                    ruleset: engine.RuleSet) -> list[Finding] | None:
+        """The cached findings of a file, if its entry is for this content and configuration and
+        the index still answers its rules' questions alike; else None."""
+        try:
+            stored_key, stored, asked = hit
+            if stored_key != key:
+                return None
+            if not answers.unchanged(asked):
+                if not any(answers.answer(question) is None for question in asked):
+                    return None
+                # A value derived from the index that no file has computed in this run: the
+                # file's own prefilter computes it (as it did when the entry was made).
+                ruleset.rules_for(self.context(rel, text()))
+                answers.forget_missing()
+                if not answers.unchanged(asked):
+                    return None
+            return [Finding.from_json(item) for item in stored]
+        except (TypeError, ValueError, KeyError, AttributeError):  # an entry of another shape
+            return None
+
+    def save_results(self, cached: dict, fresh: dict[str, list]) -> None:
+        """Add ``fresh`` entries ([key, findings, facts asked], by path) to the results cache."""
+        storable = {
+            rel: [key, [finding.to_json() for finding in findings], asked]
+            for rel, (key, findings, asked) in fresh.items()
+            if asked is not None and findings is not None
+        }
+        if storable:
+            known = set(self.entries)
+            self.results_cache.save({**{rel: value for rel, value in cached.items() if rel in known}, **storable})
 
     def fix(self, files: list[Path], mode: fixer.FixMode) -> list[Finding]:
         """Apply the fixes to ``files`` (only collect them, for --diff, when ``mode.write`` is
         off); the findings on disk afterwards. Fixed files are summarised and checked again, so
-        the caches hold their new content and the report is that of a fresh run; the other files
-        too if the fixes changed what the index knows across files."""
+        the caches hold their new content and the report is that of a fresh run; the other files'
+        cached results are checked against the new index as in any run."""
         findings = self.check(files, fix=mode)
         if not mode.write or not self.fixes.files:
             return findings
-        facts = self.index.fingerprint()
         written = self.fixes.write()
         for path in written:
-            self.entries[self.config.relative(path)] = _IndexEntry(*_summarize_file(path))
+            self.entries[self.config.relative(path)] = _IndexEntry(*_summarize_file((str(path), None)))
         self._use_entries(save=bool(written))
-        if self.index.fingerprint() != facts:
-            return self.check(files)
-        shown = {display_path(path) for path in written}
-        return [finding for finding in findings if finding.path not in shown] + self.check(written)
+        return self.check(files)
 
-    def _context(self, rel: str, text: str) -> FileContext:
-        return FileContext(rel, text, self.config, self.index)
+    def context(self, rel: str, text: str, record: bool = False) -> FileContext:
+        return FileContext(rel, text, self.config, RecordingIndex(self.index) if record else self.index)
+
+
+def _cached_entry(stored) -> _IndexEntry | None:
+    try:
+        stat_key, sha, summary = stored
+        return _IndexEntry(tuple(stat_key), sha, summary) if isinstance(summary, dict) and isinstance(sha, str) else None
+    except (TypeError, ValueError):  # none, or an entry of another shape
+        return None
+
+
+def _stat_key(path: str) -> tuple:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ()
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
 def _unreadable(stored: dict | None) -> Unreadable | None:
@@ -218,8 +288,6 @@ def _tg000(rel: str, reason: str) -> Finding:
 
 
 def _for_display(finding: Finding, root: Path) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, path=display_path(root / finding.path))
 
 
@@ -227,55 +295,96 @@ def _read_text(path: Path) -> str:
     # The index step already decoded this file successfully, so this cannot fail but for a
     # race with an editor; an empty text then yields no findings rather than a traceback.
     try:
-        return decode_source(path.read_bytes())
+        return decode_source(read_source(path))
     except (OSError, Unreadable):
         return ""
 
 
-def _summarize_file(path: Path) -> tuple[int, int, str, dict]:
-    """(mtime_ns, size, sha256, summary) of one file; unreadable files get an ``unreadable`` entry."""
+def _summarize_file(job: tuple[str, str | None]) -> tuple[tuple, str, dict | None]:
+    """(stat key, sha256, summary) of one file; the summary is None when the content still has
+    the ``known`` hash (only its stat changed). Unreadable files get an ``unreadable`` entry."""
+    path, known = job
+    started = time.time_ns()
     try:
-        stat = path.stat()
-        data = path.read_bytes()
+        before = _stat_key(path)
+        data = read_source(path)
+    except NotRegularFile as error:
+        return ((), "", {"unreadable": {"reason": str(error), "line": 1, "column": 1}})
     except OSError as error:
-        return (0, 0, "", {"unreadable": {"reason": f"cannot be read ({error.strerror})", "line": 1, "column": 1}})
+        return ((), "", {"unreadable": {"reason": f"cannot be read ({error.strerror})", "line": 1, "column": 1}})
+    # Racy: changed too shortly before it was read, an edit in the same clock tick could follow.
+    stat_key = before if before and before[2] < started - RACY_SECONDS * 1_000_000_000 else ()
     sha = hashlib.sha256(data).hexdigest()
+    if sha == known:
+        return (stat_key, sha, None)
     try:
         summary = summarize_source(decode_source(data))
     except Unreadable as error:
         summary = {"unreadable": {"reason": str(error), "line": error.line, "column": error.column}}
-    return (stat.st_mtime_ns, stat.st_size, sha, summary)
+    return (stat_key, sha, summary)
 
 
 # Set in the parent before workers fork, so each worker inherits the project and rules once.
 _WORKER_STATE: dict = {}
 
 
-def _check_in_worker(item: tuple[str, str, Unreadable | None]) -> list[Finding] | fixer.FixOutcome:
+def _check_in_worker(item: tuple[str, str, Unreadable | None]) -> tuple[list[Finding] | fixer.FixOutcome, dict | None]:
+    """The findings (or fix outcome) of one file, and the index facts its rules read."""
     rel, text, ast_error = item
     project: Project = _WORKER_STATE["project"]
-    context, ruleset, fix = project._context(rel, text), _WORKER_STATE["ruleset"], _WORKER_STATE["fix"]
+    ruleset, fix = _WORKER_STATE["ruleset"], _WORKER_STATE["fix"]
+    context = project.context(rel, text, record=not fix)
     if fix:
-        return fixer.fix_source(context, ruleset, fix.unsafe, ast_error)
-    return engine.check_source(context, ruleset, ast_error)
+        return fixer.fix_source(context, ruleset, fix.unsafe, ast_error), None
+    return engine.check_source(context, ruleset, ast_error), context.index.asked
 
 
-def _serial_map(function: Callable, items: list, jobs: int) -> list:
+def _serial_map(function: Callable, items: list, jobs: int, on_crash: Callable | None = None) -> list:
     return [function(item) for item in items]
 
 
-def _parallel_map(function: Callable, items: list, jobs: int) -> list:
-    if jobs <= 1 or "fork" not in _start_methods():
+def _parallel_map(function: Callable, items: list, jobs: int, on_crash: Callable | None = None) -> list:
+    """``function`` over ``items`` in forked workers. Serial where workers cannot be had: one
+    job, no ``fork``, or inside a daemonic process (flake8's own workers may not have children).
+    If a worker dies (a crash in native code), the items of its share run again one process
+    each, and ``on_crash(item)`` stands for the result of the one that kills its process."""
+    import multiprocessing
+
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return _serial_map(function, items, jobs)
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # here: one-file runs never need it
+    from concurrent.futures.process import BrokenProcessPool
 
-    chunk = max(1, len(items) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(function, items, chunksize=chunk))
+    size = max(1, len(items) // (jobs * 4))
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_serial_map, function, chunk, 1) for chunk in chunks]
+        done: list = []
+        for chunk, future in zip(chunks, futures):
+            try:
+                done.extend(future.result())
+            except BrokenProcessPool:  # a worker died (a crash in native code): isolate each file
+                done.extend(_isolated(function, item, context, on_crash) for item in chunk)
+    return done
 
 
-def _start_methods() -> list[str]:
-    import multiprocessing
+def _isolated(function: Callable, item, context, on_crash: Callable | None):
+    """``function(item)`` in a process of its own; a crash of it is reported for this item only."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    return multiprocessing.get_all_start_methods()
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(function, item).result()
+        except BrokenProcessPool:
+            if on_crash is None:
+                raise
+            return on_crash(item)
+
+
+def _crashed_check(item: tuple[str, str, Unreadable | None]) -> tuple[list[Finding] | fixer.FixOutcome, None]:
+    """What a file whose check killed its worker comes to: one TG000."""
+    rel, text, _ = item
+    finding = _tg000(rel, "the parser crashed on this file (please report it with this file's shape)")
+    return (fixer.FixOutcome(text, None, [finding]) if _WORKER_STATE.get("fix") else [finding]), None

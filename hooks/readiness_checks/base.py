@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from lint_rules.config import Config, ConfigError, iter_python_files, load_config
+from lint_rules.config import Config, ConfigError, load_config
+from lint_rules.files import iter_python_files
 
 # How long one tool run (a lint of the project, a secret scan, the simulation) may take.
 TOOL_TIMEOUT_SECONDS = 600

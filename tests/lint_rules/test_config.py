@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lint_rules.config import ConfigError, find_pyproject, glob_matches, iter_python_files, load_config, parse_config
+from lint_rules.config import ConfigError, find_pyproject, glob_matches, load_config, parse_config
+from lint_rules.files import iter_python_files
 
 
 def write(path: Path, text: str) -> Path:

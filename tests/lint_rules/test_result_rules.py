@@ -253,7 +253,7 @@ def test_files_without_connectors_or_result_reads_are_not_parsed_for_these_rules
     applicable = {}
     for path in files:
         rel = config.relative(path)
-        codes = {rule.code for rule in ruleset.rules_for(project._context(rel, path.read_text()))}
+        codes = {rule.code for rule in ruleset.rules_for(project.context(rel, path.read_text()))}
         applicable[rel] = sorted(codes & set(RESULT_CODES))
     family = ["TG201", "TG202", "TG203", "TG204"]
     assert applicable == {

@@ -116,6 +116,8 @@ def _check_files(args: argparse.Namespace, override: Config | None) -> int:
     baselines = _Baselines.of(args, result)
     for path in result.missing_paths:
         print(f"tradeguard: error: {path}: no such file or folder", file=sys.stderr)
+    for note in result.notes:  # paths skipped, caches not used
+        print(f"tradeguard: {note}", file=sys.stderr)
     failed = 2 if result.missing_paths else None
     notes = _fix_notes(result.fixes, args.diff, args.quiet) if fix else []
     if args.diff:
@@ -247,8 +249,8 @@ class _Baselines:
         if args.write_baseline and args.write_baseline != CONFIGURED:
             return cls([], explicit_write=Path(args.write_baseline), quiet=args.quiet)
         governed = [
-            (config.baseline_path(), {display_path(path) for path in files})
-            for config, files in result.checked if config.baseline_path()
+            (config.baseline, {display_path(path) for path in files})
+            for config, files in result.checked if config.baseline
         ]
         if args.write_baseline == CONFIGURED and not governed:
             raise ConfigError("--write-baseline without FILE writes the `baseline` of [tool.tradeguard], and none is set")

@@ -1,0 +1,156 @@
+"""Which facts of the project index a file's check read, so its cached result outlives other edits.
+
+While one file is checked, its rules see the index through a ``RecordingIndex``: every public
+lookup (a method call with its arguments, a property, a read of ``summaries`` or ``derived``)
+is passed to the real index and recorded with a fingerprint of its answer. The cached result of
+the file holds those records; a later run asks the same questions of its own index (each
+distinct question once per run) and keeps the result only if every answer is unchanged. So
+adding a module re-checks the files whose answers it changes (a new connector class, a new
+helper that builds canonical results), not the whole project.
+
+This knows nothing of what the index contains: rules and index may add lookups freely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+# One recorded question: (kind, name, arguments) -> fingerprint of the answer.
+Question = tuple[str, str, tuple]
+
+
+def fingerprint(value: Any) -> str:
+    return hashlib.sha256(repr(_canonical(value)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _canonical(value: Any) -> Any:
+    """A form of ``value`` whose ``repr`` is the same in every process (set order is not)."""
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((_canonical(item) for item in value), key=repr)))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted(((repr(key), _canonical(item)) for key, item in value.items()))))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(item) for item in value)
+    if hasattr(value, "pattern") and hasattr(value, "flags"):  # a compiled regex
+        return ("re", value.pattern, value.flags)
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    return value
+
+
+class RecordingIndex:
+    """The index as one file's rules see it; ``asked`` holds what they asked and the answers."""
+
+    def __init__(self, index: Any) -> None:
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "asked", {})
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._index, name)
+        if name.startswith("_"):
+            return value
+        if name == "summaries":
+            return _RecordingMapping(value, self, "summaries")
+        if name == "derived":
+            return _RecordingMapping(value, self, "derived")
+        if callable(value):
+            return _RecordingCall(value, self, name)
+        self.asked[("attribute", name, ())] = fingerprint(value)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._index, name, value)
+
+
+class _RecordingCall:
+    __slots__ = ("function", "recorder", "name")
+
+    def __init__(self, function: Callable, recorder: RecordingIndex, name: str) -> None:
+        self.function, self.recorder, self.name = function, recorder, name
+
+    def __call__(self, *args: Any) -> Any:
+        answer = self.function(*args)
+        self.recorder.asked[("call", self.name, tuple(_hashable(arg) for arg in args))] = fingerprint(answer)
+        return answer
+
+
+class _RecordingMapping(Mapping):
+    """A read of one entry is one question; anything that sees every entry depends on them all."""
+
+    def __init__(self, mapping: dict, recorder: RecordingIndex, name: str) -> None:
+        self.mapping, self.recorder, self.name = mapping, recorder, name
+
+    def _entry(self, key: Any) -> Any:
+        value = self.mapping.get(key)
+        self.recorder.asked[("entry", self.name, (_hashable(key),))] = fingerprint(value)
+        return value
+
+    def __getitem__(self, key: Any) -> Any:
+        if self._entry(key) is None and key not in self.mapping:
+            raise KeyError(key)
+        return self.mapping[key]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._entry(key)
+        return default if value is None and key not in self.mapping else value
+
+    def __contains__(self, key: object) -> bool:
+        return self._entry(key) is not None or key in self.mapping
+
+    def __setitem__(self, key: Any, value: Any) -> None:  # `derived` is written by the rules
+        self.mapping[key] = value
+
+    def _everything(self) -> None:
+        self.recorder.asked[("all", self.name, ())] = fingerprint(self.mapping)
+
+    def __iter__(self) -> Iterator:
+        self._everything()
+        return iter(self.mapping)
+
+    def __len__(self) -> int:
+        self._everything()
+        return len(self.mapping)
+
+
+class Answers:
+    """The current index's answers to recorded questions, each computed once per run."""
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        self.known: dict[Question, str | None] = {}
+
+    def answer(self, question: Question) -> str | None:
+        """The fingerprint of the answer today; None if the question cannot be asked today (a
+        derived value no file has computed yet in this run, a lookup the index lost)."""
+        if question not in self.known:
+            self.known[question] = self._ask(question)
+        return self.known[question]
+
+    def _ask(self, question: Question) -> str | None:
+        kind, name, args = question
+        try:
+            if kind == "attribute":
+                return fingerprint(getattr(self.index, name))
+            if kind == "call":
+                return fingerprint(getattr(self.index, name)(*args))
+            mapping = getattr(self.index, name)
+            if kind == "all":
+                return fingerprint(mapping)
+            if name == "derived" and args[0] not in mapping:
+                return None
+            return fingerprint(mapping.get(args[0]))
+        except Exception:  # noqa: BLE001 -- an index that changed shape: the file is checked again
+            return None
+
+    def unchanged(self, asked: dict[Question, str]) -> bool:
+        return all(self.answer(question) == answer for question, answer in asked.items())
+
+    def forget_missing(self) -> None:
+        """Ask again the questions that had no answer (a derived value computed since)."""
+        self.known = {question: answer for question, answer in self.known.items() if answer is not None}
