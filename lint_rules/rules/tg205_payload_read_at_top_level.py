@@ -405,7 +405,9 @@ def _source_pattern(context: FileContext) -> re.Pattern[str]:
                 words.update(cls["name"] for cls in summary.get("classes", ()))
             if matches_any(rel, config.gateway_paths):
                 words.update(summary.get("functions", ()))
+        # Longest first, then by name: a set's order changes between processes, and the cached
+        # results of every file that asked for this pattern are only valid while it is the same.
         index.derived[key] = re.compile(
-            "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
+            "|".join(re.escape(word) for word in sorted(words, key=lambda word: (-len(word), word))), re.IGNORECASE
         )
     return index.derived[key]
