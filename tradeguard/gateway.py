@@ -1,35 +1,47 @@
 """The order gateway: the one path every order takes, PAPER by default, LIVE only when armed.
 
 For each attempt, in order: the connector's order method is found and the arguments bound to it;
-the kill switch is checked (every mode); in LIVE the arming record is checked; the pre-trade limits
-admit or deny; then the paper broker fills it (PAPER) or the connector's order method sends it
-(LIVE). The outcome is normalized to a canonical result, fed to the circuit breaker, and written to
-the audit log before ``submit`` returns. Broker errors come back as failures, never as exceptions.
+the kill switch is checked (every mode); in LIVE the arming record is checked; the order is read
+and the pre-trade limits admit or deny it; then the paper broker fills it (PAPER), or (LIVE) the
+intent is written to the audit log and forced to disk, and only then the connector's order method
+sends it. The outcome is normalized to a canonical result, fed to the circuit breaker, and written
+to the audit log before ``submit`` returns.
+
+``submit`` never raises for anything the order, the connector or its reply holds: a hostile value
+is made safe for JSON before anything is sent, and a failure anywhere becomes a canonical failure
+with its audit line. Only ``KeyboardInterrupt`` and ``SystemExit`` (and, in async code, the task's
+cancellation) go on, after their outcome is audited.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import itertools
 import os
 import threading
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
-from tradeguard.audit import AuditLog
+from tradeguard.audit import AuditEvent, AuditLog, order_values, process_id
 from tradeguard.breaker import BreakerSettings, CircuitBreaker
-from tradeguard.config import ConfigError, order_methods
-from tradeguard.limits import LimitBook, Limits
-from tradeguard.orders import OrderView, bind_arguments, method_signature, read_order
+from tradeguard.config import ConfigError, LivePolicy, order_methods
+from tradeguard.limits import DENIAL_CODES, LimitBook, Limits
+from tradeguard.orders import Binder, Denial, OrderView, method_signature, read_order
 from tradeguard.paper import PaperBroker, PriceSource, price_lookup
-from tradeguard.results import CanonicalResult, fail, normalize
-from tradeguard.state import StateFolder, iso_time
+from tradeguard.redact import describe, plain
+from tradeguard.results import CanonicalResult, error_text, fail, normalize
+from tradeguard.state import StateFolder, operator_name
 
 PAPER, LIVE = "PAPER", "LIVE"
 MODE_ENV = "TRADEGUARD_MODE"
 AUDIT_FILE = "audit.log"
 Alert = Callable[[dict], Any]
+Observer = Callable[[AuditEvent], Any]
+# What submit lets through, after auditing it: the operator or the interpreter ending the process.
+PASS_THROUGH = (KeyboardInterrupt, SystemExit)
+ASYNC_PASS_THROUGH = (*PASS_THROUGH, asyncio.CancelledError)
 
 
 def requested_mode(mode: Optional[str] = None) -> str:
@@ -42,20 +54,28 @@ def requested_mode(mode: Optional[str] = None) -> str:
 
 
 class _Attempt:
-    """One submit on its way through the gateway; what the audit line is made of."""
+    """One submit on its way through the gateway; what its audit lines are made of."""
 
-    __slots__ = ("venue", "method_name", "fields", "order", "price", "arming_id", "result", "started", "broker_seconds")
+    __slots__ = (
+        "id", "venue", "method_name", "fields", "safe_fields", "order", "price", "arming_id", "result",
+        "started", "broker_started", "broker_seconds", "sent", "trip",
+    )
 
-    def __init__(self, venue: str, started: float) -> None:
+    def __init__(self, attempt_id: str, venue: str, started: float) -> None:
+        self.id = attempt_id
         self.venue = venue
         self.started = started
         self.method_name: Optional[str] = None
         self.fields: dict = {}
+        self.safe_fields: Optional[object] = None
         self.order: Optional[OrderView] = None
         self.price: Optional[float] = None
         self.arming_id: Optional[str] = None
         self.result: Optional[CanonicalResult] = None
+        self.broker_started = 0.0
         self.broker_seconds: Optional[float] = None
+        self.sent = False  # the connector was called: limits stay reserved unless it failed
+        self.trip: Optional[str] = None  # why this outcome trips the breaker (halted after its line)
 
     def deny(self, code: str, message: str, mode: str) -> None:
         self.result = fail(message, {"denial": code, "mode": mode})
@@ -74,12 +94,16 @@ class OrderGateway:
         breaker: Union[BreakerSettings, CircuitBreaker, None] = None,
         alert: Optional[Alert] = None,
         audit_fsync: Optional[bool] = None,
+        observers: Sequence[Observer] = (),
+        live_policy: Optional[LivePolicy] = None,
     ) -> None:
         """``limits=None`` reads ``[tool.tradeguard.limits]`` (pass ``Limits()`` for none);
-        ``audit_fsync=None`` forces every audit line to disk in LIVE only (see tradeguard.audit)."""
+        ``live_policy=None`` reads ``[tool.tradeguard.live]``; ``audit_fsync=None`` forces every
+        audit line to disk in LIVE only; each of ``observers`` is called with every audit event
+        after it is written (one that raises is ignored)."""
         self.connectors = dict(connectors or {})
         self._mode = requested_mode(mode)
-        self.state = StateFolder(home)
+        self.state = StateFolder(home, policy=live_policy or LivePolicy.from_pyproject())
         if limits is None:
             limits = Limits.from_pyproject()
         elif isinstance(limits, Mapping):
@@ -91,9 +115,12 @@ class OrderGateway:
         self.order_methods = (order_method,) if isinstance(order_method, str) else tuple(order_method)
         self.breaker = breaker if isinstance(breaker, CircuitBreaker) else CircuitBreaker(breaker or BreakerSettings())
         self.alert = alert
-        self._methods: dict[type, tuple[Optional[str], Optional[inspect.Signature], bool]] = {}
+        self.observers = tuple(observers)
+        self._methods: dict[type, tuple[Optional[str], Optional[Binder], bool]] = {}
         self._audit_problem: Optional[str] = None
         self._lock = threading.Lock()
+        self._ids = _AttemptIds()
+        self.state.beat(self._mode, force=True)
 
     @property
     def mode(self) -> str:
@@ -102,14 +129,14 @@ class OrderGateway:
     # -- sending -------------------------------------------------------------------------------
     def submit(self, venue: str, /, **order: Any) -> CanonicalResult:
         """Send ``order`` (the keyword arguments of the connector's order method) to ``venue``."""
-        connector = self.connectors.get(venue)
+        connector = self.connectors.get(venue) if isinstance(venue, str) else None
         if connector is None:
-            attempt = _Attempt(str(venue), time.perf_counter())
+            attempt = _Attempt(self._ids.next(), _text(venue), time.perf_counter())
             attempt.fields = dict(order)
-            known = ", ".join(sorted(map(str, self.connectors))) or "none"
-            attempt.deny("unknown_venue", f"no connector for venue {venue!r} (known: {known})", self._mode)
+            known = ", ".join(sorted(map(_text, self.connectors))) or "none"
+            attempt.deny("unknown_venue", f"no connector for venue {describe(venue)} (known: {known})", self._mode)
             return self._finish(attempt)
-        return self._send(str(venue), connector, (), order)
+        return self._send(venue, connector, (), order)
 
     def send(self, connector: object, /, *args: Any, **kwargs: Any) -> Any:
         """Send an order through ``connector``, with the arguments its order method takes.
@@ -121,170 +148,241 @@ class OrderGateway:
         return self._send(venue or _venue_name(connector), connector, args, kwargs)
 
     def _send(self, venue: str, connector: object, args: tuple, kwargs: dict) -> Any:
-        attempt = _Attempt(venue, time.perf_counter())
-        name, signature, is_async = self._order_method(connector)
-        if is_async:
-            return self._send_async(attempt, connector, name, signature, args, kwargs)
-        self._admit(attempt, connector, name, signature, args, kwargs)
-        if attempt.result is None:
-            if self._mode == PAPER:
-                attempt.result = self.paper.execute(venue, attempt.order, attempt.price)
-            else:
-                try:
-                    raw = getattr(connector, name)(*args, **kwargs)
-                except Exception as exc:  # a broker error is a result
-                    raw = exc
-                except BaseException as exc:  # KeyboardInterrupt, SystemExit: audited, then they go on
-                    self._interrupted(attempt, exc)
-                    raise
-                attempt.result = normalize(raw)
-            self._settle(attempt)
+        attempt = _Attempt(self._ids.next(), venue, time.perf_counter())
+        try:
+            name, binder, is_async = self._order_method(connector)
+            if is_async:
+                return self._send_async(attempt, connector, name, binder, args, kwargs)
+            if self._admit(attempt, connector, name, binder, args, kwargs):
+                if self._mode == PAPER:
+                    attempt.result = self.paper.execute(venue, attempt.order, attempt.price)
+                elif self._write_ahead(attempt):
+                    attempt.result = normalize(self._call(attempt, connector, name, args, kwargs))
+                self._settle(attempt)
+        except PASS_THROUGH:
+            raise
+        except BaseException as exc:  # a bug, or a hostile value that got past every guard
+            self._internal(attempt, exc)
         return self._finish(attempt)
 
-    async def _send_async(self, attempt: _Attempt, connector: object, name, signature, args, kwargs) -> CanonicalResult:
-        self._admit(attempt, connector, name, signature, args, kwargs)
-        if attempt.result is None:
-            if self._mode == PAPER:
-                attempt.result = self.paper.execute(attempt.venue, attempt.order, attempt.price)
-            else:
-                try:
-                    raw = await getattr(connector, name)(*args, **kwargs)
-                except Exception as exc:
-                    raw = exc
-                except BaseException as exc:  # also the task being cancelled
-                    self._interrupted(attempt, exc)
-                    raise
-                attempt.result = normalize(raw)
-            self._settle(attempt)
+    async def _send_async(self, attempt: _Attempt, connector, name, binder, args, kwargs) -> CanonicalResult:
+        try:
+            if self._admit(attempt, connector, name, binder, args, kwargs):
+                if self._mode == PAPER:
+                    attempt.result = self.paper.execute(attempt.venue, attempt.order, attempt.price)
+                elif self._write_ahead(attempt):
+                    try:
+                        raw = await getattr(connector, name)(*args, **kwargs)
+                    except ASYNC_PASS_THROUGH as exc:
+                        self._interrupted(attempt, exc)
+                        raise
+                    except BaseException as exc:  # a broker error is a result
+                        raw = exc
+                    attempt.result = normalize(raw)
+                self._settle(attempt)
+        except ASYNC_PASS_THROUGH:
+            raise
+        except BaseException as exc:
+            self._internal(attempt, exc)
         return self._finish(attempt)
 
-    def _admit(self, attempt: _Attempt, connector, name, signature, args: tuple, kwargs: dict) -> None:
-        """Run every gate before the broker; leaves ``attempt.result`` set when one refuses."""
+    def _call(self, attempt: _Attempt, connector: object, name: str, args: tuple, kwargs: dict) -> object:
+        """The connector's order method, its exceptions returned as results."""
+        try:
+            return getattr(connector, name)(*args, **kwargs)
+        except PASS_THROUGH as exc:  # audited, then they go on
+            self._interrupted(attempt, exc)
+            raise
+        except BaseException as exc:  # GeneratorExit and friends too: a broker error is a result
+            return exc
+
+    def _admit(self, attempt: _Attempt, connector, name, binder, args: tuple, kwargs: dict) -> bool:
+        """Run every gate before the broker; True when the order may go, else ``attempt.result`` is set."""
         mode = self._mode
         if name is None:
             attempt.fields = {"args": list(args), **kwargs}
             wanted = " or ".join(self.order_methods)
-            attempt.deny("no_order_method", f"{type(connector).__name__} has no order method {wanted}", mode)
-            return
+            attempt.deny("no_order_method", f"{_type_name(connector)} has no order method {wanted}", mode)
+            return False
         attempt.method_name = name
         try:
-            attempt.fields = bind_arguments(signature, args, kwargs)
+            attempt.fields = binder.bind(args, kwargs)
         except TypeError as exc:
             attempt.fields = {"args": list(args), **kwargs}
-            where = f"{type(connector).__name__}.{name}{signature}"
-            attempt.deny("bad_arguments", f"arguments do not fit {where}: {exc}", mode)
-            return
-        halt = self.state.halt_record()
-        if halt is not None:
-            attempt.deny("halted", f"trading is halted: {halt.get('reason') or 'no reason given'}", mode)
-            return
-        if self._audit_problem is not None:
-            attempt.deny("audit_unavailable", f"the audit log cannot be written: {self._audit_problem}", mode)
-            return
+            where = f"{_type_name(connector)}.{name}{binder.signature}"
+            attempt.deny("bad_arguments", f"arguments do not fit {where}: {error_text(exc)}", mode)
+            return False
+        refusal = self._refusal()
+        if refusal is not None:
+            attempt.deny(*refusal, mode)
+            return False
         if mode == LIVE:
             problem, record = self.state.arming_status()
             if record is None:
                 attempt.deny("not_armed", f"LIVE refused: {problem}", mode)
-                return
+                return False
             attempt.arming_id = record["id"]
         order = attempt.order = read_order(attempt.fields)
-        attempt.price = order.price if order.price is not None or order.symbol is None else self._quote(order.symbol)
-        denial = self.limits.admit(attempt.venue, order, attempt.price)
+        denial = order.denial() or self._limit_denial(attempt, order)
         if denial is not None:
-            attempt.deny(denial.code, f"limit: {denial.message}", mode)
-            return
-        attempt.broker_seconds = time.perf_counter()  # the broker's clock starts now
+            attempt.deny(denial.code, f"limit: {denial.message}" if denial.code in DENIAL_CODES else denial.message, mode)
+            return False
+        attempt.broker_started = time.perf_counter()  # the broker's clock starts now (PAPER: the paper broker's)
+        return True
+
+    def _refusal(self) -> Optional[tuple[str, str]]:
+        """The kill switch (fail closed) and a remembered audit failure; None when neither refuses."""
+        halt = self.state.halt_record()
+        if halt is not None:
+            return "halted", f"trading is halted: {halt.get('reason') or 'no reason given'}"
+        if self._audit_problem is not None:
+            return "audit_unavailable", f"the audit log cannot be written: {self._audit_problem}"
+        return None
+
+    def _limit_denial(self, attempt: _Attempt, order: OrderView) -> Optional[Denial]:
+        quote = self._quote(order.symbol) if order.symbol is not None else None
+        attempt.price = order.price if order.price is not None else quote
+        return self.limits.admit(attempt.venue, order, quote)
+
+    def _write_ahead(self, attempt: _Attempt) -> bool:
+        """Write the intent line (forced to disk) before the broker is called; False refuses the order."""
+        intent = order_values(
+            time.time(), "intent", attempt.id, self._mode, attempt.venue, attempt.method_name,
+            self._safe_fields(attempt), arming_id=attempt.arming_id, pid=process_id(),
+        )
+        problem = self._write_values(intent)
+        if problem is not None:
+            attempt.deny("audit_unavailable", f"LIVE refused: the intent could not be audited: {problem}", self._mode)
+            self.limits.release(attempt.venue, attempt.order)
+            return False
+        attempt.sent = True
+        attempt.broker_started = time.perf_counter()  # the broker's clock starts now
+        return True
 
     def _settle(self, attempt: _Attempt) -> None:
         """After the broker answered: release what a failed order reserved, feed the breaker."""
-        attempt.broker_seconds = time.perf_counter() - attempt.broker_seconds
         success = attempt.result["success"]
         if not success:
             self.limits.release(attempt.venue, attempt.order)
-        trip = self.breaker.observe(success, attempt.broker_seconds)
-        if trip is not None:
-            self._trip(trip, attempt.venue)
+        if self._mode == LIVE and not attempt.sent:  # refused at the write-ahead: no broker outcome
+            return
+        attempt.broker_seconds = time.perf_counter() - attempt.broker_started
+        attempt.trip = self.breaker.observe(success, attempt.broker_seconds)
 
     def _interrupted(self, attempt: _Attempt, exc: BaseException) -> None:
-        attempt.broker_seconds = time.perf_counter() - attempt.broker_seconds
-        message = f"interrupted by {type(exc).__name__} while sending; the order may have reached the broker"
+        attempt.broker_seconds = time.perf_counter() - attempt.broker_started
+        message = f"interrupted by {_type_name(exc)} while sending; the order may have reached the broker"
         attempt.result = fail(message, {"interrupted": True})
         self._finish(attempt)
 
+    def _internal(self, attempt: _Attempt, exc: BaseException) -> None:
+        where = "after it was sent" if attempt.sent else "before it was sent"
+        message = f"the gateway could not handle this order {where} ({_type_name(exc)})"
+        attempt.result = fail(message, {"denial": "internal_error", "mode": self._mode} if not attempt.sent else {})
+        if attempt.order is not None and not attempt.sent:
+            self.limits.release(attempt.venue, attempt.order)
+
     def _finish(self, attempt: _Attempt) -> CanonicalResult:
         result = attempt.result
-        now = time.time()
         data = result["data"]
-        record = {
-            "ts": now,
-            "time": iso_time(now),
-            "event": "submit",
-            "attempt": uuid.uuid4().hex,
-            "mode": self._mode,
-            "venue": attempt.venue,
-            "method": attempt.method_name,
-            "order": attempt.fields,
-            "result": result,
-            "latency_ms": round((time.perf_counter() - attempt.started) * 1000, 3),
-            "broker_latency_ms": None if attempt.broker_seconds is None else round(attempt.broker_seconds * 1000, 3),
-            "arming_id": attempt.arming_id,
-            "denial": data.get("denial") if not result["success"] else None,
-            "pid": os.getpid(),
-        }
-        try:
-            self._write(record)
-        except OSError as exc:
+        success = result["success"]
+        denial = data.get("denial") if not success else None
+        outcome = order_values(
+            time.time(), "outcome", attempt.id, self._mode, attempt.venue, attempt.method_name,
+            self._safe_fields(attempt), _outcome(result, denial, attempt.sent), plain(result),
+            None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
+            time.perf_counter() - attempt.started, attempt.broker_seconds, attempt.arming_id, process_id(),
+        )
+        problem = self._write_values(outcome)
+        if problem is not None:
             # The order may have gone out: say so, and refuse further orders until resume().
-            self._audit_problem = f"{type(exc).__name__}: {exc.strerror or exc}"
-            data["audit_error"] = self._audit_problem
+            self._audit_problem = problem
+            data["audit_error"] = problem
+        if attempt.trip is not None:
+            self._trip(attempt.trip, attempt.venue)
         return result
+
+    def _safe_fields(self, attempt: _Attempt) -> object:
+        if attempt.safe_fields is None:
+            attempt.safe_fields = plain(attempt.fields)
+        return attempt.safe_fields
 
     # -- operator controls ---------------------------------------------------------------------
     def halt(self, reason: str) -> None:
         """Turn the kill switch on (for every process sharing this state folder)."""
         record = self.state.halt(reason)
-        self._write({"event": "halt", "reason": reason, "by": record["by"], **_now()})
+        self._write(self._event("halt", actor=record["by"], reason=reason))
 
     def resume(self) -> None:
         """Turn the kill switch off and clear a remembered audit failure."""
+        halt = self.state.halt_record()
         self.state.resume()
         self._audit_problem = None
-        self._write({"event": "resume", **_now()})
+        if halt is not None and halt.get("by") == BREAKER_ACTOR:
+            self._write(self._event("breaker_reset", actor=operator_name(), reason=halt.get("reason")))
+        self._write(self._event("resume", actor=operator_name()))
 
     def positions(self) -> dict[str, dict[str, float]]:
         """PAPER positions by venue and symbol, from the paper broker's fills."""
         return self.paper.positions()
 
     def _trip(self, reason: str, venue: str) -> None:
-        self.state.halt(reason, by="circuit-breaker")
-        event = {"event": "halt", "reason": reason, "by": "circuit-breaker", "venue": venue, "mode": self._mode}
-        event.update(_now())
+        self.state.halt(reason, by=BREAKER_ACTOR)
+        details: dict = {}
         if self.alert is not None:
+            alert = {"event": "halt", "kind": "breaker_trip", "reason": reason, "by": BREAKER_ACTOR, "venue": venue,
+                     "mode": self._mode, "ts": time.time()}
             try:
-                self.alert(dict(event))
+                self.alert(alert)
             except Exception as exc:  # a broken alert hook must not hide the halt
-                event["alert_error"] = type(exc).__name__
-        self._write(event)
+                details["alert_error"] = _type_name(exc)
+        self._write(self._event("breaker_trip", actor=BREAKER_ACTOR, reason=reason, venue=venue, details=details))
+        self._write(self._event("halt", actor=BREAKER_ACTOR, reason=reason, venue=venue))
+
+    def _event(self, kind: str, **values: Any) -> AuditEvent:
+        return AuditEvent(ts=time.time(), kind=kind, mode=self._mode, pid=process_id(), **values)
 
     # -- helpers -------------------------------------------------------------------------------
-    def _order_method(self, connector: object) -> tuple[Optional[str], Optional[inspect.Signature], bool]:
+    def _order_method(self, connector: object) -> tuple[Optional[str], Optional[Binder], bool]:
         kind = type(connector)
         cached = self._methods.get(kind)
         if cached is not None and (cached[0] is None or cached[0] not in getattr(connector, "__dict__", ())):
             return cached
-        found: tuple[Optional[str], Optional[inspect.Signature], bool] = (None, None, False)
+        found: tuple[Optional[str], Optional[Binder], bool] = (None, None, False)
         for name in self.order_methods:
             method = getattr(connector, name, None)
             if callable(method):
-                found = (name, method_signature(method), inspect.iscoroutinefunction(method))
+                found = (name, Binder(method_signature(method)), inspect.iscoroutinefunction(method))
                 break
         with self._lock:
             self._methods[kind] = found
         return found
 
-    def _write(self, record: dict) -> None:
+    def _write(self, event: AuditEvent) -> Optional[str]:
+        """Write ``event`` and tell the observers; what went wrong, or None."""
+        return self._write_values(None, event)
+
+    def _write_values(self, values: Optional[tuple], event: Optional[AuditEvent] = None) -> Optional[str]:
+        """Write the event (given as an object, or as its field values), then tell the observers."""
         if self.audit is not None:
-            self.audit.write(record)
+            try:
+                if event is None:
+                    self.audit.write_values(values)
+                else:
+                    self.audit.write(event)
+            except (OSError, ValueError) as exc:
+                return f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"
+        self.state.beat(self._mode)
+        if self.observers:
+            self._notify(event if event is not None else AuditEvent(*values))
+        return None
+
+    def _notify(self, event: AuditEvent) -> None:
+        for observer in self.observers:
+            try:
+                observer(event)
+            except Exception:  # an observer is never allowed to affect an order
+                continue
 
     def _audit_log(self, audit: Union[bool, os.PathLike, str, AuditLog], fsync: bool) -> Optional[AuditLog]:
         if isinstance(audit, AuditLog):
@@ -297,14 +395,54 @@ class OrderGateway:
         return AuditLog(path, fsync=fsync)
 
 
+BREAKER_ACTOR = "circuit-breaker"
+
+
+class _AttemptIds:
+    """Unique attempt ids without a system call each: a random per-process prefix and a counter."""
+
+    def __init__(self) -> None:
+        self._pid = -1
+        self._prefix = ""
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        if self._pid != process_id():  # a forked child must not repeat its parent's ids
+            self._pid = process_id()
+            self._prefix = os.urandom(6).hex()
+            self._counter = itertools.count()
+        return f"{self._prefix}-{next(self._counter)}"
+
+
+def _outcome(result: CanonicalResult, denial: Optional[str], sent: bool) -> str:
+    if result["success"]:
+        return "accepted" if result["data"].get("status") == "accepted" else "filled"
+    if denial is not None:
+        return "denied"
+    if result["data"].get("interrupted"):
+        return "interrupted"
+    return "failed"
+
+
+def _failure_code(data: dict) -> str:
+    exception = data.get("exception")
+    return exception if isinstance(exception, str) else "broker"
+
+
 def _venue_name(connector: object) -> str:
-    venue = getattr(connector, "venue", None)
-    return venue if isinstance(venue, str) and venue else type(connector).__name__
+    try:
+        venue = getattr(connector, "venue", None)
+    except Exception:
+        venue = None
+    return venue if type(venue) is str and venue else _type_name(connector)
 
 
-def _now() -> dict:
-    now = time.time()
-    return {"ts": now, "time": iso_time(now), "pid": os.getpid()}
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _text(value: object) -> str:
+    return value if type(value) is str else describe(value)
 
 
 _default_gateway: Optional[OrderGateway] = None

@@ -3,7 +3,8 @@
 Configured in code (:class:`Limits`) or in ``[tool.tradeguard.limits]``::
 
     [tool.tradeguard.limits]
-    max-notional = 50000          # per order: quantity x (limit price, or the price source's quote)
+    max-notional = 50000          # per order: quantity x the price source's quote (or the limit
+                                  # price when higher); no quote from the price source: refused
     max-orders = 20               # orders admitted per window...
     window-seconds = 60           # ...of this many seconds (sliding)
     allowed-symbols = ["EUR_USD", "BTC-USD"]
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from tradeguard.config import ConfigError, check_keys, runtime_table
-from tradeguard.orders import OrderView
+from tradeguard.orders import Denial, OrderView
 
 TABLE_KEYS = ("max-notional", "max-orders", "window-seconds", "allowed-symbols", "max-position")
 DENIAL_CODES = (
@@ -34,12 +35,6 @@ DENIAL_CODES = (
     "max_orders",
     "max_position",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Denial:
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -85,12 +80,13 @@ class LimitBook:
         self._exposure: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
-    def admit(self, venue: str, order: OrderView, reference_price: Optional[float]) -> Optional[Denial]:
-        """Check ``order``; None means admitted, and then it counts against the order rate and
-        its position until :meth:`release` (the order failed) takes it back."""
+    def admit(self, venue: str, order: OrderView, quote: Optional[float]) -> Optional[Denial]:
+        """Check ``order`` against the price source's ``quote`` (the order's own price is never
+        trusted alone: price 0 or 1e-300 would make any size pass); None means admitted, and then
+        it counts against the order rate and its position until :meth:`release` takes it back."""
         limits = self.limits
-        denial = self._static_denial(order, reference_price)
-        if denial is not None:
+        denial = self._static_denial(order, quote)
+        if denial is not None or (limits.max_position is None and limits.max_orders is None):
             return denial
         with self._lock:  # check and reserve at once, so concurrent orders cannot overshoot together
             key = (venue, order.symbol)
@@ -111,13 +107,13 @@ class LimitBook:
                         f"{limits.max_orders} orders already sent in the last {limits.window_seconds:g}s",
                     )
                 self._recent.append(now)
-            if order.signed_quantity is not None:
+            if order.signed_quantity is not None and limits.max_position is not None:
                 self._exposure[key] = after
         return None
 
-    def release(self, venue: str, order: OrderView) -> None:
+    def release(self, venue: str, order: Optional[OrderView]) -> None:
         """Take back the position an admitted order reserved, when the broker did not accept it."""
-        if order.signed_quantity is None:
+        if order is None or order.signed_quantity is None or self.limits.max_position is None:
             return
         with self._lock:
             key = (venue, order.symbol)
@@ -127,7 +123,7 @@ class LimitBook:
         with self._lock:
             return {key: value for key, value in self._exposure.items() if value}
 
-    def _static_denial(self, order: OrderView, reference_price: Optional[float]) -> Optional[Denial]:
+    def _static_denial(self, order: OrderView, quote: Optional[float]) -> Optional[Denial]:
         limits = self.limits
         if limits.allowed_symbols is not None and order.symbol not in limits.allowed_symbols:
             return Denial("symbol_not_allowed", f"symbol {order.symbol!r} is not in allowed-symbols")
@@ -137,9 +133,11 @@ class LimitBook:
                 "quantity_unknown", "the order's symbol, side or quantity cannot be read, so limits cannot be checked"
             )
         if limits.max_notional is not None:
-            if reference_price is None:
-                return Denial("notional_unknown", f"no price for {order.symbol} to check max-notional against")
-            notional = order.quantity * reference_price
+            if quote is None:
+                return Denial(
+                    "notional_unknown", f"the price source has no price for {order.symbol} to check max-notional against"
+                )
+            notional = order.quantity * max(quote, order.price or 0.0)
             if notional > limits.max_notional:
                 return Denial(
                     "max_notional",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Callable, Optional, Union
 
 from tradeguard.orders import OrderView
-from tradeguard.results import CanonicalResult, fail, ok
+from tradeguard.results import CanonicalResult, fail
 
 PriceSource = Union[Callable[[str], Optional[float]], Mapping]
 
@@ -64,8 +64,10 @@ class PaperBroker:
             if fill_price is not None:
                 key = (venue, order.symbol)
                 self._positions[key] = self._positions.get(key, 0.0) + order.signed_quantity
-        return ok(
-            {
+        return {  # ok(...) without its copy: the data is ours
+            "success": True,
+            "error": None,
+            "data": {
                 "order_id": order_id,
                 "status": "filled" if fill_price is not None else "accepted",
                 "symbol": order.symbol,
@@ -74,8 +76,8 @@ class PaperBroker:
                 "filled_quantity": order.quantity if fill_price is not None else 0.0,
                 "fill_price": fill_price,
                 "paper": True,
-            }
-        )
+            },
+        }
 
     def positions(self) -> dict[str, dict[str, float]]:
         """Open positions by venue and symbol (flat ones left out)."""

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+import math
+import types
+from collections.abc import Iterator, Mapping
 from typing import Any, Optional, TypedDict
 
 from tradeguard import replies
 
 CANONICAL_KEYS = frozenset(("success", "error", "data"))
+# What a connector hands back by mistake (a generator it forgot to run, a coroutine it forgot to
+# await, a module or class instead of an instance): never an order's success.
+NOT_RESULTS = (Iterator, types.ModuleType, types.CoroutineType, types.AsyncGeneratorType, type)
 # Long enough for any broker's message, short enough that a runaway repr cannot flood a log.
 MAX_ERROR_CHARS = 2000
 
@@ -88,12 +93,16 @@ def _normalize(raw: object) -> CanonicalResult:
         if len(raw) == 2 and isinstance(raw, tuple):
             return ok({"id": raw[0], "timestamp": raw[1]})
         return ok({"items": list(raw)})
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return fail(f"connector returned {raw!r} instead of a result")
     if isinstance(raw, (str, bytes, int, float, complex)):
         return ok({"value": raw})
+    if isinstance(raw, NOT_RESULTS) or callable(raw):
+        return fail(f"connector returned a {_type_name(raw)} instead of a result (was the call awaited or finished?)")
     attributes = _attributes(raw)
-    if attributes is not None:
+    if attributes:
         return _from_mapping(attributes)
-    return ok({"value": raw})
+    return fail(f"connector returned a {_type_name(raw)} with nothing to read in it")
 
 
 def _from_mapping(raw: Mapping) -> CanonicalResult:
@@ -147,6 +156,8 @@ def _truth(value: object) -> Optional[bool]:
 def _as_data(data: object) -> dict:
     if data is None:
         return {}
+    if type(data) is dict and all(type(key) is str for key in data):
+        return data.copy()
     if isinstance(data, Mapping):
         return {_key(key): value for key, value in data.items()}
     return {"value": data}

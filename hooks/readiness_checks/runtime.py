@@ -12,11 +12,13 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from pathlib import Path
 
 from hooks.readiness_checks.base import TOOL_TIMEOUT_SECONDS, Project, Verdict, first_line, plural, run_tradeguard
-from tradeguard.audit import AuditLog, read_records, rotated_files
+from tradeguard.archive import archive_rotated
+from tradeguard.audit import AuditEvent, AuditLog, archived_checksums, read_events, rotated_files, verify
 from tradeguard.gateway import AUDIT_FILE, MODE_ENV, PAPER, OrderGateway
 from tradeguard.limits import Limits
 from tradeguard.results import is_canonical, ok
@@ -65,10 +67,10 @@ def kill_switch(project: Project) -> Verdict:
                 return False, f"a PAPER order {when} was refused: {result['error']}"
             if not should_fill and result["data"].get("denial") != "halted":
                 return False, f"an order {when} was not refused by the kill switch ({result['error'] or 'it was filled'})"
-        events = [record.get("event") for record in read_records(Path(home, AUDIT_FILE))]
+        events = [event.kind for event in read_events(Path(home, AUDIT_FILE))]
     if connector.calls:
         return False, f"the connector's order method was called {plural(connector.calls, 'time')} in PAPER"
-    if events.count("halt") != 1 or events.count("resume") != 1 or events.count("submit") != 3:
+    if events.count("halt") != 1 or events.count("resume") != 1 or events.count("order") != 3:
         return False, f"the audit log does not show the drill (events: {', '.join(map(str, events))})"
     return True, "`tradeguard live halt` refused the next order, `resume` let the one after through; all audited"
 
@@ -83,17 +85,36 @@ def audit_log(project: Project) -> Verdict:
         probe = AuditLog(path, max_bytes=PROBE_MAX_BYTES, keep_files=PROBE_KEEP_FILES)
         try:
             for number in range(PROBE_LINES):
-                probe.write({"event": "readiness-probe", "number": number, "padding": "x" * 40})
+                if number == PROBE_LINES // 2:
+                    archive_rotated(path)  # retention may delete only what the archive holds
+                probe.write(AuditEvent(ts=time.time(), kind="probe", details={"number": number, "padding": "x" * 40}))
         finally:
             probe.close()
-        rotated = rotated_files(path)
-        numbers = [record.get("number") for record in read_records(path)]
-    if not 1 <= len(rotated) <= PROBE_KEEP_FILES:
-        return False, f"rotation kept {plural(len(rotated), 'rotated file')} (expected 1 to {PROBE_KEEP_FILES})"
-    if not numbers or numbers[-1] != PROBE_LINES - 1 or numbers != sorted(set(numbers)):
-        return False, "rotation lost or reordered lines that should have been kept"
-    where = "exists and is writable" if log.exists() else "can be created"
-    return True, f"{log} {where}; rotation and retention work ({PROBE_LINES} lines over {len(rotated) + 1} files)"
+        kept = {file.name for file in rotated_files(path)}
+        pruned = set(archived_checksums(path)) - kept
+        numbers = [event.details.get("number") for event in read_events(path)]
+        chain = verify(path)
+    if not kept or not pruned:
+        return False, f"rotation kept {plural(len(kept), 'rotated file')} and retention removed {len(pruned)} archived"
+    if numbers != list(range(PROBE_LINES)):
+        return False, "rotation, archive or retention lost or reordered lines"
+    if not chain.intact:
+        return False, f"the audit log's hash chain does not verify: {chain.problem}"
+    return _operators_log(log, chain.files)
+
+
+def _operators_log(log: Path, probe_files: int) -> Verdict:
+    """The operator's own log must be complete and unedited before LIVE goes on."""
+    where = "can be created"
+    if log.exists():
+        real = verify(log)
+        if not real.intact:
+            return False, f"the audit log {log} does not verify: {real.problem} (see `tradeguard live audit --verify`)"
+        where = f"exists, is writable and verifies ({plural(real.lines, 'line')})"
+    return True, (
+        f"{log} {where}; rotation, archive and retention work, hash chain verified "
+        f"({PROBE_LINES} lines over {probe_files} files)"
+    )
 
 
 def _unwritable(home: Path, log: Path) -> str | None:
@@ -149,15 +170,15 @@ def simulation(project: Project) -> Verdict:
             raised = EXCEPTION_LINE.match(last[0])
             why = f"raised {raised.group(1)}" if raised else f"exit {done.returncode}"
             return False, f"{shown} failed ({why}); run it by hand: {MODE_ENV}={PAPER} python {shown}"
-        records = [record for record in read_records(Path(home, AUDIT_FILE)) if record.get("event") == "submit"]
+        records = [e for e in read_events(Path(home, AUDIT_FILE)) if e.kind == "order" and e.phase == "outcome"]
     if not records:
         return False, f"{shown} sent no order through the gateway (none in the audit log): do its strategies bypass it?"
-    if any(record.get("mode") != PAPER for record in records):
+    if any(record.mode != PAPER for record in records):
         return False, f"{shown} sent orders in a mode other than PAPER"
-    if not all(is_canonical(record.get("result")) for record in records):
+    if not all(is_canonical(record.result) for record in records):
         return False, f"{shown} got results that are not canonical from the gateway"
-    filled = [record for record in records if record["result"]["success"]]
-    if any(record["result"]["data"].get("paper") is not True for record in filled):
+    filled = [record for record in records if record.result["success"]]
+    if any(record.result["data"].get("paper") is not True for record in filled):
         return False, f"{shown} had an order filled outside the paper broker"
     refused = len(records) - len(filled)
     return True, (

@@ -178,4 +178,4 @@ def _plugins_used() -> list[dict[str, str]]:
     """Our detectors, by the names of their detect-secrets plugin classes (`hooks.secrets.plugins`)."""
     from hooks.secrets.detectors import DETECTORS
 
-    return sorted(({"name": type(detector).__name__} for detector in DETECTORS), key=lambda entry: entry["name"].lower())
+    return sorted(({"name": detector.name} for detector in DETECTORS), key=lambda entry: entry["name"].lower())

@@ -1,16 +1,16 @@
-"""What tradeguard detects: one detector per credential kind, broker and exchange first.
+"""What tradeguard detects: one detector per row of `hooks.secrets.providers.PROVIDERS`.
 
-Each detector has a `secret_type`, lower-case `triggers` (one must occur in a text for it to
-run) and `find(scope)`, which yields spans over the whole text, so findings carry real
-columns and a private key's body on the next line, or a Kubernetes ``- name:``/``value:`` pair,
-can be judged. `hooks.secrets.plugins` wraps each one as a detect-secrets plugin; this module
-imports nothing of detect-secrets, so scans that meet no secret never load it.
+Each detector has a `secret_type`, and `find(scope)`, which yields spans over the whole text, so
+findings carry real columns and a private key's body on the next line, or a Kubernetes
+``- name:``/``value:`` pair, can be judged. A row's shape picks its class: token formats
+(`TokenDetector`, tried where a run of token characters starts with the row's prefix), searched
+patterns (`PatternDetector`, when the text holds a trigger), or a class of its own named by the
+row. Rows known only by their names are typed through `CredentialNameDetector` and
+`ClientArgumentDetector`. `hooks.secrets.plugins` wraps each detector as a detect-secrets plugin;
+this module imports nothing of detect-secrets.
 
-No detector verifies anything over the network.
-
-`DETECTORS` is ordered by priority: when two detectors report overlapping spans, the earlier
-one names the finding (an OANDA token assigned to `api_key` is an "OANDA v20 Token", not a
-"Hard-coded Credential").
+No detector verifies anything over the network. `DETECTORS` is in the table's order, which is
+the priority: when two detectors report overlapping spans, the earlier one names the finding.
 
 Secret types differ from detect-secrets' own (its registry is keyed by type, and a clash would
 evict a stock plugin when both are loaded). Baselines still match across tools: entries are
@@ -19,11 +19,15 @@ matched by file and hash, not by type.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from hooks.secrets.syntax import Scope, credential_literals
+from hooks.secrets.providers import PROVIDERS, Provider, provider_names
+from hooks.secrets.syntax import Scope, credential_literals, looks_random, plausible_password
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,44 +44,145 @@ class Match:
 class Detector:
     """Finds one kind of credential in a whole text."""
 
-    secret_type: str
-    # Lower-case substrings one of which the text must hold for the detector to run at all.
-    triggers: tuple[str, ...] = ()
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self.secret_type = provider.secret_type
+        self.name = provider.name
+        self.triggers = provider.triggers
 
     def runs_on(self, scope: Scope) -> bool:
-        return not self.triggers or any(trigger in scope.lowered for trigger in self.triggers)
+        return not self.triggers or not scope.triggers_present.isdisjoint(self.triggers)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The row's pattern, compiled when first used: a one-file run compiles only what it needs."""
+        return re.compile(self.provider.pattern)
 
     def find(self, scope: Scope) -> Iterator[Match]:
-        raise NotImplementedError
+        return iter(())
+
+    def _match(self, start: int, end: int, value: str, name: str = "") -> Match:
+        return Match(start, end, value, self.secret_type, name)
 
 
-class RegexDetector(Detector):
-    """detect-secrets' regex plugin shape: the secret is group ``secret`` if present, else the match."""
+class TokenDetector(Detector):
+    """A token format with a literal prefix (`sk_live_`, `ghp_`, `glpat-`), tried only where a run
+    of token characters starts with it: one scan of the text serves every format."""
 
-    denylist: tuple[re.Pattern[str], ...] = ()
+    def __init__(self, provider: Provider) -> None:
+        super().__init__(provider)
+        self.prefixes = provider.prefixes
+        self.heads = frozenset(prefix[:2] for prefix in provider.prefixes)
+
+    def runs_on(self, scope: Scope) -> bool:
+        return not self.heads.isdisjoint(scope.run_heads)
 
     def accepts(self, value: str) -> bool:
         return True
 
     def find(self, scope: Scope) -> Iterator[Match]:
-        for regex in self.denylist:
-            group = "secret" if "secret" in regex.groupindex else 0
-            for found in regex.finditer(scope.text):
-                value = found.group(group)
-                if self.accepts(value):
-                    yield Match(found.start(group), found.end(group), value, self.secret_type)
+        runs = scope.runs_by_head
+        for start, run in (found for head in self.heads for found in runs.get(head, ())):
+            if run.startswith(self.prefixes):
+                found = self.regex.match(scope.text, start)
+                if found is not None and self.accepts(found.group()):
+                    yield self._match(start, found.end(), found.group())
+
+
+class AlpacaKeyDetector(TokenDetector):
+    def accepts(self, value: str) -> bool:
+        # A key id mixes letters and digits; an 18-letter constant after `PK` is a word.
+        tail = value[2:]
+        return sum(char.isdigit() for char in tail) >= 2 and sum(char.isalpha() for char in tail) >= 2
+
+
+class PatternDetector(Detector):
+    """A pattern searched in texts holding one of its triggers; the secret is the first named
+    group that matched, or the whole match."""
+
+    def find(self, scope: Scope) -> Iterator[Match]:
+        for found in self.regex.finditer(scope.text):
+            group = next((name for name, value in found.groupdict().items() if value is not None), 0)
+            yield self._match(found.start(group), found.end(group), found.group(group))
+
+
+class MailchimpKeyDetector(Detector):
+    """32 hex and a data centre (`-us12`): found from the literal `-us`, the hex read backwards."""
+
+    _SUFFIX = re.compile(r"-us\d{1,2}(?![0-9A-Za-z])")
+    _HEX = frozenset("0123456789abcdef")
+
+    def find(self, scope: Scope) -> Iterator[Match]:
+        text = scope.text
+        for found in self._SUFFIX.finditer(text):
+            start = found.start() - 32
+            if start >= 0 and self._HEX.issuperset(text[start: found.start()]) and (start == 0 or text[start - 1] not in _HEX_ANY):
+                yield self._match(start, found.end(), text[start: found.end()])
+
+
+_HEX_ANY = frozenset("0123456789abcdefABCDEF")
+
+
+class OandaTokenDetector(Detector):
+    """OANDA v20 personal access tokens: 32 hex, a dash, 32 hex (in any config or code)."""
+
+    _SHAPE = re.compile(r"[0-9a-fA-F]{32}-[0-9a-fA-F]{32}(?![0-9A-Za-z-])")
+
+    def runs_on(self, scope: Scope) -> bool:
+        return bool(scope.oanda_runs)
+
+    def find(self, scope: Scope) -> Iterator[Match]:
+        for start in scope.oanda_runs:
+            found = self._SHAPE.match(scope.text, start)
+            if found is not None:
+                yield self._match(start, found.end(), found.group())
+
+
+class JwtDetector(TokenDetector):
+    """A signed JSON Web Token: three base64url parts whose header decodes to JSON naming an algorithm."""
+
+    def __init__(self, provider: Provider) -> None:
+        provider_pattern = r"eyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}\.[A-Za-z0-9_-]{0,}={0,2}"
+        super().__init__(Provider(**{**_fields(provider), "pattern": provider_pattern}))
+
+    def accepts(self, value: str) -> bool:
+        """The header opens a JSON object naming its algorithm or type, the payload opens a JSON
+        object, and it is signed (only `alg: none` goes unsigned). Bytes are read leniently: a
+        token damaged in a log is still a token."""
+        header, payload, signature = value.split(".")[:3]
+        opened = _b64url(header)
+        if not opened.startswith(b'{"') or not _b64url(payload).startswith(b"{"):
+            return False
+        if b"alg" not in opened and b"typ" not in opened:
+            return False
+        return len(signature) >= 16 or b"none" in opened.lower()
+
+
+def _b64url(part: str) -> bytes:
+    part = part.rstrip("=")
+    if len(part) % 4 == 1:
+        part = part[:-1]
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (ValueError, binascii.Error):
+        return b""
+
+
+def _fields(provider: Provider) -> dict:
+    return {name: getattr(provider, name) for name in Provider.__slots__}
 
 
 # -- private keys -------------------------------------------------------------------------------
 
 _PEM_HEADER_RE = re.compile(
-    r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED )?PRIVATE KEY(?: BLOCK)?)-----"
+    r"-----BEGIN ((?:RSA |EC |ECDSA |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED )?PRIVATE KEY(?: BLOCK)?)-----"
 )
-# What may sit between the header and the base64 body: newlines (real, or `\n` escapes inside
-# a JSON or Python string), quotes and `+` of string concatenation, and PEM header fields
-# (`Proc-Type: 4,ENCRYPTED`). A header followed by anything else is a mention, not a key.
+# What may sit between the header and the base64 body: newlines (real, or `\n` escapes inside a
+# JSON or Python string, or `\\n` inside a JSON string embedded in another string), quotes and
+# `+` of string concatenation, and PEM header fields (`Proc-Type: 4,ENCRYPTED`). A header
+# followed by anything else is a mention, not a key.
 _PEM_BODY_RE = re.compile(
-    r"""(?:\\[nr]|\s|["',+]|[A-Za-z][A-Za-z-]{0,40}:[^\n\\]{0,200}(?:\\n|\n)){0,80}?(?P<body>[A-Za-z0-9+/=]{40,})"""
+    r"""(?:\\{1,3}[nr]|\s|["',+]|[A-Za-z][A-Za-z-]{0,40}:[^\n\\]{0,200}(?:\\{1,3}n|\n)){0,80}?(?P<body>[A-Za-z0-9+/=]{40,})"""
 )
 _PUTTY_RE = re.compile(r"PuTTY-User-Key-File-\d")
 
@@ -98,14 +203,9 @@ def private_key_blocks(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 class PemPrivateKeyDetector(Detector):
-    """PEM and OpenSSH private keys, PuTTY key files; also inside JSON strings (`\\n` escapes)."""
-
-    secret_type = "PEM Private Key"
-    triggers = ("private key", "putty-user-key-file")
-
     def find(self, scope: Scope) -> Iterator[Match]:
         for start, end, marker in private_key_blocks(scope.text):
-            yield Match(start, end, marker, self.secret_type)
+            yield self._match(start, end, marker)
 
 
 _CDP_KEY_NAME_RE = re.compile(r"organizations/[0-9a-fA-F-]{36}/apiKeys/[0-9a-fA-F-]{36}")
@@ -113,267 +213,146 @@ _PRIVATE_SEGMENTS = frozenset({"private", "privatekey", "secret", "apisecret"})
 
 
 class CoinbaseCdpKeyDetector(Detector):
-    """A Coinbase Developer Platform key: its private key (EC PEM or Ed25519 base64) in a text
-    that also names the key (``organizations/{org}/apiKeys/{id}``)."""
-
-    secret_type = "Coinbase CDP API Key"
-    triggers = ("apikeys/",)
-
     def find(self, scope: Scope) -> Iterator[Match]:
         if _CDP_KEY_NAME_RE.search(scope.text) is None:
             return
         for start, end, marker in private_key_blocks(scope.text):
-            yield Match(start, end, marker, self.secret_type)
+            yield self._match(start, end, marker)
         for assignment in scope.assignments:
             if _PRIVATE_SEGMENTS.intersection(assignment.segments):
-                yield Match(assignment.start, assignment.end, assignment.value, self.secret_type, assignment.name)
+                yield self._match(assignment.start, assignment.end, assignment.value, assignment.name)
 
 
-# -- broker and exchange credentials ------------------------------------------------------------
-
-
-class VenueDetector(RegexDetector):
-    """One venue's credentials: its token shapes (`denylist`), values assigned to names that
-    mention the venue (`BINANCE_API_SECRET=...`, `IbPassword=...`), and literals passed
-    positionally to its SDK's client classes in files that import the SDK."""
-
-    venue_words: frozenset[str] = frozenset()
-    client_classes: frozenset[str] = frozenset()
-    sdk_modules: frozenset[str] = frozenset()
-
-    def names_venue(self, segments: tuple[str, ...]) -> bool:
-        return any(
-            segment in self.venue_words or any(len(word) >= 5 and segment.startswith(word) for word in self.venue_words)
-            for segment in segments
-        )
-
-    def find(self, scope: Scope) -> Iterator[Match]:
-        yield from super().find(scope)
-        for assignment in scope.assignments:
-            if self.names_venue(assignment.segments):
-                yield Match(assignment.start, assignment.end, assignment.value, self.secret_type, assignment.name)
-        if self.client_classes and scope.imports & self.sdk_modules:
-            for call in scope.client_calls:
-                if call.cls in self.client_classes:
-                    for literal in credential_literals(call):
-                        yield Match(literal.start, literal.end, literal.value, self.secret_type, f"{call.cls}()")
-
-
-class OandaTokenDetector(VenueDetector):
-    """OANDA v20 personal access tokens: 32 hex, a dash, 32 hex (in any config or code)."""
-
-    secret_type = "OANDA v20 Token"
-    denylist = (re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32}-[0-9a-fA-F]{32}(?![0-9A-Za-z-])"),)
-    venue_words = frozenset({"oanda"})
-
-
-class AwsCredentialDetector(VenueDetector):
-    """AWS access key ids (AKIA..., ASIA...) and secret access keys assigned to `aws_*` names."""
-
-    secret_type = "AWS Credential"
-    triggers = ("akia", "asia", "abia", "acca", "a3t", "aws")
-    denylist = (re.compile(r"(?<![A-Z0-9])(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])"),)
-    venue_words = frozenset({"aws"})
-
-
-class AlpacaKeyDetector(VenueDetector):
-    """Alpaca key ids (PK... paper, AK... live) and secrets: `APCA_API_SECRET_KEY`, `REST("k", "s")`."""
-
-    secret_type = "Alpaca API Key"
-    denylist = (re.compile(r"(?<![0-9A-Za-z])[AP]K[0-9A-Z]{18}(?![0-9A-Za-z])"),)
-    venue_words = frozenset({"alpaca", "apca"})
-    client_classes = frozenset({
-        "REST", "TradingClient", "StockHistoricalDataClient", "CryptoHistoricalDataClient",
-        "OptionHistoricalDataClient", "StockDataStream", "CryptoDataStream", "TradingStream", "Stream",
-    })
-    sdk_modules = frozenset({"alpaca", "alpaca_trade_api"})
-
-    def accepts(self, value: str) -> bool:
-        # A key id mixes letters and digits; an 18-letter constant after `PK` is a word.
-        tail = value[2:]
-        return sum(char.isdigit() for char in tail) >= 2 and sum(char.isalpha() for char in tail) >= 2
-
-
-class CoinbaseKeyDetector(VenueDetector):
-    """Coinbase legacy (Exchange/Pro) key, secret and passphrase; `AuthenticatedClient("k", "s", "p")`."""
-
-    secret_type = "Coinbase API Key"
-    triggers = ("coinbase", "cbpro", "gdax", "cb_", "cb-", "cdp")
-    venue_words = frozenset({"coinbase", "cbpro", "gdax", "cb", "cdp"})
-    client_classes = frozenset({"AuthenticatedClient", "Client", "RESTClient", "WSClient"})
-    sdk_modules = frozenset({"cbpro", "coinbase", "coinbasepro"})
-
-
-class IbkrCredentialDetector(VenueDetector):
-    """Interactive Brokers logins: IBC `config.ini` (`IbPassword`, `FIXPassword`), gateway
-    containers (`TWS_PASSWORD`, `IBEAM_PASSWORD`) and Web API OAuth tokens (`IBIND_OAUTH1A_*`)."""
-
-    secret_type = "IBKR Credential"
-    triggers = ("ibkr", "tws", "ibeam", "ibind", "ib_", "ib-", "ibpassword", "fixpassword", "ibgateway", "ibc")
-    venue_words = frozenset({"ib", "ibkr", "tws", "ibc", "ibeam", "ibind", "ibgateway", "fix"})
-
-
-class BinanceKeyDetector(VenueDetector):
-    """Binance API key and secret: `BINANCE_API_SECRET=...`, `Client("k", "s")` with `binance` imported."""
-
-    secret_type = "Binance API Key"
-    triggers = ("binance",)
-    venue_words = frozenset({"binance"})
-    client_classes = frozenset({"Client", "AsyncClient", "Spot", "UMFutures", "CMFutures"})
-    sdk_modules = frozenset({"binance"})
-
-
-class KrakenKeyDetector(VenueDetector):
-    """Kraken API key and private key: `KRAKEN_PRIVATE_KEY=...`, `krakenex.API("k", "s")`."""
-
-    secret_type = "Kraken API Key"
-    triggers = ("kraken",)
-    venue_words = frozenset({"kraken"})
-    client_classes = frozenset({"API", "KrakenAPI"})
-    sdk_modules = frozenset({"krakenex", "pykrakenapi", "kraken"})
-
-
-class PolygonKeyDetector(VenueDetector):
-    """Polygon.io API keys: `POLYGON_API_KEY=...`, `RESTClient("k")`, `?apiKey=` on api.polygon.io."""
-
-    secret_type = "Polygon API Key"
-    triggers = ("polygon",)
-    denylist = (
-        re.compile(r"api\.polygon\.io/[^\s\"'?]{0,300}\?(?:[^\s\"'#]{0,300}&)?apiKey=(?P<secret>[A-Za-z0-9_]{20,64})"),
-    )
-    venue_words = frozenset({"polygon"})
-    client_classes = frozenset({"RESTClient", "WebSocketClient"})
-    sdk_modules = frozenset({"polygon"})
-
-
-# -- generic kinds ------------------------------------------------------------------------------
-
-
-class SlackApiTokenDetector(RegexDetector):
-    secret_type = "Slack API Token"
-    triggers = ("xox",)
-    denylist = (re.compile(r"(?<![0-9A-Za-z])xox[abposr]-[0-9A-Za-z-]{10,250}"),)
-
-
-class GitHubAccessTokenDetector(RegexDetector):
-    secret_type = "GitHub Access Token"
-    triggers = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
-    denylist = (re.compile(r"(?<![0-9A-Za-z])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![0-9A-Za-z])"),)
-
-
-class GoogleApiKeyDetector(RegexDetector):
-    secret_type = "Google API Key"
-    triggers = ("aiza",)
-    denylist = (re.compile(r"(?<![0-9A-Za-z])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),)
-
-
-class TelegramBotApiTokenDetector(RegexDetector):
-    """Telegram bot tokens, common in trading bots' alerting."""
-
-    secret_type = "Telegram Bot API Token"
-    triggers = (":aa",)
-    denylist = (re.compile(r"(?<!\d)\d{8,10}:AA[0-9A-Za-z_-]{33}(?![0-9A-Za-z_-])"),)
-
-
-class SlackWebhookDetector(RegexDetector):
-    secret_type = "Slack Webhook"
-    triggers = ("hooks.slack.com",)
-    denylist = (re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}"),)
-
-
-class DiscordWebhookDetector(RegexDetector):
-    secret_type = "Discord Webhook"
-    triggers = ("discord",)
-    denylist = (re.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,20}/[A-Za-z0-9_-]{60,80}"),)
-
-
-class TeamsWebhookDetector(RegexDetector):
-    """Microsoft Teams incoming webhooks (Office 365 connectors and Workflows URLs)."""
-
-    secret_type = "Microsoft Teams Webhook"
-    triggers = ("webhook.office.com", "logic.azure.com")
-    denylist = (
-        re.compile(
-            r"https://[A-Za-z0-9-]{1,60}\.webhook\.office\.com/webhookb2/[0-9a-fA-F-]{36}@[0-9a-fA-F-]{36}"
-            r"/IncomingWebhook/[0-9a-fA-F]{32}/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_-]{10,80})?"
-        ),
-        re.compile(
-            r"https://[A-Za-z0-9.-]{1,100}\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s\"']{0,300}"
-            r"sig=[A-Za-z0-9_-]{20,80}"
-        ),
-    )
-
+# -- URLs and command lines ---------------------------------------------------------------------
 
 # Hosts reserved for documentation (RFC 2606, RFC 6761): a URL to them is an example.
 _EXAMPLE_HOST_RE = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|invalid|test)$", re.IGNORECASE)
+# Led by the literal `://` so the regex engine's fast literal scan finds candidates; quotes,
+# brackets, braces and backslashes end a URL in code.
+_URL_CREDENTIALS_RE = re.compile(
+    r"://(?P<user>[^:/\s@'\"`<>{}\[\]\\$]{0,100}):(?P<secret>[^/\s@'\"`<>{}\[\]\\]{1,200})@(?P<host>[A-Za-z0-9.-]{1,200})"
+)
+_SCHEME_BEFORE_RE = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}$")
 
 
-class PasswordInUrlDetector(RegexDetector):
-    """A password inside a URL: ``postgres://trader:hunter2@db/...``."""
-
-    secret_type = "Password in URL"
-    triggers = ("://",)
-    denylist = (
-        re.compile(
-            # Quotes, brackets, braces and backslashes end a URL in code; without them a regex
-            # written to match URLs (this one) would match itself.
-            r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://(?P<user>[^:/\s@'\"`<>{}\[\]\\$]{0,100}):"
-            r"(?P<secret>[^/\s@'\"`<>{}\[\]\\]{1,200})@(?P<host>[A-Za-z0-9.-]{1,200})"
-        ),
-    )
+class PasswordInUrlDetector(Detector):
+    """A password inside a URL: ``postgres://trader:hunter2@db/...``, ``amqp://``, ``mongodb+srv://``."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
-        for found in self.denylist[0].finditer(scope.text):
+        text = scope.text
+        for found in _URL_CREDENTIALS_RE.finditer(text):
+            if _SCHEME_BEFORE_RE.search(text, max(0, found.start() - 21), found.start()) is None:
+                continue
             password = found.group("secret")
             if password != found.group("user") and not _EXAMPLE_HOST_RE.search(found.group("host")):
-                yield Match(found.start("secret"), found.end("secret"), password, self.secret_type)
+                yield self._match(found.start("secret"), found.end("secret"), password)
+
+
+# `curl -u user:pw`, `--user user:pw`: led by the literal dash for a fast scan.
+_USER_OPTION_RE = re.compile(
+    r"-(?:u|-user)(?:[ \t]+|=)(?:\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
+)
+_SECRET_OPTION_RE = re.compile(
+    r"-(?:-(?:password|passwd|pass|token|api-key|apikey|secret|auth-token|access-token|client-secret)(?:[ \t]+|=)"
+    r"|p(?=[^\s-]))(?:\"(?P<dq>[^\"\n]{1,200})\"|'(?P<sq>[^'\n]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
+)
+
+
+class CommandLineDetector(Detector):
+    """Passwords and tokens given to commands: `curl -u user:pw`, `mysql -pPW`, `--password PW`, `--token T`."""
+
+    def find(self, scope: Scope) -> Iterator[Match]:
+        text = scope.text
+        for found in _USER_OPTION_RE.finditer(text):
+            if not _after_space(text, found.start()):
+                continue
+            group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
+            user, colon, password = found.group(group).partition(":")
+            if not colon or _TEMPLATE_CHARS.intersection(found.group(group)):
+                continue
+            value, offset = (password, found.start(group) + len(user) + 1) if password else (user, found.start(group))
+            if plausible_password(value) and (password or looks_random(value)):
+                yield self._match(offset, offset + len(value), value, "--user")
+        for found in _SECRET_OPTION_RE.finditer(text):
+            if not _after_space(text, found.start()):
+                continue
+            group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
+            value = found.group(group)
+            if not _TEMPLATE_CHARS.intersection(value) and plausible_password(value) and (found.group(0)[1] == "-" or looks_random(value)):
+                yield self._match(found.start(group), found.end(group), value, found.group(0).split("=")[0].split()[0])
+
+
+# `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
+_TEMPLATE_CHARS = frozenset("<>{}$%")
+
+
+def _after_space(text: str, offset: int) -> bool:
+    return offset == 0 or text[offset - 1] in " \t\n'\"="
+
+
+# -- names and clients ----------------------------------------------------------------------------
+
+_VENUES = provider_names()
+
+
+def named_provider(segments: tuple[str, ...]) -> Provider | None:
+    """The provider a credential name names (`binance_api_secret`, `IbPassword`, `coinbasepro_key`)."""
+    for segment in segments:
+        provider = _VENUES.get(segment)
+        if provider is not None:
+            return provider
+        for word, named in _VENUES.items():
+            if len(word) >= 5 and segment.startswith(word):
+                return named
+    return None
 
 
 class ClientArgumentDetector(Detector):
-    """Keys passed positionally to a client constructor of an SDK not recognised from the imports."""
-
-    secret_type = "Client Credential Argument"
-    triggers = ("client", "rest", "api", "spot", "futures", "stream", "auth", "login")
+    """Keys passed positionally to a client constructor: typed as the venue's key when the class
+    is its SDK's and the file imports the SDK."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for call in scope.client_calls:
-            for literal in credential_literals(call):
-                yield Match(literal.start, literal.end, literal.value, self.secret_type, f"{call.cls}()")
+            literals = credential_literals(call)
+            if not literals:
+                continue
+            secret_type = self.secret_type
+            for provider in PROVIDERS:
+                if call.cls in provider.client_classes and scope.imports.intersection(provider.sdk_modules):
+                    secret_type = provider.secret_type
+                    break
+            for literal in literals:
+                yield Match(literal.start, literal.end, literal.value, secret_type, f"{call.cls}()")
 
 
 class CredentialNameDetector(Detector):
-    """A literal assigned to a credential name (`password`, `api_key`, `secret`, `token`, ...)
-    in any syntax; the name's venue, if any, was claimed by a venue detector first."""
-
-    secret_type = "Hard-coded Credential"
+    """A literal assigned to a credential name in any syntax, typed as the provider the name names."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for assignment in scope.assignments:
-            yield Match(assignment.start, assignment.end, assignment.value, self.secret_type, assignment.name)
+            provider = named_provider(assignment.segments)
+            secret_type = provider.secret_type if provider is not None else self.secret_type
+            yield Match(assignment.start, assignment.end, assignment.value, secret_type, assignment.name)
+
+
+_CLASSES: dict[str, type[Detector]] = {
+    cls.__name__: cls
+    for cls in (AlpacaKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+                PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
+}
+
+
+def build(provider: Provider) -> Detector | None:
+    """The detector of one row; None for a row known only by names (the name detector types it)."""
+    if provider.detector:
+        return _CLASSES[provider.detector](provider)
+    if provider.prefixes:
+        return TokenDetector(provider)
+    if provider.pattern:
+        return PatternDetector(provider)
+    return None
 
 
 DETECTORS: tuple[Detector, ...] = tuple(
-    detector()
-    for detector in (
-        CoinbaseCdpKeyDetector,
-        PemPrivateKeyDetector,
-        OandaTokenDetector,
-        AwsCredentialDetector,
-        AlpacaKeyDetector,
-        SlackApiTokenDetector,
-        GitHubAccessTokenDetector,
-        GoogleApiKeyDetector,
-        TelegramBotApiTokenDetector,
-        SlackWebhookDetector,
-        DiscordWebhookDetector,
-        TeamsWebhookDetector,
-        CoinbaseKeyDetector,
-        IbkrCredentialDetector,
-        BinanceKeyDetector,
-        KrakenKeyDetector,
-        PolygonKeyDetector,
-        PasswordInUrlDetector,
-        ClientArgumentDetector,
-        CredentialNameDetector,
-    )
+    detector for detector in map(build, PROVIDERS) if detector is not None
 )

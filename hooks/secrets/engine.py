@@ -1,6 +1,7 @@
 """The scan of one text: precheck, views, detectors, filters, allowlist, excludes -> detections.
 
-The detectors load only when a text passes the precheck, and detect-secrets (about 0.1 s to
+The syntax layer, the filters and the detectors load only when a text passes the precheck (a
+one-file hook run on a file with nothing secret-shaped imports none of them), and detect-secrets (about 0.1 s to
 import, with `requests`) only when a line carries an allowlist pragma, which is then judged by
 detect-secrets' own function.
 """
@@ -11,14 +12,13 @@ import hashlib
 from functools import cache
 from typing import TYPE_CHECKING
 
-from hooks.secrets import filters, precheck
-from hooks.secrets.views import View, views
+from hooks.secrets import precheck
 from hooks.secrets.results import CODE, Detection, ExcludePatterns
-from hooks.secrets.syntax import Scope
 from lint_rules.findings import Finding
 
 if TYPE_CHECKING:
     from hooks.secrets.detectors import Detector, Match
+    from hooks.secrets.views import View
 
 NO_EXCLUDES = ExcludePatterns()
 ADVICE = "load it from the environment or a secret store"
@@ -57,6 +57,8 @@ def scan_source(path: str, text: str, excludes: ExcludePatterns = NO_EXCLUDES) -
     if not precheck.could_hold_secret(text, text.lower()):
         return []
     detections: list[Detection] = []
+    from hooks.secrets.views import views
+
     for view in views(path, text):
         detections.extend(_scan_view(path, text, view, excludes))
     detections.sort(key=lambda detection: detection.finding.sort_key())
@@ -64,6 +66,9 @@ def scan_source(path: str, text: str, excludes: ExcludePatterns = NO_EXCLUDES) -
 
 
 def _scan_view(path: str, raw: str, view: View, excludes: ExcludePatterns) -> list[Detection]:
+    from hooks.secrets import filters
+    from hooks.secrets.syntax import Scope
+
     scope = Scope(view.text, path, is_code=view.is_code)
     kept: list[Match] = []
     detections: list[Detection] = []

@@ -22,6 +22,7 @@ engine applies it with the baseline's regex excludes.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import os
 import re
@@ -38,10 +39,14 @@ _TEMPLATE_RE = re.compile(r"\$\{|\{\{|\}\}|%\(|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]\w*%
 # letters are not a part (`...ZIRFAKEUGRh...`) and do not count.
 _PLACEHOLDER_PARTS = frozenset({
     "changeme", "change", "replace", "replaceme", "your", "yours", "example", "sample", "dummy", "fake",
-    "mock", "placeholder", "redacted", "insert", "todo", "fixme", "notreal", "here",
+    "mock", "placeholder", "redacted", "removed", "masked", "insert", "todo", "fixme", "notreal", "here",
+    "invalid",
 })
 _PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_FILLERS = ("xxxx", "XXXX", "****", "....", "0000000", "1234567")
+# Runs that mark a value masked or cut short: `2fFZuXXX_...`, `***REMOVED***`, `sk-...abcd`.
+_FILLERS = ("xxx", "XXX", "***", "...", "\u2026", "0000000", "1234567")
+# One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
+_REPEATED_RE = re.compile(r"(.)\1{7}")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -64,7 +69,8 @@ def is_placeholder(secret: str) -> bool:
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
-    if any(filler in secret for filler in _FILLERS):
+    # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
+    if any(filler in secret for filler in _FILLERS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret)]
     return any(part in _PLACEHOLDER_PARTS for part in parts) or any(
@@ -179,8 +185,27 @@ def is_commit_sha(secret: str, line: str) -> bool:
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def is_uuid(secret: str) -> bool:
-    return bool(_UUID_RE.fullmatch(secret))
+def is_uuid(secret: str, name: str) -> bool:
+    """A UUID is mostly an identifier; under an explicit secret name (`KUCOIN_API_SECRET`,
+    `HEROKU_API_KEY`, npm's `_authToken`) it is the secret, and stays reported."""
+    return bool(_UUID_RE.fullmatch(secret)) and (not name or name.lower() == "key")
+
+
+_EVM_ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+# Base58 (no 0, O, I, l): XRPL classic addresses (`r...`, 25-35 characters), Solana accounts and
+# mints (32-44), named as accounts, addresses or wallets.
+_BASE58_RE = re.compile(r"[1-9A-HJ-NP-Za-km-z]{25,44}")
+_ADDRESS_NAME_RE = re.compile(r"account|address|addr|wallet|mint|pubkey|owner|issuer|destination", re.IGNORECASE)
+
+
+def is_blockchain_address(secret: str, name: str) -> bool:
+    """An EVM address (`0x` and 40 hex), or a base58 account under a name of accounts: public.
+    A private key (64 hex, or a base58 key under a `private_key` name) is not one."""
+    if _EVM_ADDRESS_RE.fullmatch(secret):
+        return True
+    return bool(_BASE58_RE.fullmatch(secret)) and bool(_ADDRESS_NAME_RE.search(name)) and "priv" not in name.lower()
 
 
 _PUBLIC_MATERIAL_RE = re.compile(
@@ -223,9 +248,26 @@ VENDOR_EXAMPLES = frozenset({
 })
 
 
+# SHA-1 of public client keys that vendors ship in their SDKs and samples (Google's Firebase SDK
+# example keys): public by design, and kept here as hashes so no key-shaped literal is in the code.
+PUBLIC_CLIENT_KEY_HASHES = frozenset({
+    "aeba977081f557a09d006463272f938094c0c06c", "8604acf99b2143abfe6ba97c7090b647753b4132",
+    "f3b25215a08aca0106fe4e91e85cea25199ab84a", "767249479854747822994556243a51de112076cb",
+    "43dcc07885e54b573c9f085be3749107890e93ec", "adc4fbfaf2488c787b2f89853d45bd56e852914e",
+    "c1f8b9a3dde3c3ab373b10c7d10a225f463925cd", "9e0b559f59a9fb2f60c6e048875b5fa5851713c7",
+    "0a9d44f07d082fa470b4616092810da4e8773476", "dcccd786a73796604f63bdd023053bfedbf1d751",
+    "f3f44f860c476ada54b1aab0187d1cc2fd0d0e87", "b08e012d714a109ee96b34cc5a0c9c2e7ed8d769",
+    "f35425a8bdd15ee10fa6b4578faeed6b221859ce", "77aa1a965bd0f5ecccd9942ee140021b8ba568e2",
+    "610254dd5fa43ed5acda8235b50e685002110553", "64a8ec96ff7c1f2a3ca6203f329822da1ac5d836",
+})
+
+
 def is_vendor_example(secret: str) -> bool:
-    """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed."""
-    return "EXAMPLE" in secret or secret in VENDOR_EXAMPLES
+    """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed, and
+    public client keys are known by hash."""
+    if "EXAMPLE" in secret or secret in VENDOR_EXAMPLES:
+        return True
+    return secret.startswith("AIza") and hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
 
 
 FILTERS: tuple[Callable[..., bool], ...] = (
@@ -239,6 +281,7 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_commit_sha,
     is_password_hash,
     is_uuid,
+    is_blockchain_address,
     is_key_identifier,
     is_public_key_material,
     is_vendor_example,

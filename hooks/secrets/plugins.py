@@ -46,11 +46,11 @@ class TradeguardPlugin(BasePlugin):
 
 
 def _plugin_class(detector: Detector) -> type[TradeguardPlugin]:
-    name = type(detector).__name__
+    name = detector.name
     attributes = {
         "secret_type": detector.secret_type,
         "detector": detector,
-        "__doc__": type(detector).__doc__,
+        "__doc__": detector.provider.doc,
         "__module__": __name__,
     }
     return type(name, (TradeguardPlugin,), attributes)

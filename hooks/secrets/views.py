@@ -83,7 +83,7 @@ def notebook_text(text: str) -> str:
 
 # -- Kubernetes Secret manifests ---------------------------------------------------------------
 
-_SECRET_KIND_RE = re.compile(r"^[ \t-]*kind:[ \t]*[\"']?Secret[\"']?[ \t]*$", re.MULTILINE)
+_SECRET_KIND_RE = re.compile(r"^[ \t-]*kind:[ \t]*[\"']?[Ss]ecret[\"']?[ \t]*$", re.MULTILINE)
 _DATA_KEY_RE = re.compile(r"^(?P<indent>[ \t]*)data:[ \t]*$")
 _DATA_ENTRY_RE = re.compile(
     r"^(?P<indent>[ \t]+)(?P<key>[\w.-]{1,253}):[ \t]*(?P<quote>[\"']?)(?P<value>[A-Za-z0-9+/]{4,}={0,2})(?P=quote)[ \t]*$"

@@ -328,6 +328,7 @@ def test_runbook_post_mortem_prints_the_session(tmp_path):
     assert run_cli("live", "disarm", cwd=tmp_path, env=env).returncode == 0
     done = run_cli("live", "audit", "--arming-id", arming_id, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert [line.split("  ")[1] for line in lines] == ["arm", "submit", "halt", "submit", "disarm"]
-    assert lines[1].endswith("submit  LIVE  drill  ok") and lines[3].endswith("submit  LIVE  drill  halted")
+    lines = done.stdout.splitlines()[2:]  # after the state folder and the column header
+    assert [line.split()[1] for line in lines] == ["arm", "order", "halt", "order", "disarm"]
+    assert re.search(r"order\s+LIVE\s+drill\s+EUR_USD\s+buy\s+1\s+1\.1\s.*ms\s+filled$", lines[1])
+    assert re.search(r"order\s+LIVE\s+drill\s+EUR_USD\s+buy\s+1\s+1\.1\s.*denied\s+halted: trading is halted: drill$", lines[3])

@@ -10,10 +10,13 @@ import tradeguard.gateway
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    """Work in tmp_path with TRADEGUARD_HOME inside it, PAPER unless a test asks otherwise."""
+def isolated(tmp_path, tmp_path_factory, monkeypatch):
+    """Work in tmp_path with TRADEGUARD_HOME inside it, PAPER unless a test asks otherwise; the
+    arming key in a config folder of its own (outside the project and the state folder)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TRADEGUARD_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.delenv("TRADEGUARD_ARMING_KEY", raising=False)
     monkeypatch.delenv("TRADEGUARD_MODE", raising=False)
     monkeypatch.delenv("TRADEGUARD_SECRETS_DIR", raising=False)
     tradeguard.gateway.set_default_gateway(None)

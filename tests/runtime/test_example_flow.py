@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tradeguard import is_canonical
-from tradeguard.audit import read_records
+from tradeguard.audit import read_events
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FLOW = """
@@ -41,11 +41,11 @@ def test_example_flow_in_paper_mode(home):
     assert sorted(fill["symbol"] for fill in outcome["sold"]) == ["AAPL", "AAPL"]
     assert outcome["positions"] == {"oanda": {"EUR_USD": 2000.0}, "ibkr": {"AAPL": -1.0}, "coinbase": {"AAPL": -1.0}}
 
-    records = [r for r in read_records(home / "audit.log") if r["event"] == "submit"]
-    assert len(records) == 4 and {r["mode"] for r in records} == {"PAPER"}
-    assert sorted(r["venue"] for r in records) == ["coinbase", "ibkr", "oanda", "oanda"]
-    assert all(is_canonical(r["result"]) and r["result"]["success"] for r in records)
-    assert all(r["result"]["data"]["paper"] is True and r["arming_id"] is None for r in records)
+    records = [r for r in read_events(home / "audit.log") if r.kind == "order"]
+    assert len(records) == 4 and {r.mode for r in records} == {"PAPER"} and {r.phase for r in records} == {"outcome"}
+    assert sorted(r.venue for r in records) == ["coinbase", "ibkr", "oanda", "oanda"]
+    assert all(is_canonical(r.result) and r.result["success"] for r in records)
+    assert all(r.result["data"]["paper"] is True and r.arming_id is None for r in records)
 
 
 def test_example_flow_asked_to_trade_live_unarmed_is_refused(home):
@@ -53,5 +53,5 @@ def test_example_flow_asked_to_trade_live_unarmed_is_refused(home):
     outcome = json.loads(done.stdout.splitlines()[-1])
     assert outcome["order_ids"] == [None, None, None] and outcome["sold"] == [] and outcome["positions"] == {}
     assert "order refused: LIVE refused: LIVE is not armed" in done.stdout
-    records = [r for r in read_records(home / "audit.log") if r["event"] == "submit"]
-    assert {r["denial"] for r in records} == {"not_armed"} and len(records) == 4
+    records = [r for r in read_events(home / "audit.log") if r.kind == "order"]
+    assert {r.error["code"] for r in records} == {"not_armed"} and len(records) == 4

@@ -10,7 +10,7 @@ import pytest
 
 import tradeguard
 from tradeguard import Limits, OrderGateway, route
-from tradeguard.audit import read_records
+from tradeguard.audit import read_events
 from tradeguard.breaker import BreakerSettings
 from tradeguard.cli import live
 from tradeguard.config import ConfigError
@@ -25,7 +25,12 @@ def arm(home, ttl="1h"):
 
 
 def submits(home):
-    return [r for r in read_records(home / "audit.log") if r["event"] == "submit"]
+    """The outcome line of every attempt."""
+    return [r for r in read_events(home / "audit.log") if r.kind == "order" and r.phase == "outcome"]
+
+
+def kinds(home):
+    return [r.kind if r.kind != "order" else r.phase for r in read_events(home / "audit.log")]
 
 
 def test_paper_is_the_default_and_never_calls_the_connector(home):
@@ -43,7 +48,8 @@ def test_paper_is_the_default_and_never_calls_the_connector(home):
     assert market["data"]["fill_price"] == 1.1 and market["data"]["status"] == "filled"
     assert unpriced["data"]["status"] == "accepted" and unpriced["data"]["filled_quantity"] == 0.0
     assert gateway.positions() == {"fx": {"EUR_USD": 600.0}}
-    assert [r["mode"] for r in submits(home)] == ["PAPER"] * 3
+    assert [r.mode for r in submits(home)] == ["PAPER"] * 3
+    assert [r.outcome for r in submits(home)] == ["filled", "filled", "accepted"]
 
 
 def test_route_takes_the_connectors_own_arguments_without_configuration(home):
@@ -57,8 +63,8 @@ def test_route_takes_the_connectors_own_arguments_without_configuration(home):
     assert result["data"]["side"] == "sell" and result["data"]["quantity"] == 250.0
     assert tradeguard.gateway.default_gateway().positions() == {"OandaLike": {"EUR_USD": -250.0}}
     (record,) = submits(home)
-    assert record["order"] == {"instrument": "EUR_USD", "units": -250, "price": 1.2}
-    assert record["venue"] == "OandaLike" and record["method"] == "place_order"
+    assert record.order == {"instrument": "EUR_USD", "units": -250, "price": 1.2}
+    assert record.venue == "OandaLike" and record.method == "place_order"
 
 
 def test_route_with_an_async_order_method_returns_an_awaitable(home):
@@ -79,7 +85,8 @@ def test_refusals_before_the_broker_are_canonical_and_audited(home):
     assert wrong["data"]["denial"] == "bad_arguments" and "place_order" in wrong["error"]
     assert no_method["data"]["denial"] == "no_order_method"
     assert all(is_canonical(r) for r in (unknown, wrong, no_method))
-    assert [r["denial"] for r in submits(home)] == ["unknown_venue", "bad_arguments", "no_order_method"]
+    assert [r.error["code"] for r in submits(home)] == ["unknown_venue", "bad_arguments", "no_order_method"]
+    assert {r.outcome for r in submits(home)} == {"denied"}
 
 
 @pytest.mark.parametrize("how", ["argument", "environment"])
@@ -124,9 +131,10 @@ def test_mode_transitions_arm_halt_resume_disarm(home):
     records = submits(home)
     arming_id = json.loads((home / "arming.json").read_text())["id"] if (home / "arming.json").exists() else None
     assert arming_id is None
-    assert [r["arming_id"] is not None for r in records] == [True, False, False, True, False]
-    events = [r["event"] for r in read_records(home / "audit.log")]
-    assert events == ["arm", "submit", "halt", "submit", "submit", "resume", "submit", "disarm", "submit"]
+    assert [r.arming_id is not None for r in records] == [True, False, False, True, False]
+    assert kinds(home) == [
+        "arm", "intent", "outcome", "halt", "outcome", "outcome", "resume", "intent", "outcome", "disarm", "outcome"
+    ]
 
 
 def test_arming_expires(home):
@@ -147,7 +155,9 @@ def test_a_hand_edited_arming_record_with_too_few_approvers_is_refused(home):
     result = OrderGateway({"fx": RecordingConnector()}, mode="LIVE", limits=Limits()).submit(
         "fx", symbol="A", side="buy", quantity=1, price=1.0
     )
-    assert result["error"] == "LIVE refused: the arming record has 1 distinct approver(s), 2 required"
+    assert result["error"] == (
+        "LIVE refused: the arming record is refused: each approver must be a different person (a name was given twice)"
+    )
 
 
 def test_unknown_modes_are_configuration_errors(monkeypatch):
@@ -178,7 +188,8 @@ def test_broker_errors_become_failures_but_interrupts_propagate(home):
     with pytest.raises(KeyboardInterrupt):
         interrupted.submit("fx", symbol="A", side="buy", quantity=1, price=1.0)
     last = submits(home)[-1]  # the interrupted attempt is on record too: the order may have gone out
-    assert last["result"]["data"] == {"interrupted": True} and "KeyboardInterrupt" in last["result"]["error"]
+    assert last.result["data"] == {"interrupted": True} and "KeyboardInterrupt" in last.result["error"]
+    assert last.outcome == "interrupted" and kinds(home)[-2:] == ["intent", "outcome"]
 
 
 def test_live_replies_are_normalized(home):
@@ -188,7 +199,8 @@ def test_live_replies_are_normalized(home):
     result = gateway.submit("oanda", symbol="EUR_USD", side="buy", quantity=1, price=1.0)
     assert result["error"] == "OANDA order cancelled: FIFO_VIOLATION"
     (record,) = submits(home)
-    assert record["result"] == result and record["arming_id"] and record["broker_latency_ms"] >= 0
+    assert record.result == result and record.arming_id and record.broker_seconds >= 0
+    assert record.outcome == "failed" and record.error == {"code": "broker", "message": result["error"]}
 
 
 def test_circuit_breaker_halts_after_consecutive_failures_and_alerts(home):
@@ -224,9 +236,10 @@ def test_a_failing_alert_hook_does_not_hide_the_halt(home):
 
     gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits(), alert=broken,
                            breaker=BreakerSettings(max_consecutive_failures=1))
-    gateway.submit("fx", symbol="A", side="buy", quantity=0)  # the paper broker refuses a zero quantity
-    halt = [r for r in read_records(home / "audit.log") if r["event"] == "halt"]
-    assert halt[0]["alert_error"] == "RuntimeError"
+    gateway.submit("fx", symbol="A", side="hold", quantity=5)  # the paper broker refuses an order with no side
+    (trip,) = [r for r in read_events(home / "audit.log") if r.kind == "breaker_trip"]
+    assert trip.details == {"alert_error": "RuntimeError"} and trip.actor == "circuit-breaker"
+    assert [r.kind for r in read_events(home / "audit.log")] == ["order", "breaker_trip", "halt"]
     assert (home / "halt.json").exists()
 
 
@@ -234,10 +247,14 @@ def test_audit_line_holds_every_field_and_redacts_credential_fields(home):
     gateway = OrderGateway({"fx": RecordingConnector()}, limits=Limits())
     token = "fake-" + "0a" * 12
     gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=2, price=1.5, api_key=token, client_id="c-1")
+    (line,) = (home / "audit.log").read_text().splitlines()
+    assert list(json.loads(line)) == [
+        "ts", "kind", "phase", "attempt_id", "mode", "venue", "method", "order", "outcome", "result", "error",
+        "submit_seconds", "broker_seconds", "actor", "reason", "arming_id", "decisions", "details", "pid", "prev",
+    ]
     (record,) = submits(home)
-    assert set(record) == {"ts", "time", "event", "attempt", "mode", "venue", "method", "order", "result",
-                           "latency_ms", "broker_latency_ms", "arming_id", "denial", "pid"}
-    assert record["order"]["api_key"] == "[REDACTED]" and record["order"]["client_id"] == "c-1"
+    assert record.order["api_key"] == "[REDACTED]" and record.order["client_id"] == "c-1"
+    assert record.to_json() == line
     assert token not in (home / "audit.log").read_text()
 
 
@@ -267,7 +284,7 @@ def test_async_connector_in_live_is_awaited_and_normalized(home):
     gateway = OrderGateway({"coinbase": broker}, mode="LIVE", limits=Limits())
     result = asyncio.run(gateway.send(broker, "BTC-USD", "BUY", "0.01", price=60000))
     assert broker.calls == 1 and result["data"]["order_id"] == "cb-1"
-    assert submits(home)[-1]["venue"] == "coinbase"
+    assert submits(home)[-1].venue == "coinbase"
 
 
 def test_route_uses_the_projects_order_methods(tmp_path, home):
@@ -279,7 +296,7 @@ def test_route_uses_the_projects_order_methods(tmp_path, home):
 
     result = route(AlpacaLike(), "AAPL", 3, "buy", type="limit", limit_price=190.5)
     assert result["data"]["fill_price"] == 190.5 and result["data"]["quantity"] == 3.0
-    assert submits(home)[-1]["method"] == "submit_order"
+    assert submits(home)[-1].method == "submit_order"
 
 
 def test_route_reads_ibkr_contract_and_order_objects(home):
@@ -294,7 +311,7 @@ def test_route_reads_ibkr_contract_and_order_objects(home):
     assert (limit["data"]["symbol"], limit["data"]["side"], limit["data"]["fill_price"]) == ("AAPL", "sell", 150.0)
     assert (market["data"]["symbol"], market["data"]["status"]) == ("MSFT", "accepted")  # no quote, no unset price
     assert tradeguard.gateway.default_gateway().positions() == {"IbkrLike": {"AAPL": -10.0}}
-    assert "Stock(" in json.dumps(submits(home)[0]["order"]["contract"])
+    assert "Stock(" in json.dumps(submits(home)[0].order["contract"])
 
 
 def test_coinbase_order_configuration_is_read_for_limits():
@@ -302,8 +319,26 @@ def test_coinbase_order_configuration_is_read_for_limits():
         def place_order(self, client_order_id, product_id, side, order_configuration):
             raise AssertionError("PAPER must not reach the broker")
 
-    gateway = OrderGateway({"cb": CoinbaseLike()}, limits=Limits(max_notional=1000))
+    gateway = OrderGateway({"cb": CoinbaseLike()}, limits=Limits(max_notional=1000), price_source={"BTC-USD": 59000})
     config = {"limit_limit_gtc": {"base_size": "0.02", "limit_price": "60000"}}
     result = gateway.submit("cb", client_order_id="c1", product_id="BTC-USD", side="BUY", order_configuration=config)
     assert result["data"] == {"denial": "max_notional", "mode": "PAPER"}
     assert result["error"] == "limit: notional 1200 is above max-notional 1000"
+
+
+def test_observers_see_every_event_after_it_is_written_and_cannot_affect_the_order(home):
+    seen = []
+
+    def record(event):
+        seen.append((event.kind, event.phase, (home / "audit.log").read_text().count("\n")))
+
+    def broken(event):
+        raise RuntimeError("observer down")
+
+    arm(home)
+    gateway = OrderGateway({"fx": RecordingConnector()}, mode="LIVE", limits=Limits(), observers=[broken, record])
+    assert gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.0)["success"] is True
+    gateway.halt("observed")
+    assert gateway.submit("fx", symbol="EUR_USD", side="buy", quantity=1, price=1.0)["data"]["denial"] == "halted"
+    # each event reaches the observer once its line is on disk (the arm line came first)
+    assert seen == [("order", "intent", 2), ("order", "outcome", 3), ("halt", None, 4), ("order", "outcome", 5)]

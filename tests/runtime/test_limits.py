@@ -23,13 +23,29 @@ def denial(result):
     return None if result["success"] else result["data"]["denial"]
 
 
-def test_max_notional_uses_the_limit_price_or_the_quote():
+def test_max_notional_uses_the_quote_or_the_limit_price_when_higher():
     g = gateway(max_notional=1000)
     assert denial(g.submit("fx", symbol="EUR_USD", side="buy", quantity=400, price=2.5)) is None
     assert denial(g.submit("fx", symbol="EUR_USD", side="buy", quantity=401, price=2.5)) == "max_notional"
     assert denial(g.submit("fx", symbol="EUR_USD", side="buy", quantity=501)) == "max_notional"  # at the quote 2.0
-    assert denial(g.submit("fx", symbol="GBP_USD", side="buy", quantity=1)) == "notional_unknown"
-    assert denial(g.submit("fx", symbol="EUR_USD", side="buy", quantity="lots", price=1)) == "quantity_unknown"
+    assert denial(g.submit("fx", symbol="GBP_USD", side="buy", quantity=1, price=1)) == "notional_unknown"
+    assert denial(g.submit("fx", symbol="EUR_USD", side="buy", quantity="lots", price=1)) == "bad_order"
+
+
+@pytest.mark.parametrize("price", [0, -1, 1e-300, "0", float("nan"), float("inf"), 10**400])
+def test_the_orders_own_price_cannot_shrink_its_notional(price):
+    """Attack: price 0, -1 or 1e-300 with qty=10**9 passed max-notional, priced by the order itself."""
+    result = gateway(max_notional=1000).submit("fx", symbol="EUR_USD", side="buy", quantity=10**9, price=price)
+    assert denial(result) in ("bad_order", "max_notional")
+    assert result["success"] is False
+
+
+@pytest.mark.parametrize("quantity", [0, -0.0, float("nan"), float("inf"), 10**400, "1e999"])
+def test_a_non_positive_or_non_finite_quantity_is_a_denial_even_without_limits(quantity):
+    result = OrderGateway({"fx": RecordingConnector()}, limits=Limits()).submit(
+        "fx", symbol="EUR_USD", side="buy", quantity=quantity, price=1.0
+    )
+    assert denial(result) == "bad_order" and "quantity" in result["error"]
 
 
 def test_max_orders_per_sliding_window():
@@ -74,7 +90,8 @@ def test_limits_from_pyproject(tmp_path):
     assert Limits.from_pyproject() == Limits(
         max_notional=100, max_orders=2, window_seconds=30, allowed_symbols=frozenset({"EUR_USD"}), max_position=50
     )
-    assert route(RecordingConnector(), "EUR_USD", "buy", 60, price=1)["data"]["denial"] == "max_position"
+    # No price source: the order's own price is no ground to admit it under max-notional.
+    assert route(RecordingConnector(), "EUR_USD", "buy", 60, price=1)["data"]["denial"] == "notional_unknown"
 
 
 @pytest.mark.parametrize(

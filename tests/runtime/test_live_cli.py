@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tradeguard import Limits, OrderGateway
-from tradeguard.audit import read_records
+from tradeguard.audit import read_events
 from tradeguard.cli import live
 
 from .helpers import TRADEGUARD, RecordingConnector, run_cli
@@ -28,20 +28,21 @@ def test_arm_needs_two_distinct_approvers_by_default(home):
 
     done = run_cli(*ARM, "--approver", "ana", "--approver", "bo")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("LIVE armed until ")
+    assert done.stdout.splitlines()[1].startswith("LIVE armed until ")
     record = json.loads((home / "arming.json").read_text())
-    assert record["approvers"] == ["ana", "bo"] and record["required_approvers"] == 2
+    assert record["approvers"] == ["ana", "bo"] and "required_approvers" not in record  # policy is config only
     assert record["readiness"] == {"ran": False} and record["reason"] == "release 1.4"
     assert 7190 < record["expires_at"] - record["armed_at"] <= 7200
-    (event,) = [r for r in read_records(home / "audit.log") if r["event"] == "arm"]
-    assert event["arming_id"] == record["id"] and event["approvers"] == ["ana", "bo"]
+    assert len(record["signature"]) == 64
+    (event,) = [r for r in read_events(home / "audit.log") if r.kind == "arm"]
+    assert event.arming_id == record["id"] and event.details["approvers"] == ["ana", "bo"]
 
 
 def test_required_approvers_comes_from_pyproject(tmp_path, home):
     (tmp_path / "pyproject.toml").write_text("[tool.tradeguard.live]\nrequired-approvers = 3\n")
     assert run_cli(*ARM, "--approver", "ana", "--approver", "bo").returncode == 1
     assert run_cli(*ARM, "--approver", "ana", "--approver", "bo", "--approver", "cy").returncode == 0
-    assert json.loads((home / "arming.json").read_text())["required_approvers"] == 3
+    assert len(json.loads((home / "arming.json").read_text())["approvers"]) == 3
 
 
 def test_arming_without_readiness_module_is_refused_with_a_hint(home, monkeypatch, capsys):
@@ -63,7 +64,8 @@ def test_bad_ttl_is_a_usage_error(home):
 
 
 def test_status_text_and_json(home):
-    assert "armed: no (LIVE is not armed" in run_cli("live", "status").stdout
+    first = run_cli("live", "status").stdout
+    assert first.startswith(f"state folder: {home}\n") and "armed: no (LIVE is not armed" in first
     run_cli(*ARM, "--approver", "ana", "--approver", "bo")
     run_cli("live", "halt", "--reason", "exchange outage")
     text = run_cli("live", "status").stdout
@@ -73,8 +75,8 @@ def test_status_text_and_json(home):
     report = json.loads(run_cli("live", "status", "--json").stdout)
     assert report["armed"] is True and report["halted"] is True and report["live_allowed"] is False
     assert report["halt"]["reason"] == "exchange outage" and report["home"] == str(home)
-    assert run_cli("live", "resume").stdout == "trading resumed (kill switch off)\n"
-    assert run_cli("live", "disarm").stdout == "LIVE disarmed\n"
+    assert run_cli("live", "resume").stdout.splitlines()[:2] == [f"state folder: {home}", "trading resumed (kill switch off)"]
+    assert run_cli("live", "disarm").stdout == f"state folder: {home}\nLIVE disarmed\n"
     assert json.loads(run_cli("live", "status", "--json").stdout)["live_allowed"] is False
 
 
@@ -87,8 +89,9 @@ def test_audit_reads_the_log_by_session_and_tail(home):
     arming_id = json.loads(run_cli("live", "audit", "--json", "--last", "3").stdout.splitlines()[0])["arming_id"]
     run_cli(*ARM, "--approver", "ana", "--approver", "bo")  # a second session: not part of the first
     lines = run_cli("live", "audit", "--arming-id", arming_id).stdout.splitlines()
-    assert [line.split("  ")[1] for line in lines] == ["arm", "halt", "disarm"]
-    assert run_cli("live", "audit", "--last", "1").stdout.split("  ")[1].strip() == "arm"
+    assert lines[0] == f"state folder: {home}" and lines[1].split()[:3] == ["TIME", "KIND", "MODE"]
+    assert [line.split()[1] for line in lines[2:]] == ["arm", "halt", "disarm"]
+    assert [line.split()[1] for line in run_cli("live", "audit", "--last", "1").stdout.splitlines()[2:]] == ["arm"]
 
 
 def test_home_option_after_the_subcommand(tmp_path):

@@ -43,7 +43,7 @@ def test_hashes_digests_and_identifiers_are_dropped(gen):
     assert filters.is_lockfile_or_digest(".pre-commit-config.yaml", f"    rev: {gen.hex(40)}", "Hard-coded Credential")
     assert not filters.is_lockfile_or_digest("poetry.lock", "url = x", "Password in URL")
     assert filters.is_commit_sha(gen.hex(40), "COMMIT = ...  # git rev")
-    assert filters.is_uuid(gen.uuid())
+    assert filters.is_uuid(gen.uuid(), "")
     assert filters.is_password_hash("$2b$12$" + gen.alnum(53))
     assert filters.is_key_identifier(f"organizations/{gen.uuid()}/apiKeys/{gen.uuid()}")
     assert filters.is_key_identifier("101-001-1234567-001")
@@ -79,3 +79,20 @@ def test_the_stock_id_filter_hides_a_secret_that_ours_reports(gen):
     line = f'{{"client_id": "trading-bot", "client_secret": "{secret}"}}'
     assert is_likely_id_string(secret=secret, line=line)
     assert [d.finding.line for d in scan_source("oauth.json", line)] == [1]
+
+
+def test_a_uuid_under_an_explicit_secret_name_is_kept(gen):
+    for name in ("KUCOIN_API_SECRET", "HEROKU_API_KEY", "_authToken"):
+        assert not filters.is_uuid(gen.uuid(), name), name
+    assert filters.is_uuid(gen.uuid(), "key")
+
+
+def test_public_addresses_masked_keys_and_placeholders_are_dropped(gen):
+    assert filters.is_blockchain_address("0x" + gen.hex(40), "")
+    assert not filters.is_blockchain_address("0x" + gen.hex(64), "private_key")
+    assert filters.is_blockchain_address("rP9" + "jPyP5kyvFRb6ZiLdcyzmUZ1Zp5t2V7R", "get_account.return_value")
+    assert not filters.is_blockchain_address("5Bnr" + "1LtPzXwFBd8z4F1ceR42yycUeUt4zoiDChW7c", "agent_wallet_private_key")
+    assert filters.is_placeholder("***REMOVED***")
+    assert filters.is_placeholder(gen.alnum(6) + "XXX_" + gen.alnum(10))
+    assert filters.is_placeholder(gen.alnum(8) + "\u2026")
+    assert not filters.is_placeholder(gen.alnum(40))

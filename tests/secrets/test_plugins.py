@@ -16,13 +16,13 @@ PLUGINS_FILE = Path(plugins.__file__)
 
 
 def test_every_detector_is_a_plugin_class_of_the_same_name():
-    assert [plugin.__name__ for plugin in plugins.PLUGINS] == [type(detector).__name__ for detector in DETECTORS]
+    assert [plugin.__name__ for plugin in plugins.PLUGINS] == [detector.name for detector in DETECTORS]
     assert all(issubclass(plugin, BasePlugin) and getattr(plugins, plugin.__name__) is plugin for plugin in plugins.PLUGINS)
 
 
 def test_the_plugins_speak_detect_secrets_line_api(gen):
     token = gen.oanda()
-    plugin = plugins.OandaTokenDetector()
+    plugin = plugins.OandaV20TokenDetector()
     assert list(plugin.analyze_string(f"token: {token}")) == [token]
     [found] = plugin.analyze_line(filename="v20.conf", line=f"token: {token}", line_number=5)
     assert (found.type, found.line_number, found.secret_hash) == ("OANDA v20 Token", 5, secret_hash(token))

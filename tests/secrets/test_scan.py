@@ -85,3 +85,32 @@ def test_many_files_are_scanned_in_parallel_with_the_same_result(in_tmp, gen):
     parallel = scan_paths(["."], jobs=2)
     assert paths(parallel) == paths(serial) and len(paths(serial)) == 36
     assert [d.secret_hash for d in parallel.detections] == [d.secret_hash for d in serial.detections]
+
+
+def test_a_stray_nul_byte_or_a_utf16_or_utf32_file_hides_no_key(in_tmp, gen):
+    tokens = [gen.oanda() for _ in range(4)]
+    (in_tmp / "nul.env").write_bytes(f"LOG=1\x00\nOANDA_TOKEN={tokens[0]}\n".encode())
+    (in_tmp / "bom16.env").write_bytes(f"\ufeffOANDA_TOKEN={tokens[1]}\n".encode("utf-16"))
+    (in_tmp / "plain16.env").write_bytes(f"OANDA_TOKEN={tokens[2]}\n".encode("utf-16-le"))
+    (in_tmp / "bom32.env").write_bytes(f"\ufeffOANDA_TOKEN={tokens[3]}\n".encode("utf-32"))
+    report = scan_paths(["."])
+    assert report.notes == []
+    assert paths(report) == [("bom16.env", 1), ("bom32.env", 1), ("nul.env", 2), ("plain16.env", 1)]
+
+
+def _git(*args, cwd):
+    import subprocess
+
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_files_git_ignores_are_not_walked_unless_asked(in_tmp, gen):
+    _git("init", "-q", cwd=in_tmp)
+    (in_tmp / ".gitignore").write_text("local.env\nscratch/\n")
+    for name in ("local.env", "scratch/notes.env", "deploy.env"):
+        (in_tmp / name).parent.mkdir(exist_ok=True)
+        (in_tmp / name).write_text(f"OANDA_TOKEN={gen.oanda()}\n")
+    assert paths(scan_paths(["."])) == [("deploy.env", 1)]
+    assert paths(scan_paths(["."], respect_gitignore=False)) == [
+        ("deploy.env", 1), ("local.env", 1), ("scratch/notes.env", 1)]
+    assert paths(scan_paths(["local.env"])) == [("local.env", 1)]  # named explicitly: scanned, as ruff does

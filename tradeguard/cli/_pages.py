@@ -15,8 +15,8 @@ from lint_rules.rules import RulePage
 from lint_rules.rules import rule_pages as catalog_pages
 from tradeguard._bootstrap import load
 
-# code -> "module:function" returning its page; e.g. the secret scanner's TG301
-DOCUMENTED_ELSEWHERE: dict[str, str] = {}
+# code -> "module:function" returning its page
+DOCUMENTED_ELSEWHERE: dict[str, str] = {"TG301": "hooks.secrets.docs:rule_doc"}
 
 _HEADING = re.compile(r"#\s*(?P<code>TG\d+)\s*\((?P<name>[^)]+)\)\s*\n+(?P<summary>[^\n]+)")
 

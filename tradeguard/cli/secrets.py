@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-file-size", type=_positive, default=DEFAULT_MAX_BYTES, metavar="BYTES",
         help=f"skip larger files with a note (default: {DEFAULT_MAX_BYTES})")
     add("--jobs", type=_positive, default=None, metavar="N", help="worker processes for many files (default: CPU count)")
+    add("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
+        help="also scan files git ignores (default: `respect-gitignore` in [tool.tradeguard], true)")
     return parser
 
 
@@ -79,6 +81,21 @@ def _error(message: str) -> int:
     return 2
 
 
+def _respect_gitignore(args: argparse.Namespace) -> bool:
+    """The flag, else the `respect-gitignore` key of the config governing the working directory.
+    Only folders are walked for ignored files, so a run on named files (the hook) reads no config."""
+    if args.respect_gitignore is not None:
+        return args.respect_gitignore
+    if args.paths and not any(os.path.isdir(path) for path in args.paths):
+        return True
+    from lint_rules.config import ConfigError, load_config
+
+    try:
+        return load_config().respect_gitignore
+    except ConfigError as error:  # one line naming the file and the key, as every config error
+        raise ScanError(str(error)) from None
+
+
 def _run(args: argparse.Namespace) -> int:
     baseline = None
     if args.baseline:
@@ -97,7 +114,8 @@ def _run(args: argparse.Namespace) -> int:
         report = scan_history(args.paths[0] if args.paths else ".", excludes, args.max_file_size)
     else:
         skip = [args.baseline] if args.baseline else []
-        report = scan_paths(args.paths or ["."], excludes=excludes, max_bytes=args.max_file_size, jobs=args.jobs, skip=skip)
+        report = scan_paths(args.paths or ["."], excludes=excludes, max_bytes=args.max_file_size, jobs=args.jobs,
+                            skip=skip, respect_gitignore=_respect_gitignore(args))
     for note in report.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
 
