@@ -26,7 +26,8 @@ class RenderContext:
 
 Renderer = Callable[[Sequence[Finding], RenderContext], str]
 
-_BOLD, _RED, _CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
+# ANSI styles, for text on a terminal
+BOLD, RED, GREEN, CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[0m"
 
 
 def paint(text: str, *styles: str, colour: bool) -> str:
@@ -37,8 +38,8 @@ def render_text(findings: Sequence[Finding], context: RenderContext) -> str:
     colour = context.colour
     lines = []
     for f in findings:
-        where = paint(f"{f.path}:{f.line}:{f.column}:", _BOLD, colour=colour)
-        lines.append(f"{where} {paint(f.code, _BOLD, _RED, colour=colour)} {f.message}\n")
+        where = paint(f"{f.path}:{f.line}:{f.column}:", BOLD, colour=colour)
+        lines.append(f"{where} {paint(f.code, BOLD, RED, colour=colour)} {f.message}\n")
         if context.source is not None:
             lines.append(source_excerpt(f, context.source(f.path), colour))
     return "".join(lines)
@@ -51,11 +52,11 @@ def source_excerpt(finding: Finding, source: Sequence[str], colour: bool) -> str
     text = source[finding.line - 1].rstrip("\r\n").expandtabs(1)
     end = finding.end_column if finding.end_line == finding.line else len(text) + 1
     gutter = " " * len(str(finding.line))
-    carets = paint("^" * max(1, end - finding.column), _RED, colour=colour)
-    bar = paint("|", _CYAN, colour=colour)
+    carets = paint("^" * max(1, end - finding.column), RED, colour=colour)
+    bar = paint("|", CYAN, colour=colour)
     return (
         f"{gutter} {bar}\n"
-        f"{paint(str(finding.line), _CYAN, colour=colour)} {bar} {text}\n"
+        f"{paint(str(finding.line), CYAN, colour=colour)} {bar} {text}\n"
         f"{gutter} {bar} {' ' * (finding.column - 1)}{carets}\n\n"
     )
 

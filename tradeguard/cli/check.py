@@ -12,8 +12,8 @@ import argparse
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hooks.python_secrets import secret_findings_in_files
@@ -21,7 +21,7 @@ from lint_rules.baseline import Baseline, BaselineError, load_baseline, write_ba
 from lint_rules.config import Config, ConfigError, code_problem, load_config, parse_config, with_overrides
 from lint_rules.findings import Finding
 from lint_rules.fixer import FixMode, FixReport, unified_diff
-from lint_rules.output import FORMATS, RenderContext, paint, render
+from lint_rules.output import BOLD, FORMATS, GREEN, RenderContext, paint, render
 from lint_rules.runner import CheckResult, check_paths, display_path
 from tradeguard.cli._pages import rule_pages
 
@@ -155,8 +155,6 @@ def _check_stdin(args: argparse.Namespace, override: Config | None) -> int:
 
 
 def _placed(finding: Finding, path: str) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, path=path)
 
 
@@ -168,7 +166,7 @@ class _Outcome:
     fixing: bool = False       # a fix run: its notes say what was fixed and what was held back
 
 
-def _report(outcome: _Outcome, args: argparse.Namespace, read_lines) -> str:
+def _report(outcome: _Outcome, args: argparse.Namespace, read_lines: Callable[[str], Sequence[str]]) -> str:
     """The whole report: the findings (or their statistics) in the format asked for, and in
     text the summary line and notes, coloured on a terminal."""
     colour = args.output is None and args.format == "text" and _wants_colour()
@@ -187,10 +185,10 @@ def _report(outcome: _Outcome, args: argparse.Namespace, read_lines) -> str:
 def _summary(outcome: _Outcome, colour: bool) -> list[str]:
     findings = outcome.findings
     if not findings:
-        lines = [paint("All checks passed!", "\x1b[1m", "\x1b[32m", colour=colour)]
+        lines = [paint("All checks passed!", BOLD, GREEN, colour=colour)]
     else:
         fixes = Counter(finding.fix for finding in findings if finding.fix)
-        lines = [paint(f"Found {_count(len(findings), 'finding')} ({sum(fixes.values())} fixable).", "\x1b[1m", colour=colour)]
+        lines = [paint(f"Found {_count(len(findings), 'finding')} ({sum(fixes.values())} fixable).", BOLD, colour=colour)]
         hint = [f"{fixes['safe']} with --fix"] if fixes["safe"] else []
         hint += [f"{fixes['unsafe']} {'more ' if hint else ''}with --fix --unsafe-fixes"] if fixes["unsafe"] else []
         if hint and not outcome.fixing:
