@@ -11,8 +11,9 @@ For each corpus (a real repository is copied first: runs write their cache into 
 - cold: no cache; warm: unchanged files; one changed file (the pre-commit case), against its own
   floor (`python -c "import libcst; parse it"`); adding a module, warm otherwise;
 - per rule, how many files its prefilter makes the engine parse (a file parses when any rule wants it).
+- flake8 on that one file with a warm cache, with the plugin and without it (paired).
 Targets (issue 16, hummingbot): cold <= 0.5x the floor's CPU, warm <= 0.02x, one changed file
-<= 0.6x its floor, adding a module <= 2 s.
+<= 0.6x its floor, adding a module <= 2 s, the plugin <= 0.1 s more than flake8 alone.
 """
 
 from __future__ import annotations
@@ -24,15 +25,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import generate  # noqa: E402
+from realcode import parse_counts  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# flake8 with every installed plugin but tradeguard's: the editor's cost without us.
+FLAKE8_ALONE = (
+    "import sys, flake8.plugins.finder as finder\n"
+    "found = finder._find_importlib_plugins\n"
+    "finder._find_importlib_plugins = lambda: (p for p in found() if p.package != 'tradeguard')\n"
+    "from flake8.main.cli import main\n"
+    "sys.exit(main())\n"
+)
 FLOOR = "import sys, libcst\nfor name in sys.stdin.read().split('\\0'):\n    if name:\n        libcst.parse_module(open(name, 'rb').read())\n"
 
 
@@ -70,35 +79,9 @@ def ratio_line(label: str, pairs: list[tuple[Cost, Cost]]) -> str:
     return f"  {label:<34} {cost}   = {cpu:6.3f}x floor CPU, {wall:6.3f}x floor wall"
 
 
-def parses_by_rule(root: Path) -> tuple[int, Counter]:
-    """How many files each rule's prefilter sends to LibCST (in this process, no caches)."""
-    from lint_rules import engine
-    from lint_rules.config import iter_python_files, load_config
-    from lint_rules.context import FileContext
-    from lint_rules.runner import Project
-    from lint_rules.source import Unreadable, decode_source
-
-    config = load_config(root)
-    files, _ = iter_python_files(config, [root])
-    project = Project(config, use_cache=False)
-    project.build_index(files)
-    ruleset = engine.RuleSet.for_config(config)
-    counts: Counter = Counter()
-    parsed = 0
-    for path in files:
-        try:
-            text = decode_source(path.read_bytes())
-        except Unreadable:
-            continue
-        context = FileContext(config.relative(path), text, config, project.index)
-        wanted = ruleset.rules_for(context)
-        parsed += bool(wanted)
-        counts.update(rule.code for rule in wanted)
-    return parsed, counts
-
-
 def bench_corpus(name: str, root: Path, runs: int) -> None:
-    from lint_rules.config import iter_python_files, load_config
+    from lint_rules.config import load_config
+    from lint_rules.files import iter_python_files
 
     files, _ = iter_python_files(load_config(root), [root])
     size = sum(path.stat().st_size for path in files)
@@ -125,6 +108,16 @@ def bench_corpus(name: str, root: Path, runs: int) -> None:
     one.write_bytes(original)
     print(ratio_line(f"one changed file ({one.stat().st_size // 1024} KiB)", single).replace("floor", "its floor"))
 
+    check(root, ".")  # the caches hold the file as it is again
+    editor = []
+    for _ in range(runs + 2):
+        alone = run([sys.executable, "-c", FLAKE8_ALONE, "--exit-zero", rel], root)[0]
+        editor.append((run([str(BIN / "flake8"), "--exit-zero", rel], root)[0], alone))
+    extra_cpu = median(cost.cpu - alone.cpu for cost, alone in editor)
+    extra_wall = median(cost.wall - alone.wall for cost, alone in editor)
+    print(f"  flake8 on that file, warm cache: +{extra_cpu:.3f} s CPU, +{extra_wall:.3f} s wall with the plugin "
+          f"(flake8 alone {median(alone.cpu for _, alone in editor):.3f} s CPU)")
+
     added = []
     for number in range(runs):
         module = root / f"bench_added_{number}.py"
@@ -132,9 +125,10 @@ def bench_corpus(name: str, root: Path, runs: int) -> None:
         added.append(check(root, ".")[0])
     print(f"  add a module, warm otherwise       {Cost(median(c.wall for c in added), median(c.cpu for c in added))}")
 
-    parsed, counts = parses_by_rule(root)
-    per_rule = ", ".join(f"{code} {count}" for code, count in sorted(counts.items()))
-    print(f"  files parsed: {parsed} of {len(files)}; by rule (a file counts for each rule that wants it): {per_rule}")
+    counts = parse_counts(root)
+    parsed = counts.pop("parsed by any rule", 0)
+    per_rule = ", ".join(f"{code} {count}" for code, count in sorted(counts.items()) if code.startswith("TG"))
+    print(f"  files parsed: {parsed} of {counts['files']}; by rule (a file counts for each rule that wants it): {per_rule}")
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from lint_rules.context import FileContext
 from lint_rules.facts import Answers, RecordingIndex
 from lint_rules.findings import Finding
 from lint_rules.index import ProjectIndex, summarize_source
-from lint_rules.runner import Project
+from lint_rules.runner import INDEX_IDENTITY, Project
 from lint_rules.source import MAX_FILE_BYTES, Unreadable, decode_source
 
 
@@ -45,19 +45,19 @@ class _Workspace:
 
     @cached_property
     def answers(self) -> Answers:
-        return Answers(self.project.index)
+        identity = self.project.index_identity
+        return Answers(self.project.index, self.results.get(INDEX_IDENTITY) == identity, identity)
 
     @cached_property
     def baseline(self) -> Baseline | None:
         """Raises ``BaselineError`` (every time it is asked) for a configured baseline that cannot be read.
         One not written yet hides nothing, as in `check`."""
-        return load_baseline(self.config.baseline) if self.config.baseline and self.config.baseline.exists() else None
+        path = self.config.baseline_path
+        return load_baseline(path) if path is not None and path.exists() else None
 
-    def index_for(self, rel: str, on_disk: bool, text: str) -> ProjectIndex:
-        """The project index, with this file summarised from ``text`` where it differs from
-        the disk (an unsaved buffer, or a file the index has not seen)."""
-        if on_disk:
-            return self.project.index
+    def index_for(self, rel: str, text: str) -> ProjectIndex:
+        """The project index with this file summarised from ``text``, which differs from the disk
+        (an unsaved buffer, or a file the index has not seen)."""
         summaries = {**self.project.index.summaries, rel: summarize_source(text)}
         return ProjectIndex.for_config(self.config, summaries)
 
@@ -72,7 +72,8 @@ class _Workspace:
             hit = self.project.still_valid(self.results.get(rel), key, self.answers, rel, lambda: text, self.ruleset)
             if hit is not None:
                 return hit
-        context = FileContext(rel, text, self.config, RecordingIndex(self.index_for(rel, on_disk, text)))
+        index = RecordingIndex(self.project.index, self.project.index_identity) if on_disk else RecordingIndex(self.index_for(rel, text))
+        context = FileContext(rel, text, self.config, index)
         found = engine.check_source(context, self.ruleset)
         if on_disk:
             self.results[rel] = [key, [finding.to_json() for finding in found], context.index.asked]

@@ -70,7 +70,7 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
             except (OSError, Unreadable):
                 continue
             rel = config.relative(path)
-            key = hashlib.sha256(f"{scanner}:{rel}:".encode() + data).hexdigest()[:24]
+            key = hashlib.sha256(f"{scanner}:{rel}:".encode("utf-8", "surrogatepass") + data).hexdigest()[:24]
             hit = stored.get(rel)
             if hit and hit[0] == key:
                 found = [Finding.from_json(item) for item in hit[1]]
@@ -110,7 +110,7 @@ def without_lint_baselined(findings: Sequence[Finding]) -> list[Finding]:
         configs.setdefault(config.source, config)
         by_config.setdefault(config.source, []).append(finding)
     for source, governed in by_config.items():
-        kept += _not_in_baseline(governed, configs[source].baseline)
+        kept += _not_in_baseline(governed, configs[source].baseline_path)
     return sorted(kept, key=Finding.sort_key)
 
 

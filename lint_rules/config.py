@@ -7,11 +7,13 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_ORDER_METHODS = ("place_order",)
+# Python, its stubs, and Cython (read by a token scan: see cython.py).
+SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pxd")
 
 # Folders no user wants checked; `exclude` adds to these.
 DEFAULT_EXCLUDES = (
@@ -19,6 +21,10 @@ DEFAULT_EXCLUDES = (
     "node_modules", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".tradeguard_cache", ".tradeguard", ".eggs",
 )
+
+
+# Where the config was found: moving a project does not change what its rules report.
+_NOT_FINGERPRINTED = frozenset({"root", "source"})
 
 
 class ConfigError(Exception):
@@ -32,13 +38,14 @@ class Config:
     gateway_paths: tuple[str, ...] = ()
     connector_paths: tuple[str, ...] = ()
     connector_bases: tuple[str, ...] = ("BaseConnector",)
+    gateway_classes: tuple[str, ...] = ()
     order_methods: tuple[str, ...] = DEFAULT_ORDER_METHODS
     select: tuple[str, ...] = ("TG",)
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     require_noqa_reason: bool = False
     respect_gitignore: bool = True  # files git ignores are not checked or scanned (as ruff)
-    baseline: Path | None = None    # the baseline file, resolved against the root; --baseline overrides it
+    baseline: str = ""              # the baseline file, relative to the root ("": none)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Sections other parts of tradeguard own (limits, live); kept verbatim for them.
     sections: dict = field(default_factory=dict, compare=False, hash=False)
@@ -74,16 +81,21 @@ class Config:
     def is_connector_path(self, rel_path: str) -> bool:
         return matches_any(rel_path, self.connector_paths)
 
+    @property
+    def baseline_path(self) -> Path | None:
+        return self.root / self.baseline if self.baseline else None
+
     def fingerprint(self) -> str:
-        """A hash of everything that changes what the rules report, for the result cache."""
+        """A hash of every field that changes what the rules report, for the result cache.
+
+        Derived from the dataclass's fields, so a new key is part of it without a second list;
+        only where the config was found (``root``, ``source``) is left out."""
         data = {
-            key: getattr(self, key)
-            for key in (
-                "gateway_paths", "connector_paths", "connector_bases", "order_methods", "select",
-                "ignore", "exclude", "require_noqa_reason", "per_file_ignores",
-            )
+            item.name: getattr(self, item.name)
+            for item in fields(self)
+            if item.name not in _NOT_FINGERPRINTED
         }
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def code_matches(code: str, prefixes: tuple[str, ...]) -> bool:
@@ -149,6 +161,7 @@ _LIST_KEYS = {
     "gateway-paths": "gateway_paths",
     "connector-paths": "connector_paths",
     "connector-bases": "connector_bases",
+    "gateway-classes": "gateway_classes",
     "order-methods": "order_methods",
     "extend-order-methods": None,
     "select": "select",
@@ -228,7 +241,7 @@ def parse_config(pyproject: Path) -> Config:
         elif key == "baseline":
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: tool.tradeguard.baseline must be a file name, got {value!r}")
-            values["baseline"] = pyproject.parent.resolve() / value
+            values["baseline"] = value
         elif key in _TABLE_KEYS:
             values["per_file_ignores"] = _per_file_ignores(where, value)
         elif key in _OTHER_SECTIONS:

@@ -21,8 +21,15 @@ from typing import Any
 Question = tuple[str, str, tuple]
 
 
-def fingerprint(value: Any) -> str:
-    return hashlib.sha256(repr(_canonical(value)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+_PLAIN = (bool, int, type(None))
+
+
+def fingerprint(value: Any) -> Any:
+    """``value`` itself when it is small and plain (most answers: a bool, a name), else a hash
+    of it that is the same in every process."""
+    if isinstance(value, _PLAIN) or (isinstance(value, str) and len(value) <= 64):
+        return value
+    return "#" + hashlib.sha256(repr(_canonical(value)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _canonical(value: Any) -> Any:
@@ -47,9 +54,12 @@ def _hashable(value: Any) -> Any:
 class RecordingIndex:
     """The index as one file's rules see it; ``asked`` holds what they asked and the answers."""
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, summaries_identity: str | None = None) -> None:
+        """``summaries_identity`` names the index's summaries as a whole (the runner knows it from
+        the files' hashes), so that a rule reading all of them need not have them hashed."""
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "asked", {})
+        object.__setattr__(self, "summaries_identity", summaries_identity)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._index, name)
@@ -107,7 +117,8 @@ class _RecordingMapping(Mapping):
         self.mapping[key] = value
 
     def _everything(self) -> None:
-        self.recorder.asked[("all", self.name, ())] = fingerprint(self.mapping)
+        identity = self.recorder.summaries_identity if self.name == "summaries" else None
+        self.recorder.asked[("all", self.name, ())] = identity or fingerprint(self.mapping)
 
     def __iter__(self) -> Iterator:
         self._everything()
@@ -118,21 +129,27 @@ class _RecordingMapping(Mapping):
         return len(self.mapping)
 
 
+# What a question that cannot be asked today gets: equal to no recorded answer.
+_UNANSWERED = object()
+
+
 class Answers:
     """The current index's answers to recorded questions, each computed once per run."""
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, same_index: bool = False, summaries_identity: str | None = None) -> None:
         self.index = index
-        self.known: dict[Question, str | None] = {}
+        self.same_index = same_index   # the index the answers were recorded from: all unchanged
+        self.summaries_identity = summaries_identity
+        self.known: dict[Question, Any] = {}
 
-    def answer(self, question: Question) -> str | None:
-        """The fingerprint of the answer today; None if the question cannot be asked today (a
-        derived value no file has computed yet in this run, a lookup the index lost)."""
+    def answer(self, question: Question) -> Any:
+        """The fingerprint of the answer today; ``_UNANSWERED`` if the question cannot be asked
+        today (a derived value no file has computed yet in this run, a lookup the index lost)."""
         if question not in self.known:
             self.known[question] = self._ask(question)
         return self.known[question]
 
-    def _ask(self, question: Question) -> str | None:
+    def _ask(self, question: Question) -> Any:
         kind, name, args = question
         try:
             if kind == "attribute":
@@ -141,16 +158,19 @@ class Answers:
                 return fingerprint(getattr(self.index, name)(*args))
             mapping = getattr(self.index, name)
             if kind == "all":
-                return fingerprint(mapping)
+                return (self.summaries_identity if name == "summaries" else None) or fingerprint(mapping)
             if name == "derived" and args[0] not in mapping:
-                return None
+                return _UNANSWERED
             return fingerprint(mapping.get(args[0]))
         except Exception:  # noqa: BLE001 -- an index that changed shape: the file is checked again
-            return None
+            return _UNANSWERED
 
-    def unchanged(self, asked: dict[Question, str]) -> bool:
-        return all(self.answer(question) == answer for question, answer in asked.items())
+    def unchanged(self, asked: dict[Question, Any]) -> bool:
+        return self.same_index or all(self.answer(question) == answer for question, answer in asked.items())
 
-    def forget_missing(self) -> None:
+    def unanswered(self, asked: dict[Question, Any]) -> bool:
+        return any(self.answer(question) is _UNANSWERED for question in asked)
+
+    def forget_unanswered(self) -> None:
         """Ask again the questions that had no answer (a derived value computed since)."""
-        self.known = {question: answer for question, answer in self.known.items() if answer is not None}
+        self.known = {question: answer for question, answer in self.known.items() if answer is not _UNANSWERED}

@@ -12,12 +12,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from lint_rules.config import Config, is_default_excluded
+from lint_rules.config import SOURCE_SUFFIXES, Config, is_default_excluded
 from lint_rules.gitignore import ignored_paths
 from lint_rules.source import file_kind
-
-PYTHON_SUFFIXES = (".py", ".pyi")
-
 
 def iter_python_files(config: Config, paths: list[Path], notes: list[str] | None = None) -> tuple[list[Path], list[str]]:
     """Python files under ``paths`` that are not excluded, and the paths that do not exist.
@@ -70,7 +67,7 @@ def _walk(config: Config, folder: Path, rel_folder: str, notes: list[str]) -> It
         if entry.is_dir(follow_symlinks=False):
             if not is_default_excluded(entry.name) and not config.is_excluded(rel):
                 yield from _walk(config, Path(entry.path), rel, notes)
-        elif entry.name.endswith(PYTHON_SUFFIXES) and not config.is_excluded(rel):
+        elif entry.name.endswith(SOURCE_SUFFIXES) and not config.is_excluded(rel):
             if entry.is_file():  # follows links: a link to a regular file is one
                 yield rel, entry.path
             else:

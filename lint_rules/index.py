@@ -17,6 +17,7 @@ import ast
 import hashlib
 import marshal
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 from lint_rules.config import Config, matches_any
@@ -55,7 +56,7 @@ def _summarize_tree(tree: ast.Module) -> dict:
     imports: dict[str, str] = {}
     classes: list[dict] = []
     class_methods: list[tuple[str, list]] = []
-    for node in ast.walk(tree):
+    for node in _all_statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -88,6 +89,18 @@ def _summarize_tree(tree: ast.Module) -> dict:
         "functions": [function.name for function in functions],
         "returns": returns,
     }
+
+
+def _all_statements(tree: ast.Module):
+    """Every statement at any depth, nested functions and classes included. Imports and classes
+    are statements, and expressions are most of a tree's nodes: walking only statements makes
+    this pass several times cheaper than ``ast.walk``, in the same (breadth-first) order."""
+    queue = deque(tree.body)
+    while queue:
+        node = queue.popleft()
+        yield node
+        for block in ("body", "handlers", "orelse", "finalbody", "cases"):
+            queue.extend(getattr(node, block, ()))
 
 
 def _returns_of(prefix: str, functions: list, imports: dict[str, str]) -> dict[str, list[str]]:
@@ -481,6 +494,23 @@ class ProjectIndex:
                     modules.setdefault(".".join(parts[start:]), rel)
             self._modules = modules
         return self._modules.get(module)
+
+    def ancestor_classes(self, bases: list[str] | tuple[str, ...]) -> list[dict]:
+        """The project's classes a class with ``bases`` derives from, directly or not (matched by
+        their last name, as ``connector_classes`` does), nearest first."""
+        classes = self._classes_by_name()
+        queue = [base.rsplit(".", 1)[-1] for base in bases]
+        seen: set[str] = set()
+        found: list[dict] = []
+        while queue:
+            name = queue.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            for _, cls in classes.get(name, ()):
+                found.append(cls)
+                queue.extend(base.rsplit(".", 1)[-1] for base in cls["bases"])
+        return found
 
     def _classes_by_name(self) -> dict[str, list[tuple[str, dict]]]:
         if self._classes is None:

@@ -25,6 +25,7 @@ from lint_rules import engine, fixer, suppression
 from lint_rules.cache import CacheFile, code_fingerprint
 from lint_rules.config import Config, load_config, with_overrides
 from lint_rules.context import FileContext
+from lint_rules.cython import check_cython, is_cython, summarize_cython
 from lint_rules.facts import Answers, RecordingIndex
 from lint_rules.files import iter_python_files, shown, walk_python_files
 from lint_rules.findings import Finding
@@ -37,6 +38,8 @@ MIN_FILES_TO_SUMMARIZE_IN_PARALLEL = 200
 # A file's stat is trusted to stand for its content only if it last changed this long before it
 # was hashed (coarse file system clocks tick every few milliseconds; some every second).
 RACY_SECONDS = 2
+# The results cache's entry for the index its results were checked against (no path holds a NUL).
+INDEX_IDENTITY = "\0index"
 
 
 @dataclass
@@ -116,6 +119,7 @@ class Project:
         self.results_cache = CacheFile(config.root, "results", enabled=use_cache)
         self.entries: dict[str, _IndexEntry] = {}
         self.index = ProjectIndex.for_config(config)
+        self.index_identity = ""
         self.fixes = fixer.FixReport()
         self.notes = [] if notes is None else notes
 
@@ -159,6 +163,9 @@ class Project:
             })
         self.index = ProjectIndex.for_config(self.config)
         self.index.summaries = {rel: entry.summary for rel, entry in self.entries.items()}
+        # Summaries follow from contents: the same files with the same hashes are the same index.
+        identity = repr((SUMMARY_VERSION, sorted((rel, entry.sha) for rel, entry in self.entries.items())))
+        self.index_identity = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
 
     # --- steps 2 and 3: the findings ------------------------------------------------------
     def check(self, files: list[Path], fix: fixer.FixMode | None = None) -> list[Finding]:
@@ -167,7 +174,9 @@ class Project:
         and nothing is cached (the fixed files are checked again afterwards)."""
         ruleset = engine.RuleSet.for_config(self.config)
         cached_results = self.load(self.results_cache)
-        answers = Answers(self.index)
+        # The index the cached results were last all checked against: if it is today's, every
+        # fact any of them read is unchanged and no question needs asking again.
+        answers = Answers(self.index, cached_results.get(INDEX_IDENTITY) == self.index_identity, self.index_identity)
         results: dict[str, list[Finding]] = {}
         fresh: dict[str, list] = {}   # rel -> [key, findings, facts asked] to cache
         to_parse: list[tuple[str, str, Unreadable | None]] = []
@@ -188,6 +197,10 @@ class Project:
                 fresh[rel] = [key, results[rel], {}]
                 continue
             context = self.context(rel, _read_text(path), record=not fix)
+            if is_cython(rel):  # no syntax tree: TG101 by a token scan
+                results[rel] = suppression.apply(check_cython(context), context)
+                fresh[rel] = [key, results[rel], context.index.asked if not fix else None]
+                continue
             ast_error = _unreadable(entry.summary.get("syntax_error"))
             if ast_error or ruleset.rules_for(context):
                 to_parse.append((rel, context.text, ast_error))
@@ -202,7 +215,7 @@ class Project:
                 fresh[rel][1] = results[rel]
                 if asked is not None:
                     fresh[rel][2] = {**fresh[rel][2], **asked}
-        self.save_results(cached_results, fresh)
+        self.save_results(cached_results, fresh, complete=not fix and len(files) == len(self.entries))
         return [_for_display(finding, self.config.root) for findings in results.values() for finding in findings]
 
     @cached_property
@@ -222,28 +235,34 @@ class Project:
             if stored_key != key:
                 return None
             if not answers.unchanged(asked):
-                if not any(answers.answer(question) is None for question in asked):
+                if not answers.unanswered(asked):
                     return None
                 # A value derived from the index that no file has computed in this run: the
                 # file's own prefilter computes it (as it did when the entry was made).
                 ruleset.rules_for(self.context(rel, text()))
-                answers.forget_missing()
+                answers.forget_unanswered()
                 if not answers.unchanged(asked):
                     return None
             return [Finding.from_json(item) for item in stored]
         except (TypeError, ValueError, KeyError, AttributeError):  # an entry of another shape
             return None
 
-    def save_results(self, cached: dict, fresh: dict[str, list]) -> None:
-        """Add ``fresh`` entries ([key, findings, facts asked], by path) to the results cache."""
+    def save_results(self, cached: dict, fresh: dict[str, list], complete: bool = False) -> None:
+        """Add ``fresh`` entries ([key, findings, facts asked], by path) to the results cache.
+        ``complete``: every file of the project was checked or found valid against today's index."""
         storable = {
             rel: [key, [finding.to_json() for finding in findings], asked]
             for rel, (key, findings, asked) in fresh.items()
             if asked is not None and findings is not None
         }
-        if storable:
+        same_index = cached.get(INDEX_IDENTITY) == self.index_identity
+        if storable or (complete and not same_index):
             known = set(self.entries)
-            self.results_cache.save({**{rel: value for rel, value in cached.items() if rel in known}, **storable})
+            kept = {rel: value for rel, value in cached.items() if rel in known}
+            # Entries not looked at in this run were valid against an older index: until a
+            # complete run has asked their questions again, none may skip asking.
+            kept[INDEX_IDENTITY] = self.index_identity if complete or same_index else None
+            self.results_cache.save({**kept, **storable})
 
     def fix(self, files: list[Path], mode: fixer.FixMode) -> list[Finding]:
         """Apply the fixes to ``files`` (only collect them, for --diff, when ``mode.write`` is
@@ -260,7 +279,7 @@ class Project:
         return self.check(files)
 
     def context(self, rel: str, text: str, record: bool = False) -> FileContext:
-        return FileContext(rel, text, self.config, RecordingIndex(self.index) if record else self.index)
+        return FileContext(rel, text, self.config, RecordingIndex(self.index, self.index_identity) if record else self.index)
 
 
 def _cached_entry(stored) -> _IndexEntry | None:
@@ -318,7 +337,7 @@ def _summarize_file(job: tuple[str, str | None]) -> tuple[tuple, str, dict | Non
     if sha == known:
         return (stat_key, sha, None)
     try:
-        summary = summarize_source(decode_source(data))
+        summary = (summarize_cython if is_cython(path) else summarize_source)(decode_source(data))
     except Unreadable as error:
         summary = {"unreadable": {"reason": str(error), "line": error.line, "column": error.column}}
     return (stat_key, sha, summary)

@@ -101,47 +101,62 @@ def _declared_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-_LAYOUT_OR_BRACKET = re.compile(
-    r"""#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|([][(){}])""",
+# Strings and comments (skipped), brackets and newlines (group 1): enough to follow nesting.
+_TOKENS = re.compile(
+    r"""#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|([][(){}\n])""",
     re.S,
 )
-_INNERMOST_PAIR = re.compile(r"\(\)|\[\]|\{\}")
+# A statement shorter than this cannot be deep enough to cost LibCST much (each level of an
+# expression takes at least two characters); longer ones (large literal tables, mostly) have
+# their syntax tree measured.
+MAX_CHEAP_STATEMENT = 2_000
 
 
 def check_bounds(text: str) -> None:
-    """Raise ``Unreadable`` if the text is beyond what LibCST can be given safely and quickly."""
+    """Raise ``Unreadable`` if the text is beyond what LibCST can be given safely and quickly.
+
+    A scan of brackets costs a fifteenth of an ``ast`` parse, so the tree is measured only for
+    files with a statement long enough to be deep.
+    """
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
         raise Unreadable(f"file too long ({lines} lines; the limit is {MAX_LINES})")
+    if _longest_statement(text) > MAX_CHEAP_STATEMENT:
+        _check_tree_depth(text)
+
+
+def _longest_statement(text: str) -> int:
+    """The length of the longest run of text between newlines outside brackets; raises
+    ``Unreadable`` for brackets nested deeper than ``MAX_BRACKET_NESTING``."""
+    depth = start = longest = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group(1)
+        if token is None:
+            continue
+        if token == "\n":
+            if depth == 0:
+                longest = max(longest, match.start() - start)
+                start = match.start()
+        elif token in "([{":
+            depth += 1
+            if depth > MAX_BRACKET_NESTING:
+                raise Unreadable(f"too deeply nested (more than {MAX_BRACKET_NESTING} levels of brackets)")
+        elif depth:
+            depth -= 1
+    return max(longest, len(text) - start)
+
+
+def _check_tree_depth(text: str) -> None:
+    too_deep = f"too deeply nested (syntax tree deeper than {MAX_TREE_DEPTH} levels)"
     try:
         tree = ast.parse(text)
-    except SyntaxError as error:
-        if "too many nested parentheses" in str(error.msg):
-            raise Unreadable(f"too deeply nested (more than {MAX_BRACKET_NESTING} levels of brackets)") from None
-        # Newer syntax than this Python's `ast` knows, or an error LibCST will name: only the
-        # brackets can be counted here.
-        _check_bracket_nesting(text)
-        return
+    except SyntaxError:
+        return  # newer syntax than this Python's `ast` knows, or an error LibCST will name
     except (RecursionError, MemoryError, ValueError):
-        raise Unreadable(f"too deeply nested (syntax tree deeper than {MAX_TREE_DEPTH} levels)") from None
-    if _tree_depth(tree, MAX_TREE_DEPTH) > MAX_TREE_DEPTH:
-        raise Unreadable(f"too deeply nested (syntax tree deeper than {MAX_TREE_DEPTH} levels)")
-
-
-def _tree_depth(tree: ast.AST, limit: int) -> int:
-    """The depth of ``tree``, counted up to ``limit`` + 1, level by level (no recursion)."""
+        raise Unreadable(too_deep) from None
     depth, level, children = 0, [tree], ast.iter_child_nodes
-    while level and depth <= limit:
+    while level:  # level by level: no recursion, whatever the depth
         depth += 1
+        if depth > MAX_TREE_DEPTH:
+            raise Unreadable(too_deep)
         level = [child for node in level for child in children(node)]
-    return depth
-
-
-def _check_bracket_nesting(text: str) -> None:
-    brackets = "".join(match.group(1) or "" for match in _LAYOUT_OR_BRACKET.finditer(text))
-    for _ in range(MAX_BRACKET_NESTING):  # each round removes the innermost pairs: one level
-        brackets, removed = _INNERMOST_PAIR.subn("", brackets)
-        if not removed:
-            return
-    if _INNERMOST_PAIR.search(brackets):
-        raise Unreadable(f"too deeply nested (more than {MAX_BRACKET_NESTING} levels of brackets)")

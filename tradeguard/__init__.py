@@ -18,13 +18,15 @@ _EXPORTS = {
     "Limits": "tradeguard.limits",
     "OrderGateway": "tradeguard.gateway",
     "route": "tradeguard.gateway",
+    "timed": "tradeguard.tracing",
 }
-__all__ = ["CanonicalResult", "Limits", "OrderGateway", "fail", "is_canonical", "normalize", "ok", "route"]
+__all__ = ["CanonicalResult", "Limits", "OrderGateway", "fail", "is_canonical", "normalize", "ok", "route", "timed"]
 
 if TYPE_CHECKING:
     from tradeguard.gateway import OrderGateway, route
     from tradeguard.limits import Limits
     from tradeguard.results import CanonicalResult, fail, is_canonical, normalize, ok
+    from tradeguard.tracing import timed
 
 
 def __getattr__(name: str):

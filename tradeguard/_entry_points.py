@@ -25,3 +25,8 @@ def fix_hook(argv: Sequence[str] | None = None) -> int:
 def secrets_hook(argv: Sequence[str] | None = None) -> int:
     """The `tradeguard-secrets` pre-commit hook."""
     return load("hooks.secrets_hook").main(argv)
+
+
+def artifacts_hook(argv: Sequence[str] | None = None) -> int:
+    """The `tradeguard-artifacts` pre-commit hook."""
+    return load("hooks.artifacts_hook").main(argv)

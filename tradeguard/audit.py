@@ -142,12 +142,12 @@ def order_values(
     ts: float, phase: str, attempt_id: str, mode: str, venue: str, method: Optional[str], order: object,
     outcome: Optional[str] = None, result: Optional[dict] = None, error: Optional[dict] = None,
     submit_seconds: Optional[float] = None, broker_seconds: Optional[float] = None,
-    arming_id: Optional[str] = None, pid: Optional[int] = None,
+    arming_id: Optional[str] = None, pid: Optional[int] = None, decisions: Optional[dict] = None,
 ) -> tuple:
     """The field values of an order's event, in :class:`AuditEvent`'s order (``AuditEvent(*values)``
     is that event): building the frozen object costs more than the rest of a PAPER submit's line."""
     return (ts, "order", phase, attempt_id, mode, venue, method, order, outcome, result, error, submit_seconds,
-            broker_seconds, None, None, arming_id, {}, {}, pid)
+            broker_seconds, None, None, arming_id, decisions or {}, {}, pid)
 
 
 def iso_time(epoch: float) -> str:

@@ -33,6 +33,7 @@ from tradeguard.paper import PaperBroker, PriceSource, price_lookup
 from tradeguard.redact import describe, plain
 from tradeguard.results import CanonicalResult, error_text, fail, normalize
 from tradeguard.state import StateFolder, operator_name
+from tradeguard.tracing import submit_span, take_decisions
 
 PAPER, LIVE = "PAPER", "LIVE"
 MODE_ENV = "TRADEGUARD_MODE"
@@ -96,11 +97,13 @@ class OrderGateway:
         audit_fsync: Optional[bool] = None,
         observers: Sequence[Observer] = (),
         live_policy: Optional[LivePolicy] = None,
+        metrics: Any = False,
     ) -> None:
         """``limits=None`` reads ``[tool.tradeguard.limits]`` (pass ``Limits()`` for none);
         ``live_policy=None`` reads ``[tool.tradeguard.live]``; ``audit_fsync=None`` forces every
         audit line to disk in LIVE only; each of ``observers`` is called with every audit event
-        after it is written (one that raises is ignored)."""
+        after it is written (one that raises is ignored); ``metrics=True`` adds the Prometheus metrics
+        of :mod:`tradeguard.metrics` (the ``[metrics]`` extra), or pass a ``GatewayMetrics``."""
         self.connectors = dict(connectors or {})
         self._mode = requested_mode(mode)
         self.state = StateFolder(home, policy=live_policy or LivePolicy.from_pyproject())
@@ -115,7 +118,7 @@ class OrderGateway:
         self.order_methods = (order_method,) if isinstance(order_method, str) else tuple(order_method)
         self.breaker = breaker if isinstance(breaker, CircuitBreaker) else CircuitBreaker(breaker or BreakerSettings())
         self.alert = alert
-        self.observers = tuple(observers)
+        self.observers = (*observers, submit_span, *_metrics_observer(metrics, self.state))
         self._methods: dict[type, tuple[Optional[str], Optional[Binder], bool]] = {}
         self._audit_problem: Optional[str] = None
         self._lock = threading.Lock()
@@ -292,6 +295,7 @@ class OrderGateway:
             self._safe_fields(attempt), _outcome(result, denial, attempt.sent), plain(result),
             None if success else {"code": denial or _failure_code(data), "message": plain(result["error"])},
             time.perf_counter() - attempt.started, attempt.broker_seconds, attempt.arming_id, process_id(),
+            take_decisions(),
         )
         problem = self._write_values(outcome)
         if problem is not None:
@@ -427,6 +431,14 @@ def _outcome(result: CanonicalResult, denial: Optional[str], sent: bool) -> str:
 def _failure_code(data: dict) -> str:
     exception = data.get("exception")
     return exception if isinstance(exception, str) else "broker"
+
+
+def _metrics_observer(metrics: Any, state: StateFolder) -> tuple[Observer, ...]:
+    if metrics is True:
+        from tradeguard.metrics import GatewayMetrics  # the [metrics] extra, loaded only when asked for
+
+        return (GatewayMetrics(home=state),)
+    return (metrics,) if metrics else ()
 
 
 def _venue_name(connector: object) -> str:

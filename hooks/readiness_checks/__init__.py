@@ -80,7 +80,7 @@ def _resolved(path: str | PathLike | None) -> Path | None:
 def _configured_baseline(root: Path) -> Path | None:
     """The ``baseline`` of the project's ``[tool.tradeguard]`` (the config check reports a bad one)."""
     try:
-        return load_config(root).baseline
+        return load_config(root).baseline_path
     except ConfigError:
         return None
 

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import pkgutil
+import re
 from functools import lru_cache
 
 from lint_rules.rule import Rule
 
-# Module names of the rules; each holds exactly one Rule subclass.
-RULE_MODULES = (
-    "tg000_unreadable",
-    "tg001_noqa_reason",
-    "tg101_order_call",
-    "tg102_order_reference",
-    "tg103_broker_sdk_order",
-    "tg201_non_canonical_return",
-    "tg202_payload_at_top_level",
-    "tg203_result_value_type",
-    "tg204_contradictory_result",
-    "tg205_payload_read_at_top_level",
-    "tg401_hardcoded_live",
-    "tg402_live_endpoint",
-)
+# A rule module is named after its code: `tg101_order_call.py` holds TG101.
+RULE_MODULE = re.compile(r"tg\d{3}_\w+")
+
+
+def rule_modules() -> list[str]:
+    """The rule modules of this package, found by their names (as Fixit discovers rules): a new
+    rule is a new file, with no list to keep."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if RULE_MODULE.fullmatch(info.name))
 
 
 @lru_cache(maxsize=1)
@@ -30,12 +25,13 @@ def documented_rules() -> tuple[type[Rule], ...]:
     import importlib
 
     rules = []
-    for name in RULE_MODULES:
+    for name in rule_modules():
         module = importlib.import_module(f"{__name__}.{name}")
         rules.extend(
             value for value in vars(module).values()
             # `type(value)` first: touching the lazy `cst` module itself would import LibCST
             if issubclass(type(value), type) and issubclass(value, Rule) and value.__module__ == module.__name__
+            and "code" in vars(value)
         )
     return tuple(sorted(rules, key=lambda rule: rule.code))
 

@@ -3,6 +3,11 @@ which code is exempt because it belongs to a connector."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
 from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
@@ -47,21 +52,60 @@ def is_self_or_super(node) -> bool:
     )
 
 
-class ConnectorClassTracker:
-    """Mixin for rules: knows whether the walk is inside a connector class (by the project index),
-    where a connector calling or passing on its own order method is its own business."""
+@dataclass(frozen=True)
+class ClassScope:
+    """What the order-routing rules know about the class the walk is in."""
+
+    is_connector: bool
+    is_gateway: bool                      # a `gateway-classes` class or a subclass of one
+    own_methods: frozenset[str]           # defined in its body
+    inherited_methods: frozenset[str]     # defined in the project classes it derives from
+
+    def routes_own_method(self, via: str | None, method: str) -> bool:
+        """Whether ``self.method`` (``via="self"``) or ``super().method`` (``via="super"``) is
+        the class's own business: the connector's own order method, the gateway class's
+        inherited one, or a method the project defines in this class or a base, whose body
+        this rule checks where it is. Any other receiver (``via=None``) is not."""
+        if via is None:
+            return False
+        if self.is_connector or self.is_gateway or method in self.inherited_methods:
+            return True
+        return via == "self" and method in self.own_methods  # super() skips the class's own
+
+
+def class_scope(context: FileContext, name: str, bases: list[str], own_methods: frozenset[str]) -> ClassScope:
+    ancestors = context.index.ancestor_classes(bases)
+    # the names of every class in the chain, those outside the project (a library's) too
+    chain = {name, *(base.rsplit(".", 1)[-1] for base in (*bases, *(base for cls in ancestors for base in cls["bases"])))}
+    return ClassScope(
+        is_connector=context.index.is_connector_class(name, bases),
+        is_gateway=bool(chain & set(context.config.gateway_classes)),
+        own_methods=own_methods,
+        inherited_methods=frozenset(method for cls in ancestors for method in cls["methods"]),
+    )
+
+
+def receiver_kind(node) -> str | None:
+    """``"self"`` for ``self`` / ``cls``, ``"super"`` for ``super()``, else None."""
+    if isinstance(node, cst.Name) and node.value in ("self", "cls"):
+        return "self"
+    return "super" if is_self_or_super(node) else None
+
+
+class ClassScopeTracker:
+    """Mixin for rules: knows the class the walk is in (see ``ClassScope``)."""
 
     def visit_ClassDef(self, node) -> None:
-        stack = self.__dict__.setdefault("_class_stack", [])
         bases = [dotted(arg.value) or "" for arg in node.bases]
-        stack.append(self.context.index.is_connector_class(node.name.value, bases))
+        own = frozenset(statement.name.value for statement in node.body.body if isinstance(statement, cst.FunctionDef))
+        self.__dict__.setdefault("_class_stack", []).append(class_scope(self.context, node.name.value, bases, own))
 
     def leave_ClassDef(self, node) -> None:
         self._class_stack.pop()
 
-    def in_connector_class(self) -> bool:
+    def routes_own_method(self, receiver, method: str) -> bool:
         stack = self.__dict__.get("_class_stack")
-        return bool(stack) and stack[-1]
+        return bool(stack) and stack[-1].routes_own_method(receiver_kind(receiver), method)
 
 
 class OrderRoutingRule(Rule):
@@ -72,9 +116,25 @@ class OrderRoutingRule(Rule):
         return not (context.is_gateway or context.is_connector)
 
 
-class OrderMethodRule(ConnectorClassTracker, OrderRoutingRule):
-    """TG101, TG102: about the configured order methods, so their names are the tokens."""
+class OrderMethodRule(ClassScopeTracker, OrderRoutingRule):
+    """TG101, TG102: about the configured order methods, so their names are the tokens; each
+    rule names the text around them that a finding needs (a call, a reference), checked before
+    the file is parsed: a file that only defines `place_order` or only calls it is parsed for
+    one of the two rules, not both."""
+
+    # A regex with `{names}` for the order methods' alternation.
+    needed_text: ClassVar[str]
 
     @classmethod
     def tokens(cls, config: Config) -> tuple[str, ...]:
         return config.order_methods
+
+    @classmethod
+    def applies_to(cls, context: FileContext) -> bool:
+        pattern = _needed_pattern(cls.needed_text, context.config.order_methods)
+        return super().applies_to(context) and pattern.search(context.text) is not None
+
+
+@lru_cache(maxsize=16)
+def _needed_pattern(template: str, order_methods: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(template.format(names="|".join(map(re.escape, order_methods))))

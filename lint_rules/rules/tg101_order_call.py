@@ -25,6 +25,10 @@ class OrderMethodCall(OrderMethodRule):
     from elsewhere (`from broker import place_order`). A multi-line call is reported on the line
     where it starts.
 
+    In Cython files (`.pyx`, `.pxd`), which LibCST cannot parse, the calls are found by a token
+    scan (comments and strings skipped) with the same judgement of `self.place_order(...)`;
+    they get no fix.
+
     ## Why is this bad?
     The gateway is the one place that enforces PAPER-by-default, the LIVE arming record, the kill
     switch, pre-trade limits and the audit log. An order sent straight to a connector skips all of
@@ -51,6 +55,14 @@ class OrderMethodCall(OrderMethodRule):
     - `gateway-paths`, `connector-paths`: where order methods may be called.
     - `connector-bases`: classes whose subclasses are connectors; a connector calling its own
       order method through `self` or `super()` is not reported.
+    - `gateway-classes`: classes whose order methods are the gateway (e.g. an `ExecutorBase` whose
+      `place_order` goes through the strategy's audited `buy`/`sell`): `self.place_order(...)` and
+      `super().place_order(...)` in them and their subclasses are not reported. An override of
+      the method is code like any other: a connector call in its body is reported.
+
+    `self.place_order(...)` of a method the project defines in the class itself or in a base
+    class is not reported either: the call goes to that method, and what it sends is checked
+    there.
     - `[tool.tradeguard.fix]` `route-call`: the gateway function the fix calls (default
       `tradeguard.route`); see Fix safety.
 
@@ -68,7 +80,8 @@ class OrderMethodCall(OrderMethodRule):
     (`tradeguard check --diff --unsafe-fixes`), then apply it (`--fix --unsafe-fixes`).
 
     No fix is offered for a bare call of an imported order function (there is no connector object
-    to route through), when a comment sits between the receiver and the method name (it would be
+    to route through), for `self.place_order(...)` and `super().place_order(...)` (the class
+    would be passed as its own connector), when a comment sits between the receiver and the method name (it would be
     lost), or when the name the import would bind (`tradeguard`, or `route` below) is already used
     in the file for something else.
 
@@ -98,6 +111,45 @@ class OrderMethodCall(OrderMethodRule):
         Valid("class PaperConnector(BaseConnector):\n    def place_order(self, **order):\n        return super().place_order(**order)"),
         Valid("def place_order(**order):\n    return order\n\nplace_order(symbol='X')"),
         Valid("broker.submit_order(symbol, qty)"),
+        # The gateway class's own method, inherited: the executor's audited order path.
+        Valid('''
+            class TwapExecutor(ExecutorBase):
+                def next_slice(self):
+                    self.order_id = self.place_order(connector_name=self.venue, amount=self.slice)
+            ''', config={"gateway-classes": ["ExecutorBase"]}),
+        Valid('''
+            class DcaExecutor(ExecutorBase):
+                def place_order(self, *args, **kwargs):
+                    self.placed += 1
+                    return super().place_order(*args, **kwargs)
+            ''', config={"gateway-classes": ["ExecutorBase"]}),
+        # Through a project class between the strategy and the gateway class, in another file.
+        Valid('''
+            from bot.executors.base import TrackedExecutor
+
+            class Grid(TrackedExecutor):
+                def level_hit(self):
+                    self.place_order(connector_name="binance", amount=1)
+            ''', config={"gateway-classes": ["ExecutorBase"]},
+              files={"bot/executors/base.py": "class TrackedExecutor(ExecutorBase):\n    pass\n"}),
+        # Cython, read by a token scan: a gateway class's inherited method, a comment, a string.
+        Valid('''
+            cdef class PureMaker(ExecutorBase):
+                cdef c_tick(self):
+                    # self.market.place_order(order) would bypass it
+                    self.place_order(self.market, "self.market.place_order(")
+            ''', path="strategies/pure_maker.pyx", config={"gateway-classes": ["ExecutorBase"]}),
+        # A script's own helper named like an order method: its body (here the strategy's own
+        # buy/sell) is what this rule checks.
+        Valid('''
+            class SimpleMaker(ScriptStrategyBase):
+                def place_orders(self, proposal):
+                    for order in proposal:
+                        self.place_order(self.exchange, order)
+
+                def place_order(self, exchange, order):
+                    self.buy(exchange, order.pair, order.amount)
+            '''),
     ]
     INVALID = [
         Invalid("self.broker.place_order(symbol, qty)",
@@ -114,8 +166,44 @@ class OrderMethodCall(OrderMethodRule):
                 expected_fix="import tradeguard\n\nawait asyncio.gather(tradeguard.route(a, x), tradeguard.route(b, y))"),
         Invalid("x = 1\nself.a.b.place_order(\n    symbol,\n    qty,\n)", line=2,
                 expected_fix="import tradeguard\n\nx = 1\ntradeguard.route(\n    self.a.b,\n    symbol,\n    qty,\n)"),
-        Invalid("class Strategy(Base):\n    def go(self):\n        return super().place_order(o)", line=3,
-                expected_fix="import tradeguard\n\nclass Strategy(Base):\n    def go(self):\n        return tradeguard.route(super(), o)"),
+        # The class's own order method, neither a connector's nor a gateway class's nor defined in
+        # the project: reported, never rewritten to `route(self, …)` / `route(super(), …)`.
+        Invalid("class Strategy(Base):\n    def go(self):\n        return super().place_order(o)", line=3),
+        Invalid("class Grid(ExternalBase):\n    def tick(self):\n        self.place_order(o)", line=3,
+                config={"gateway-classes": ["ExecutorBase"]}),
+        # A subclass of the gateway class that sends on the connector object itself bypasses it.
+        Invalid('''
+            class CloseOutExecutor(ExecutorBase):
+                def close_out(self, connector, amount):
+                    return connector.place_order(is_buy=True, amount=amount)
+            ''', line=3, config={"gateway-classes": ["ExecutorBase"]},
+            expected_fix='''
+            import tradeguard
+
+            class CloseOutExecutor(ExecutorBase):
+                def close_out(self, connector, amount):
+                    return tradeguard.route(connector, is_buy=True, amount=amount)
+            '''),
+        # An override of the gateway's method is checked like any other code.
+        Invalid('''
+            class FastExecutor(ExecutorBase):
+                def place_order(self, venue, order):
+                    return self.connectors[venue].place_order(order)
+            ''', line=3, config={"gateway-classes": ["ExecutorBase"]},
+            expected_fix='''
+            import tradeguard
+
+            class FastExecutor(ExecutorBase):
+                def place_order(self, venue, order):
+                    return tradeguard.route(self.connectors[venue], order)
+            '''),
+        # Cython: reported on the receiver's line and column, never fixed.
+        Invalid('''
+            cdef class CrossMaker(StrategyBase):
+                cdef str c_hedge(self, object market_pair, object amount):
+                    return self.markets[market_pair.taker].place_order(
+                        market_pair.pair, amount)
+            ''', line=3, path="strategies/cross_maker.pyx"),
         # No connector object to route through: reported, not fixed.
         Invalid("from bot.broker import place_order\n\nplace_order('EUR_USD', 1000)", line=3),
         Invalid("from bot.broker import place_order as po\n\npo('EUR_USD', 1000)", line=3),
@@ -171,6 +259,10 @@ class OrderMethodCall(OrderMethodRule):
         Invalid("(broker  # the paper one\n    .place_order(o))"),
     ]
 
+    # A call of an order method that is not its definition (`def place_order(`), or an import
+    # of one under another name (`from broker import place_order as po`).
+    needed_text = r"(?<!def )\b(?:{names})\s*\(|\b(?:{names})\s+as\b"
+
     def visit_Module(self, node) -> None:
         self.module = node
 
@@ -178,9 +270,11 @@ class OrderMethodCall(OrderMethodRule):
         func = node.func
         order_methods = self.context.config.order_methods
         if isinstance(func, cst.Attribute) and func.attr.value in order_methods:
-            if self.in_connector_class() and is_self_or_super(func.value):
+            if self.routes_own_method(func.value, func.attr.value):
                 return
-            self.report(node, self.message.format(callee=describe(func)), **self.route_fix(node))
+            # `route(self, …)` would make the strategy its own connector: reported, not fixed
+            fix = {} if is_self_or_super(func.value) else self.route_fix(node)
+            self.report(node, self.message.format(callee=describe(func)), **fix)
         elif isinstance(func, cst.Name) and imported_order_function(self.context, func.value):
             self.report(node, self.message.format(callee=func.value))
 

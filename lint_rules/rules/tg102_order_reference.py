@@ -8,7 +8,6 @@ from lint_rules.rules._orders import (
     describe,
     dotted,
     imported_order_function,
-    is_self_or_super,
 )
 
 # Callees that run a function they are given later or elsewhere: the usual ways around a call check.
@@ -51,7 +50,8 @@ class OrderMethodReference(OrderMethodRule):
 
     ## Options
     - `order-methods`, `extend-order-methods`, `gateway-paths`, `connector-paths`,
-      `connector-bases` (a connector passing on its own method through `self` is not reported).
+      `connector-bases` (a connector passing on its own method through `self` is not reported),
+      `gateway-classes` (nor is a gateway class passing on its own; see TG101).
     - Tests that mock order methods usually belong in `per-file-ignores`.
 
     ## Fix safety
@@ -76,6 +76,9 @@ class OrderMethodReference(OrderMethodRule):
         Valid("t = threading.Thread(target=broker.place_order)", path="bot/execution/gateway.py",
               config={"gateway-paths": ["bot/execution/gateway.py"]}),
         Valid("class OandaConnector:\n    def start(self):\n        pool.submit(self.place_order, o)"),
+        # The gateway class's own method, deferred: it still goes through the gateway.
+        Valid("class GridExecutor(ExecutorBase):\n    def start(self):\n        self.loop.call_soon(self.place_order, self.level)",
+              config={"gateway-classes": ["ExecutorBase"]}),
     ]
     INVALID = [
         Invalid("send = broker.place_order", message="aliased"),
@@ -93,7 +96,13 @@ class OrderMethodReference(OrderMethodRule):
         Invalid("callbacks = [broker.place_order]", message="aliased"),
         Invalid("from bot.broker import place_order\nhandlers = {'buy': place_order}", line=2),
         Invalid("from bot.broker import place_order\nthreading.Thread(target=place_order).start()", line=2),
+        # The connector's method taken by a gateway-class subclass: a deferred bypass.
+        Invalid("class GridExecutor(ExecutorBase):\n    def start(self, connector):\n        self.loop.call_soon(connector.place_order, self.level)",
+                line=3, config={"gateway-classes": ["ExecutorBase"]}, message="the event loop"),
     ]
+
+    # An order method's name not followed by a call: `broker.place_order,`, `"place_order"`.
+    needed_text = r"\b(?:{names})\b(?!\s*\()"
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -123,7 +132,7 @@ class OrderMethodReference(OrderMethodRule):
         if node.attr.value in self.order_methods and id(node) not in self.called:
             if id(node) in self.not_references:
                 return
-            if self.in_connector_class() and is_self_or_super(node.value):
+            if self.routes_own_method(node.value, node.attr.value):
                 return
             self.report(node, self.message.format(name=describe(node), how=self._how(node)))
 

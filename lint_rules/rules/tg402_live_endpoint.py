@@ -27,6 +27,7 @@ LIVE_ENDPOINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # IBKR's live API ports; their paper twins are TWS 7497 and IB Gateway 4002.
 IBKR_LIVE_PORTS = {7496: "TWS live", 4001: "IB Gateway live"}
+_LIVE_PORT_TEXT = re.compile(r"(?<![\w.])(?:%s)(?![\w.])" % "|".join(map(str, IBKR_LIVE_PORTS)))
 # A connect call takes (host, port, ...) or port=...: IB.connect, connectAsync, EClient.connect.
 PORT_POSITION = 1
 
@@ -133,7 +134,14 @@ class LiveBrokerEndpoint(Rule):
 
     @classmethod
     def applies_to(cls, context: FileContext) -> bool:
-        return not context.is_connector
+        """Not in connector paths; and only where the text holds a live host, or a live port
+        beside a connect call (the tokens alone match every `4001` of a file)."""
+        if context.is_connector:
+            return False
+        text = context.text
+        if any(pattern.search(text) for _, pattern in LIVE_ENDPOINTS):
+            return True
+        return _LIVE_PORT_TEXT.search(text) is not None and "connect" in text.lower()
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -182,3 +182,50 @@ def test_credentials_in_python_source_are_tg301_in_flake8_and_check_alike(tmp_pa
     assert [(path, code) for path, _, _, code, _ in expected] == [("./bot/settings.py", "TG301")]
     assert parsed(done.stdout) == expected
     assert token not in done.stdout + done.stderr + checked.stdout + checked.stderr
+
+
+def test_a_cold_run_over_many_files_with_parallel_jobs_gives_real_findings(tmp_path):
+    """flake8's workers are daemonic: a worker pool started inside one failed every file (TG000)."""
+    write_project(tmp_path, {f"bot/strategy_{n:03}.py": VIOLATION for n in range(250)})
+    done = flake8("--jobs", "2", "bot", cwd=tmp_path)
+    found = parsed(done.stdout)
+    assert {code for *_, code, _ in found} == {"TG101"}
+    assert len(found) == 250
+
+
+def test_a_path_through_dotdot_matches_the_configured_globs(tmp_path):
+    write_project(tmp_path, {"connector/oanda.py": VIOLATION, "strategies/x.py": "x = 1\n"},
+                  'connector-paths = ["connector/**"]\n')
+    done = flake8("../connector/oanda.py", cwd=tmp_path / "strategies")
+    assert (done.returncode, done.stdout) == (0, ""), done.stdout + done.stderr
+
+
+def test_the_configured_baseline_is_honoured(tmp_path):
+    write_project(tmp_path, {"bot/a.py": VIOLATION}, 'baseline = "baseline.json"\n')
+    assert run_cli("check", "--write-baseline", "baseline.json", cwd=tmp_path).returncode == 0
+    assert flake8("bot/a.py", cwd=tmp_path).stdout == ""
+    (tmp_path / "bot/a.py").write_text(VIOLATION + "\n\n" + VIOLATION.replace("on_bar", "on_tick"))
+    assert [line for _, line, *_ in parsed(flake8("bot/a.py", cwd=tmp_path).stdout)] == [6]
+    (tmp_path / "baseline.json").write_text("{")
+    [(*_, code, message)] = parsed(flake8("bot/a.py", cwd=tmp_path).stdout)
+    assert code == "TG000" and "baseline" in message and "not valid JSON" in message
+
+
+def test_a_file_check_has_judged_is_not_parsed_again(tmp_path, monkeypatch):
+    from hooks import flake8_plugin
+    from lint_rules import engine
+    from lint_rules.runner import check_paths
+
+    monkeypatch.setenv("TRADEGUARD_CACHE_KEY_FILE", str(tmp_path / "key"))
+    (tmp_path / "project").mkdir()
+    write_project(tmp_path / "project", {"bot/a.py": VIOLATION})
+    check_paths([tmp_path / "project"])
+    flake8_plugin._workspace_for.cache_clear()
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(engine, "check_source", not_again)
+    checker = TradeguardChecker(ast.parse(VIOLATION), VIOLATION.splitlines(True), str(tmp_path / "project/bot/a.py"))
+    assert [message.split()[0] for _, _, message, _ in checker.run()] == ["TG101"]
+    flake8_plugin._workspace_for.cache_clear()

@@ -149,3 +149,17 @@ def test_secrets_hook_blocks_a_staged_key_without_printing_it(user_repo):
     assert "TG301" in blocked.stdout and "bot/settings.py" in blocked.stdout
     assert token not in blocked.stdout
     assert repo.commits() == 2
+
+
+def test_artifacts_hook_blocks_a_staged_audit_log(user_repo):
+    repo = user_repo("tradeguard-artifacts")
+    repo.write("bot/strategy.py", "SIGNAL = 1\n")
+    assert repo.commit("bot/strategy.py").returncode == 0
+
+    audit_line = '{"ts": 1764547200.5, "kind": "order", "phase": "outcome", "venue": "oanda", "prev": null}\n'
+    repo.write("bot/logs/audit.log", audit_line * 10)
+    blocked = repo.commit("bot/logs/audit.log")
+    assert blocked.returncode == 1, blocked.stdout
+    assert "tradeguard artifacts" in blocked.stdout and "Failed" in blocked.stdout
+    assert "bot/logs/audit.log: audit log" in blocked.stdout
+    assert repo.commits() == 2

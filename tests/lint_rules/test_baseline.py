@@ -136,3 +136,24 @@ def test_fingerprints_tell_files_and_repeats_apart(tmp_path, monkeypatch):
     # the counter follows the position in the file, whatever order the findings come in
     assert prints == fingerprints(list(reversed(findings)), tmp_path)[::-1]
     assert fingerprints(findings, tmp_path / "sub") != prints  # paths are relative to the root
+
+
+@pytest.mark.parametrize(("label", "value"), [("code", "TG401"), ("path", "bot/other.py")])
+def test_an_entry_labelled_for_another_code_or_file_does_not_silence(project, label, value):
+    """A reviewer reads the labels: an entry that says TG401 in another file must not hide a TG101 here."""
+    document = json.loads((project / "baseline.json").read_text())
+    document["findings"][0][label] = value
+    (project / "baseline.json").write_text(json.dumps(document))
+    done = check_against_baseline(project)
+    assert done.returncode == 1
+    assert [(f["code"], f["path"]) for f in json.loads(done.stdout)] == [("TG101", "bot/strategies.py")]
+
+
+def test_the_configured_baseline_is_used_by_check(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.tradeguard]\ngateway-paths = ["bot/gateway.py"]\nbaseline = "baseline.json"\n'
+    )
+    done = run_cli("check", "bot", cwd=project / "bot" / "..")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    edit(project, STRATEGY + "\n\ndef scalp(broker):\n    return broker.place_order('GBP_USD', 'SELL', 1)\n")
+    assert run_cli("check", cwd=project).returncode == 1

@@ -1,5 +1,6 @@
 """`[tool.tradeguard]`: discovery, validation with errors naming the key, and glob semantics."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,9 @@ def test_extend_order_methods_adds_to_the_list(tmp_path):
         ("select = ['E501']", "select"),
         ("[tool.tradeguard.per-file-ignores]\n'tests/**' = 'TG101'", "per-file-ignores"),
         ("exclude = [1, 2]", "tool.tradeguard.exclude"),
+        ("respect-gitignore = 'yes'", "tool.tradeguard.respect-gitignore"),
+        ("baseline = 3", "tool.tradeguard.baseline"),
+        ("baseline = ''", "tool.tradeguard.baseline"),
     ],
 )
 def test_bad_keys_and_types_are_errors_naming_the_key(tmp_path, body, named):
@@ -92,3 +96,60 @@ def test_exclude_and_default_excludes_when_walking(tmp_path):
     files, missing = iter_python_files(config, [tmp_path, tmp_path / "nope"])
     assert [config.relative(path) for path in files] == ["bot/a.py"]
     assert missing == [str(tmp_path / "nope")]
+
+
+@pytest.mark.parametrize("document", ["tool = 1\n", "[tool]\ntradeguard = 'x'\n", "tool = [1]\n"])
+def test_a_tool_table_of_the_wrong_type_is_a_config_error(tmp_path, document):
+    path = write(tmp_path / "pyproject.toml", document)
+    with pytest.raises(ConfigError, match="must be a table"):
+        parse_config(path)
+
+
+def test_every_field_is_part_of_the_fingerprint(tmp_path):
+    """The fingerprint is derived from the fields: a key added later cannot leave stale cache results."""
+    from dataclasses import fields, replace
+
+    from lint_rules.config import Config
+
+    base = Config(root=tmp_path)
+    for item in fields(Config):
+        if item.name in ("root", "source"):
+            continue
+        value = getattr(base, item.name)
+        changed = (
+            not value if isinstance(value, bool)
+            else {**value, "x": {}} if isinstance(value, dict)
+            else (*value, ("x", ("TG1",))) if item.name == "per_file_ignores"
+            else (*value, "x")
+        )
+        assert replace(base, **{item.name: changed}).fingerprint() != base.fingerprint(), item.name
+    # where the project lives is not what its rules report
+    assert replace(base, root=tmp_path / "elsewhere").fingerprint() == base.fingerprint()
+
+
+def test_gateway_classes_key(tmp_path):
+    path = write(tmp_path / "pyproject.toml", "[tool.tradeguard]\ngateway-classes = ['ExecutorBase']\n")
+    assert parse_config(path).gateway_classes == ("ExecutorBase",)
+    bad = write(tmp_path / "bad" / "pyproject.toml", "[tool.tradeguard]\ngateway-classes = 'ExecutorBase'\n")
+    with pytest.raises(ConfigError, match="gateway-classes"):
+        parse_config(bad)
+
+
+def test_the_real_code_benchmark_configs_and_labels_are_valid(tmp_path):
+    """bench/realcode/: the configurations its owners would write parse, and every label row is
+    complete (repo, path, line, code, true/false, reason)."""
+    import csv
+
+    from tests.conftest import REPO
+
+    folder = REPO / "bench" / "realcode"
+    configs = sorted(folder.glob("*.toml"))
+    assert {path.stem for path in configs} >= {"hummingbot", "freqtrade", "nautilus_trader"}
+    for path in configs:
+        pyproject = write(tmp_path / path.stem / "pyproject.toml", path.read_text())
+        assert parse_config(pyproject).connector_paths, path.name
+    for path in folder.glob("labels_*.csv"):
+        with path.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                assert row["label"] in ("true", "false") and row["reason"] and int(row["line"]) > 0, (path.name, row)
+                assert re.fullmatch(r"TG\d{3}", row["code"]), (path.name, row)

@@ -98,3 +98,30 @@ def test_example_project_through_the_cli(tmp_path):
     assert clean.returncode == 0, clean.stdout
     docs = run_cli("rule", "TG402")
     assert docs.returncode == 0 and "## Why is this bad?" in docs.stdout and "7497" in docs.stdout
+
+
+def test_the_prefilter_keeps_every_finding():
+    """TG401's text check before parsing (`NEEDED_TEXT`) matches the line of every finding of its
+    own examples, so a file it skips could not have been reported."""
+    from lint_rules.examples import example_text
+    from lint_rules.rules.tg401_hardcoded_live import NEEDED_TEXT
+
+    for example in HardCodedLive.INVALID:
+        lines = example_text(example.code).splitlines()
+        assert NEEDED_TEXT.search(lines[example.line - 1]), lines[example.line - 1]
+    for quiet in (
+        "self.app.live_updates = True", "delivery = False", "alive_paper = compute()", "from x.live import y",
+        "if env == Environment.LIVE:", "if env in (Environment.SANDBOX, Environment.LIVE):",
+    ):
+        assert NEEDED_TEXT.search(quiet) is None, quiet
+
+
+def test_live_switches_are_judged_by_what_they_configure(tmp_path):
+    root = project(tmp_path, {
+        "hb/model/db_migration/transformations.py": 'class AddColumn:\n    def apply(self, db):\n        self.add_column(db.engine, "Order", col, dry_run=False)\n',
+        "hb/client/status.py": "async def show(self):\n    await self.strategy_status(live=True)\n",
+        "ft/freqai/model.py": "self.freqai.live = True\n",
+        "ft/stubs/client.pyi": "class Client:\n    def __init__(self, testnet: bool = False) -> None: ...\n",
+        "bot/run.py": 'exchange = ccxt.binance(config)\nexchange.set_sandbox_mode(False)\nclient = BybitHttpClient(key, demo=False)\n',
+    })
+    assert found(root) == [("bot/run.py", 2, "TG401"), ("bot/run.py", 3, "TG401")]

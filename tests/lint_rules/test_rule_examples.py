@@ -41,3 +41,18 @@ def test_rule_docs_have_ruff_sections(rule):
     doc = rule.documentation()
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety"):
         assert section in doc, f"{rule.code} docs lack {section!r}"
+
+
+def test_rules_are_discovered_from_their_files():
+    import re
+    from pathlib import Path
+
+    import lint_rules.rules as package
+    from lint_rules.rules import rule_modules
+
+    files = sorted(path.stem for path in Path(package.__file__).parent.glob("tg[0-9][0-9][0-9]_*.py"))
+    assert rule_modules() == files
+    for rule in documented_rules():
+        number = re.fullmatch(r"TG(\d{3})", rule.code).group(1)
+        assert rule.__module__.rsplit(".", 1)[-1].startswith(f"tg{number}_"), f"{rule.code} lives in {rule.__module__}"
+    assert len({rule.code for rule in documented_rules()}) == len(files)

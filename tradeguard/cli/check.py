@@ -247,7 +247,7 @@ class _Baselines:
         if args.write_baseline and args.write_baseline != CONFIGURED:
             return cls([], explicit_write=Path(args.write_baseline), quiet=args.quiet)
         governed = [
-            (config.baseline, {display_path(path) for path in files})
+            (config.baseline_path, {display_path(path) for path in files})
             for config, files in result.checked if config.baseline
         ]
         if args.write_baseline == CONFIGURED and not governed:

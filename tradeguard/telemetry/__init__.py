@@ -1,0 +1,1 @@
+"""Operations telemetry: the daily report, its HTML page and the store of daily aggregates."""
