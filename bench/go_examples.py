@@ -191,7 +191,7 @@ class Evaluator:
         if short == "GenerateSampleSecrets" and len(args) == 2 and all(isinstance(a, str) for a in args):
             return [Named(args[0], args[1])]
         if short == "GenerateSampleSecret" and len(args) == 2 and all(isinstance(a, str) for a in args):
-            return Named(args[0], args[1])
+            return f'{args[0]}_api_token = "{args[1]}"'  # gitleaks' one line, exactly as it writes it
         if short == "append" and args and isinstance(args[0], list):
             out = list(args[0])
             for arg in args[1:]:

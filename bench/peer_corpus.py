@@ -13,10 +13,21 @@ repository) are read, not copied: the examples are the strings their rule tests 
   when the test wants a result;
 - detect-secrets: `tests/plugins/*_test.py`, the `(line, should_flag)` parameters.
 
-Each example becomes one file under OUT/tree: a bare token goes into a realistic context (a
-Python assignment, a `.env` line, YAML, JSON, a shell command, prose, a log line), an example
-that is already a line or a snippet goes into a file of the type it reads as. Look-alikes go
-only into contexts that name no credential (a random value under `API_TOKEN=` *is* a credential).
+Each example becomes one file under OUT/tree, placed the way the peer's test uses it:
+
+- an example that is already a line or a snippet (anything with a space, an assignment such as
+  `GITLAB_TOKEN=…`, braces) goes as it is into a file of the type it reads as, credential names
+  and all: the peer asserts on that very line;
+- gitleaks' `GenerateSampleSecret(id, s)` is the one line it writes, `id_api_token = "s"`, and is
+  placed as such a line (secret or look-alike);
+- gitleaks' `GenerateSampleSecrets(id, s)` places `s` under the identifier in many syntaxes: the
+  example goes into one of them, under `id` (secret or look-alike);
+- a bare token that is a secret goes into a realistic context (a Python assignment, a `.env` line,
+  YAML, JSON, a shell command, prose, a log line), named after its provider or not;
+- a bare token that is a look-alike goes only into contexts that name no credential: the peer
+  tests the bare string, and a random value under `API_TOKEN=` *is* a credential.
+
+Labels are the peers' own, never changed.
 OUT/manifest.json lists every example: its file, the lines it spans, whether it is a secret, its
 kind (the peer's rule or detector), its source, and its split: `heldout` for every
 detect-secrets example and a seeded random third of the others, `tuning` for the rest.
@@ -199,14 +210,20 @@ def _sniff(text: str) -> str:
     return "txt"
 
 
+def _bare_token(text: str) -> bool:
+    """One run of non-space characters that is not itself an assignment (`NAME=value`, `key:"value"`)."""
+    assignment = re.match(r"[A-Za-z_][\w.-]*(?:=|:[\"'])", text)
+    return bool(re.fullmatch(r"\S+", text)) and not re.search(r"[{}]", text) and not assignment
+
+
 def _placed(example: Example, rng: random.Random) -> tuple[str, str, str]:
     """(extension, file text, context name)."""
     text = example.text
-    if example.identifier and example.secret:
+    if example.identifier:
         ext, template = rng.choice(IDENTIFIER_CONTEXTS)
         ident = re.sub(r"\W", "_", example.identifier)
         return ext, template.format(i=ident.lower(), I=ident.upper(), v=text), f"named-{ext}"
-    if example.identifier or (re.fullmatch(r"\S+", text) and "{" not in text and "}" not in text):
+    if _bare_token(text):
         contexts = NEUTRAL_CONTEXTS + (NAMED_CONTEXTS if example.secret else ())
         ext, template = rng.choice(contexts)
         provider = re.sub(r"\W", "_", _provider(example.kind))

@@ -38,6 +38,7 @@ class Config:
     gateway_paths: tuple[str, ...] = ()
     connector_paths: tuple[str, ...] = ()
     connector_bases: tuple[str, ...] = ("BaseConnector",)
+    connector_methods: tuple[str, ...] = ()   # the connector interface, named where bases do not tell it
     gateway_classes: tuple[str, ...] = ()
     order_methods: tuple[str, ...] = DEFAULT_ORDER_METHODS
     select: tuple[str, ...] = ("TG",)
@@ -161,6 +162,7 @@ _LIST_KEYS = {
     "gateway-paths": "gateway_paths",
     "connector-paths": "connector_paths",
     "connector-bases": "connector_bases",
+    "connector-methods": "connector_methods",
     "gateway-classes": "gateway_classes",
     "order-methods": "order_methods",
     "extend-order-methods": None,

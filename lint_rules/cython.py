@@ -94,7 +94,11 @@ def summarize_cython(text: str) -> dict:
     code = blank_strings_and_comments(text)
     return {
         "imports": {},
-        "classes": [{"name": cls.name, "bases": cls.bases, "methods": cls.methods} for cls in cython_classes(code)],
+        # the index's ClassSummary: decorators and held classes are not read from Cython
+        "classes": [
+            {"name": cls.name, "bases": cls.bases, "methods": cls.methods, "kinds": {}, "uses": []}
+            for cls in cython_classes(code)
+        ],
         "functions": [match.group("name") for match in _DEF.finditer(code) if not match.group("indent")],
     }
 

@@ -19,25 +19,37 @@ import marshal
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TypedDict
 
-from lint_rules.config import Config, matches_any
+from lint_rules.config import Config
+from lint_rules.rules.results.flow import return_facts
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 5
 
-# The keys of a canonical connector result, and the runtime's functions that return one.
-CANONICAL_KEYS = frozenset(("success", "error", "data"))
-ROUTE_FUNCTIONS = frozenset(("tradeguard.route", "tradeguard.gateway.route"))
-RUNTIME_RESULT_FUNCTIONS = ROUTE_FUNCTIONS | {
-    f"{module}.{name}" for module in ("tradeguard", "tradeguard.results") for name in ("ok", "fail", "normalize")
-}
-# Calls that build a mapping from keyword arguments: `dict(success=..., error=..., data=...)`.
-MAPPING_BUILDERS = frozenset(("dict", "CanonicalResult"))
+# Decorators that make a method something other than an operation called on the instance.
+METHOD_KINDS = frozenset(("property", "cached_property", "setter", "getter", "deleter", "staticmethod", "classmethod"))
 
 
-def summarize_source(text: str) -> dict:
-    """The index entry of one file: ``imports``, ``classes``, ``functions``, ``returns`` (for
-    functions and ``Class.method``, see ``_return_facts``) and, if it cannot be parsed at all,
-    ``error``."""
+class ClassSummary(TypedDict):
+    name: str
+    bases: list[str]            # dotted, as written (`x.BaseConnector`; `Generic[T]` as `Generic`)
+    methods: list[str]          # the methods defined in the class body, in order
+    kinds: dict[str, str]       # method -> its decorator, for properties, static and class methods
+    uses: list[str]             # capitalised names the body calls or annotates with (`Client(...)`)
+
+
+class FileSummary(TypedDict, total=False):
+    imports: dict[str, str]     # local name -> what it was imported as
+    classes: list[ClassSummary]
+    functions: list[str]        # top-level functions
+    # "f" and "Class.m" -> what their returns hold (see `results.flow.return_facts`)
+    returns: dict[str, list[str]]
+    syntax_error: dict          # the standard ast's objection, for TG000 if LibCST objects too
+    error: str
+
+
+def summarize_source(text: str) -> FileSummary:
+    """The index entry of one file (see ``FileSummary``); ``error`` if it cannot be parsed at all."""
     try:
         tree = ast.parse(text)
     except SyntaxError as error:
@@ -52,10 +64,10 @@ def summarize_source(text: str) -> dict:
     return _summarize_tree(tree)
 
 
-def _summarize_tree(tree: ast.Module) -> dict:
+def _summarize_tree(tree: ast.Module) -> FileSummary:
     imports: dict[str, str] = {}
-    classes: list[dict] = []
-    class_methods: list[tuple[str, list]] = []
+    classes: list[ClassSummary] = []
+    returns: dict[str, list[str]] = {}
     for node in _all_statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -72,17 +84,16 @@ def _summarize_tree(tree: ast.Module) -> dict:
                 imports[local] = f"{module}.{alias.name}"
         elif isinstance(node, ast.ClassDef):
             methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            class_methods.append((node.name, methods))
             classes.append({
                 "name": node.name,
                 "bases": [_dotted_name(base) for base in node.bases if _dotted_name(base)],
                 "methods": [method.name for method in methods],
+                "kinds": {method.name: kind for method in methods if (kind := _method_kind(method))},
+                "uses": _class_names_used(node),
             })
+            returns.update(_returns_of(f"{node.name}.", methods))
     functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    # After the walk, when every import of the module is known.
-    returns = _returns_of("", functions, imports)
-    for class_name, methods in class_methods:
-        returns.update(_returns_of(f"{class_name}.", methods, imports))
+    returns.update(_returns_of("", functions))
     return {
         "imports": imports,
         "classes": classes,
@@ -103,120 +114,42 @@ def _all_statements(tree: ast.Module):
             queue.extend(getattr(node, block, ()))
 
 
-def _returns_of(prefix: str, functions: list, imports: dict[str, str]) -> dict[str, list[str]]:
-    """``_return_facts`` of the functions that have them, by ``prefix`` + name."""
-    facts = {}
-    for function in functions:
-        refs = _return_facts(function, imports)
-        if refs is not None:
-            facts[prefix + function.name] = refs
-    return facts
+def _class_names_used(node: ast.ClassDef) -> list[str]:
+    """The last names of what the class body calls or annotates with, if capitalised (classes,
+    by convention): which other classes a class holds."""
+    names = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            target = inner.func
+        elif isinstance(inner, (ast.AnnAssign, ast.arg)):
+            target = inner.annotation
+        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            target = inner.returns
+        else:
+            continue
+        while isinstance(target, ast.Subscript):   # Optional[Client]
+            target = target.slice if isinstance(target.slice, (ast.Name, ast.Attribute)) else target.value
+        name = _dotted_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+        if name and name.rsplit(".", 1)[-1][:1].isupper():
+            names.add(name.rsplit(".", 1)[-1])
+    return sorted(names)
 
 
-def _return_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str]) -> list[str] | None:
-    """What the function's results are built from, if each may be a canonical result.
-
-    ``None`` unless the function has a ``return`` with a value and every such value (through
-    ``await``, both branches of ``x if c else y`` and of ``and`` / ``or``, and local variables by
-    all their assignments) is a literal with exactly the keys ``success``, ``error`` and ``data``,
-    or a call. The calls are listed by the dotted name of the callee as this module imports it
-    (``self.m``, ``cls.m`` and ``super.m`` for the class's own methods): whether they build
-    canonical results is decided across the project by ``ProjectIndex``. Returns inside nested
-    functions and lambdas belong to those.
-    """
-    returns: list[ast.expr] = []
-    bindings: dict[str, list[ast.expr | None]] = {}  # None: bound to something not followed
-    for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs,
-                function.args.vararg, function.args.kwarg):
-        if arg is not None:
-            bindings[arg.arg] = [None]
-    for node in _own_statements(function):
-        if isinstance(node, ast.Return) and node.value is not None:
-            returns.append(node.value)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                _bind(bindings, target, node.value if isinstance(target, ast.Name) else None)
-        elif isinstance(node, ast.AnnAssign):
-            _bind(bindings, node.target, node.value)
-        elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
-            _bind(bindings, node.target, None)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                _bind(bindings, item.optional_vars, None)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bindings.setdefault(node.name, []).append(None)
-    if not returns:
-        return None
-    refs: set[str] = set()
-    if all(_built_canonically(value, bindings, imports, refs, frozenset()) for value in returns):
-        return sorted(refs)
+def _method_kind(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    for decorator in method.decorator_list:
+        name = (_dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator) or "").rsplit(".", 1)[-1]
+        if name in METHOD_KINDS:
+            return name
     return None
 
 
-def _own_statements(function: ast.AST):
-    """The statements of a function's body at any depth, without those of nested functions and
-    classes. Expressions are not entered (most of a tree's nodes; a name bound only by ``:=`` is
-    therefore not followed)."""
-    stack = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        yield node
-        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
-            stack.extend(getattr(node, block, ()))
-
-
-def _bind(bindings: dict[str, list[ast.expr | None]], target: ast.expr | None, value: ast.expr | None) -> None:
-    if isinstance(target, ast.Name):
-        bindings.setdefault(target.id, []).append(value)
-    elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
-        for element in ast.iter_child_nodes(target):
-            _bind(bindings, element, None)
-
-
-def _built_canonically(
-    value: ast.expr, bindings: dict, imports: dict[str, str], refs: set[str], seen: frozenset[str]
-) -> bool:
-    if isinstance(value, ast.Await):
-        return _built_canonically(value.value, bindings, imports, refs, seen)
-    if isinstance(value, ast.IfExp):
-        branches = [value.body, value.orelse]
-    elif isinstance(value, ast.BoolOp):
-        branches = value.values
-    else:
-        branches = None
-    if branches is not None:
-        return all(_built_canonically(branch, bindings, imports, refs, seen) for branch in branches)
-    if isinstance(value, ast.Dict):
-        keys = [key.value if isinstance(key, ast.Constant) else None for key in value.keys]
-        return len(keys) == len(CANONICAL_KEYS) and set(keys) == CANONICAL_KEYS
-    if isinstance(value, ast.Call):
-        callee = _callee_name(value.func)
-        if callee in MAPPING_BUILDERS or (callee or "").endswith(".CanonicalResult"):
-            keywords = [keyword.arg for keyword in value.keywords]
-            return not value.args and len(keywords) == len(CANONICAL_KEYS) and set(keywords) == CANONICAL_KEYS
-        head = (callee or "").partition(".")[0]
-        if callee is None or ("." in callee and head not in imports and head not in ("self", "cls", "super")):
-            return False  # a method of a local value (`resp.json()`): not followed
-        refs.add(qualify(callee, imports))
-        return True
-    if isinstance(value, ast.Name) and value.id in bindings and value.id not in seen:
-        return all(
-            assigned is not None and _built_canonically(assigned, bindings, imports, refs, seen | {value.id})
-            for assigned in bindings[value.id]
-        )
-    return False
-
-
-def _callee_name(func: ast.expr) -> str | None:
-    """``a.b.c`` for a plain callee; ``super.m`` for ``super().m``."""
-    if (
-        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
-        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
-    ):
-        return f"super.{func.attr}"
-    return _dotted_name(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+def _returns_of(prefix: str, functions: list) -> dict[str, list[str]]:
+    facts = {}
+    for function in functions:
+        found = return_facts(function)
+        if found and found != ["other"]:  # absent means the same, in a smaller cache
+            facts[prefix + function.name] = found
+    return facts
 
 
 def qualify(dotted: str, imports: dict[str, str]) -> str:
@@ -281,6 +214,8 @@ def _summarize_newer_syntax(text: str) -> dict:
                 if base.strip() and "=" not in base
             ],
             "methods": [],
+            "kinds": {},
+            "uses": [],
         }
         for match in _CLASS_LINE.finditer(text)
     ]
@@ -293,21 +228,21 @@ def _summarize_newer_syntax(text: str) -> dict:
 
 @dataclass
 class ProjectIndex:
-    """The summaries of every file of the project, and what follows from them across files."""
+    """The summaries of every file of the project, and generic questions across them: what a
+    name written in a file refers to, a class's project ancestors, where a method is defined.
+    Rule families derive their own facts from it once per run (``derived``)."""
 
     connector_bases: tuple[str, ...] = ()
-    summaries: dict[str, dict] = field(default_factory=dict)  # relative path -> summary
+    summaries: dict[str, FileSummary] = field(default_factory=dict)  # relative path -> summary
     connector_paths: tuple[str, ...] = ()
     gateway_paths: tuple[str, ...] = ()
     # Values rules derive from the index once per run (e.g. a text pattern), by the rule's key.
     derived: dict = field(default_factory=dict, repr=False)
-    _connector_classes: frozenset[str] | None = None
-    _canonical_functions: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
     _modules: dict[str, str] | None = field(default=None, repr=False)
-    _classes: dict[str, list[tuple[str, dict]]] | None = field(default=None, repr=False)
+    _classes: dict[str, list[tuple[str, ClassSummary]]] | None = field(default=None, repr=False)
 
     @classmethod
-    def for_config(cls, config: Config, summaries: dict[str, dict] | None = None) -> ProjectIndex:
+    def for_config(cls, config: Config, summaries: dict[str, FileSummary] | None = None) -> ProjectIndex:
         return cls(
             config.connector_bases, summaries or {},
             connector_paths=config.connector_paths, gateway_paths=config.gateway_paths,
@@ -316,57 +251,7 @@ class ProjectIndex:
     def imports_of(self, rel_path: str) -> dict[str, str]:
         return self.summaries.get(rel_path, {}).get("imports", {})
 
-    @property
-    def connector_classes(self) -> frozenset[str]:
-        """Names of the configured connector bases and of classes that derive, directly or through
-        other project classes, from one of them, from a class named ``*Connector`` or from a
-        class defined in a connector path (bases are matched by their last name:
-        ``x.BaseConnector``)."""
-        if self._connector_classes is None:
-            bases_of: dict[str, set[str]] = {}
-            roots = set(self.connector_bases)
-            for rel, summary in self.summaries.items():
-                in_connector_path = matches_any(rel, self.connector_paths)
-                for cls in summary.get("classes", ()):
-                    bases_of.setdefault(cls["name"], set()).update(b.rsplit(".", 1)[-1] for b in cls["bases"])
-                    if in_connector_path or cls["name"].endswith("Connector"):
-                        roots.add(cls["name"])
-            known = set(self.connector_bases)
-            changed = True
-            while changed:
-                changed = False
-                for name, bases in bases_of.items():
-                    if name not in known and bases & (known | roots):
-                        known.add(name)
-                        changed = True
-            self._connector_classes = frozenset(known)
-        return self._connector_classes
-
-    def is_connector_class(self, name: str, bases: list[str] | tuple[str, ...] = ()) -> bool:
-        if name.endswith("Connector") or name in self.connector_classes:
-            return True
-        return any(base.rsplit(".", 1)[-1] in self.connector_classes for base in bases)
-
-    def defines_connector(self, rel_path: str, class_name: str) -> bool:
-        """Whether the class ``class_name`` of ``rel_path`` is a connector: it lives in a connector
-        path, or ``is_connector_class`` says so by its name and bases."""
-        if matches_any(rel_path, self.connector_paths):
-            return True
-        bases = next(
-            (cls["bases"] for cls in self.summaries.get(rel_path, {}).get("classes", ()) if cls["name"] == class_name),
-            (),
-        )
-        return self.is_connector_class(class_name, bases)
-
-    def names_connector_class(self, rel_path: str, dotted: str) -> bool:
-        """Whether ``dotted``, as written in ``rel_path`` (``OandaConnector``, ``conn.Oanda``),
-        names a connector class of the project."""
-        if self.is_connector_class(dotted.rsplit(".", 1)[-1]):
-            return True
-        found = self._resolve(rel_path, dotted, "classes")
-        return found is not None and matches_any(found[0], self.connector_paths)
-
-    # --- canonical results and gateway functions across files --------------------------------
+    # --- names across files ------------------------------------------------------------------
     def qualify(self, rel_path: str, dotted: str) -> str:
         """``dotted`` as written in ``rel_path``, with its first name replaced by what it was
         imported as; relative imports are made absolute (from the config root)."""
@@ -382,74 +267,13 @@ class ProjectIndex:
             return qualified
         return ".".join([*package[: len(package) - (level - 1)], qualified[level:]])
 
-    def returns_canonical(self, rel_path: str, callee: str, class_name: str | None = None) -> bool:
-        """Whether calling ``callee`` (a dotted name as written in ``rel_path``; ``self.m``,
-        ``cls.m`` or ``super.m`` inside class ``class_name``) returns a canonical result: the
-        runtime's ``ok`` / ``fail`` / ``normalize`` / ``route``, a public method of a connector
-        (checked itself), or a project function or method whose every return is built, through
-        any depth of such calls across files, from canonical results."""
-        target = self._call_target(rel_path, callee, class_name, written=True)
-        return target is True or (target is not None and target in self.canonical_functions)
-
-    def is_gateway_function(self, rel_path: str, callee: str) -> bool:
-        """Whether ``callee`` (as written in ``rel_path``) names a top-level function defined in a
-        gateway path."""
-        found = self._resolve(rel_path, callee, "functions")
-        return found is not None and matches_any(found[0], self.gateway_paths)
-
-    @property
-    def canonical_functions(self) -> frozenset[tuple[str, str]]:
-        """``(path, "function")`` and ``(path, "Class.method")`` of the project's functions that
-        build canonical results: the largest set in which every call a function's returns are
-        built from is the runtime's, a connector's public method, or a member (so helpers that
-        call each other recursively still count)."""
-        if self._canonical_functions is None:
-            targets = {
-                (rel, name): [self._call_target(rel, ref, name.rpartition(".")[0] or None, written=False) for ref in refs]
-                for rel, summary in self.summaries.items()
-                for name, refs in summary.get("returns", {}).items()
-            }
-            alive = set(targets)
-            changed = True
-            while changed:
-                changed = False
-                for key in list(alive):
-                    if not all(target is True or target in alive for target in targets[key]):
-                        alive.discard(key)
-                        changed = True
-            self._canonical_functions = frozenset(alive)
-        return self._canonical_functions
-
-    def _call_target(self, rel_path: str, callee: str, class_name: str | None, *, written: bool):
-        """True for a call known to return a canonical result whatever the project holds; else the
-        project function or method it calls, as a key of ``canonical_functions``, or None.
-        ``callee`` is as written in the file, or (not ``written``) as the summary keeps it:
-        already qualified through the file's imports."""
-        head, _, method = callee.partition(".")
-        if head in ("self", "cls", "super") and class_name and method and "." not in method:
-            if not method.startswith("_") and self.defines_connector(rel_path, class_name):
-                return True
-            return self._method_key(rel_path, class_name, method, inherited_only=head == "super")
-        if written:
-            if head not in self.imports_of(rel_path) and "." in callee:
-                return None  # a method of a local value, not a module's function
-            absolute = self.qualify(rel_path, callee)
-        else:
-            absolute = self._absolute(rel_path, callee)
-        if absolute in RUNTIME_RESULT_FUNCTIONS:
-            return True
-        return self._find(rel_path, absolute, "functions")
-
-    def _resolve(self, rel_path: str, dotted: str, kind: str) -> tuple[str, str] | None:
-        """``_find`` for ``dotted`` as written in ``rel_path``."""
+    def resolve(self, rel_path: str, dotted: str, kind: str) -> tuple[str, str] | None:
+        """``(path, name)`` of the top-level function or class (``kind``: ``"functions"`` or
+        ``"classes"``) that ``dotted``, as written in ``rel_path``, names, if the project
+        defines it."""
         if dotted.partition(".")[0] not in self.imports_of(rel_path) and "." in dotted:
             return None  # an attribute of a local value, not a module's
-        return self._find(rel_path, self.qualify(rel_path, dotted), kind)
-
-    def _find(self, rel_path: str, absolute: str, kind: str) -> tuple[str, str] | None:
-        """``(path, name)`` of the top-level function or class (``kind``: ``"functions"`` or
-        ``"classes"``) an absolute dotted name (or a plain name of ``rel_path``) names, if it is
-        defined in the project."""
+        absolute = self.qualify(rel_path, dotted)
         if "." in absolute:
             module, _, name = absolute.rpartition(".")
             rel = self.module_path(module)
@@ -460,23 +284,6 @@ class ProjectIndex:
         summary = self.summaries.get(rel, {})
         names = summary.get("functions", ()) if kind == "functions" else [c["name"] for c in summary.get("classes", ())]
         return (rel, name) if name in names else None
-
-    def _method_key(self, rel_path: str, class_name: str, method: str, inherited_only: bool) -> tuple[str, str] | None:
-        """Where ``method`` of ``class_name`` (or, first found, of its project base classes) is defined."""
-        classes = self._classes_by_name()
-        own = [entry for entry in classes.get(class_name, ()) if entry[0] == rel_path] or classes.get(class_name, [])
-        queue = [(entry, inherited_only) for entry in own]
-        seen: set[str] = set()
-        while queue:
-            (rel, cls), skip = queue.pop(0)
-            if not skip and method in cls["methods"]:
-                return (rel, f"{cls['name']}.{method}")
-            for base in cls["bases"]:
-                name = base.rsplit(".", 1)[-1]
-                if name not in seen:
-                    seen.add(name)
-                    queue.extend((entry, False) for entry in classes.get(name, ()))
-        return None
 
     def module_path(self, module: str) -> str | None:
         """The project file of the dotted ``module`` (``bot.util`` -> ``bot/util.py``), also when
@@ -495,40 +302,58 @@ class ProjectIndex:
             self._modules = modules
         return self._modules.get(module)
 
-    def ancestor_classes(self, bases: list[str] | tuple[str, ...]) -> list[dict]:
-        """The project's classes a class with ``bases`` derives from, directly or not (matched by
-        their last name, as ``connector_classes`` does), nearest first."""
-        classes = self._classes_by_name()
-        queue = [base.rsplit(".", 1)[-1] for base in bases]
-        seen: set[str] = set()
-        found: list[dict] = []
-        while queue:
-            name = queue.pop(0)
-            if name in seen:
-                continue
-            seen.add(name)
-            for _, cls in classes.get(name, ()):
-                found.append(cls)
-                queue.extend(base.rsplit(".", 1)[-1] for base in cls["bases"])
-        return found
-
-    def _classes_by_name(self) -> dict[str, list[tuple[str, dict]]]:
+    # --- classes -----------------------------------------------------------------------------
+    def classes_named(self, name: str) -> list[tuple[str, ClassSummary]]:
+        """``(path, summary)`` of the project's classes called ``name`` (bases are matched by
+        their last name: ``x.BaseConnector`` is ``BaseConnector``)."""
         if self._classes is None:
-            classes: dict[str, list[tuple[str, dict]]] = {}
+            classes: dict[str, list[tuple[str, ClassSummary]]] = {}
             for rel, summary in self.summaries.items():
                 for cls in summary.get("classes", ()):
                     classes.setdefault(cls["name"], []).append((rel, cls))
             self._classes = classes
-        return self._classes
+        return self._classes.get(name, [])
+
+    def class_summary(self, rel_path: str, name: str) -> ClassSummary | None:
+        return next((cls for rel, cls in self.classes_named(name) if rel == rel_path), None)
+
+    def ancestors(self, bases: list[str]) -> list[tuple[str, ClassSummary]]:
+        """The project classes a class with these ``bases`` derives from, nearest first, each
+        once (a name defined in several files gives each of them)."""
+        queue = list(bases)
+        seen: set[str] = set()
+        found: list[tuple[str, ClassSummary]] = []
+        while queue:
+            base = queue.pop(0).rsplit(".", 1)[-1]
+            if base in seen:
+                continue
+            seen.add(base)
+            for entry in self.classes_named(base):
+                found.append(entry)
+                queue.extend(entry[1]["bases"])
+        return found
+
+    def find_method(self, rel_path: str, class_name: str, method: str, inherited_only: bool = False) -> tuple[str, str] | None:
+        """``(path, "Class.method")`` where ``method`` of ``class_name`` is defined: the class
+        itself (unless ``inherited_only``, as for ``super().m``), else its nearest ancestor."""
+        own = self.class_summary(rel_path, class_name)
+        if own is None:
+            return None
+        if not inherited_only and method in own["methods"]:
+            return (rel_path, f"{class_name}.{method}")
+        for rel, cls in self.ancestors(own["bases"]):
+            if method in cls["methods"]:
+                return (rel, f"{cls['name']}.{method}")
+        return None
 
     def fingerprint(self) -> str:
-        """A hash of the cross-file facts (classes, functions, which of them build canonical
-        results), for the result cache: other edits inside function bodies elsewhere do not
-        invalidate a file's cached findings."""
+        """A hash of the cross-file facts (classes, functions, what their returns hold), for the
+        result cache: other edits inside function bodies elsewhere do not invalidate a file's
+        cached findings."""
         facts = sorted(
-            (path, summary.get("classes", []), summary.get("functions", []))
+            (path, summary.get("classes", []), summary.get("functions", []), sorted(summary.get("returns", {}).items()))
             for path, summary in self.summaries.items()
         )
         # marshal format 2 has no back-references, so equal facts always give equal bytes
-        payload = marshal.dumps([self.connector_bases, facts, sorted(self.canonical_functions)], 2)
+        payload = marshal.dumps([self.connector_bases, facts], 2)
         return hashlib.sha256(payload).hexdigest()[:16]

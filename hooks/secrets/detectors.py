@@ -24,7 +24,7 @@ import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from hooks.secrets.providers import PROVIDERS, Provider, provider_names
 from hooks.secrets.syntax import Scope, credential_literals, looks_random, plausible_password
@@ -332,7 +332,19 @@ class CredentialNameDetector(Detector):
         for assignment in scope.assignments:
             provider = named_provider(assignment.segments)
             secret_type = provider.secret_type if provider is not None else self.secret_type
-            yield Match(assignment.start, assignment.end, assignment.value, secret_type, assignment.name)
+            value = assignment.value
+            if provider is not None and provider.prefixes and value.startswith(provider.prefixes) and not _format_of(provider).match(value):
+                # Name and prefix claim the provider's format and the value fails it (`DATABRICKS_TOKEN
+                # = "dapi12..."` cut short): at most a generic credential, and only if machine-made.
+                if not looks_random(value):
+                    continue
+                secret_type = self.secret_type
+            yield Match(assignment.start, assignment.end, value, secret_type, assignment.name)
+
+
+@cache
+def _format_of(provider: Provider) -> re.Pattern[str]:
+    return re.compile(provider.pattern)
 
 
 _CLASSES: dict[str, type[Detector]] = {

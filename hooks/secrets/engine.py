@@ -96,7 +96,39 @@ def _scan_view(path: str, raw: str, view: View, excludes: ExcludePatterns) -> li
             message = _message(match, view)
             finding = Finding(CODE, path, line, column, end_line, end_column, message, kind=match.secret_type)
             detections.append(Detection(finding, secret_hash(match.value)))
+    if view.declared is not None and not detections:
+        detections.extend(_declared(path, raw, view, excludes))
     return detections
+
+
+# Keys of a Kubernetes Secret's data that name what locates a credential, not the credential.
+_IDENTIFIER_KEYS = frozenset({
+    "user", "username", "user_name", "login", "email", "host", "hostname", "port", "database", "db", "dbname",
+    "namespace", "region", "url", "endpoint", "server", "account", "account_name", "client_id", "name",
+})
+DECLARED_TYPE = "Kubernetes Secret Value"
+
+
+def _declared(path: str, raw: str, view: View, excludes: ExcludePatterns) -> list[Detection]:
+    """The value a file declares secret, when no detector typed it: reported unless it is a
+    stand-in (`changeme`, `${PASSWORD}`) or its key names an identifier."""
+    from hooks.secrets import filters
+
+    key, value = view.declared or ("", "")
+    value = value.strip()
+    if key.lower().replace("-", "_").replace(".", "_") in _IDENTIFIER_KEYS:
+        return []
+    # A document (JSON, a PEM, an `.env`) is judged by the detectors alone; a word by the filters too.
+    single = not any(char.isspace() or char in '{}[]"' for char in value.strip())
+    if single and filters.dropped_by(secret=value, line=view.text, filename=path, secret_type=DECLARED_TYPE, name=key):
+        return []
+    line, column = view.anchor or (1, 1)
+    text_line, previous_line = _numbered_line_and_previous(raw, line)
+    if excludes.excludes(text_line, value) or allowlisted(path, text_line, previous_line):
+        return []
+    message = f"{DECLARED_TYPE} in `{key}` ({view.note}) committed in source; {ADVICE}"
+    finding = Finding(CODE, path, line, column, line, column + 1, message, kind=DECLARED_TYPE)
+    return [Detection(finding, secret_hash(value))]
 
 
 def _message(match: Match, view: View) -> str:

@@ -44,9 +44,14 @@ _PLACEHOLDER_PARTS = frozenset({
 })
 _PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Runs that mark a value masked or cut short: `2fFZuXXX_...`, `***REMOVED***`, `sk-...abcd`.
-_FILLERS = ("xxx", "XXX", "***", "...", "\u2026", "0000000", "1234567")
+_MASKS = ("xxx", "XXX", "***", "...", "\u2026")
+# Digit runs that fill a made-up value; under an explicit secret name they are not enough alone
+# (the peers' own test keys, `12345678-ABCD-...` under `SNYK_TOKEN`, are reported as keys).
+_DIGIT_FILLERS = ("0000000", "1234567")
 # One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
 _REPEATED_RE = re.compile(r"(.)\1{7}")
+# One run over and over: `0x` and `0123456789abcdef` four times.
+_REPEATED_RUN_RE = re.compile(r"(.{4,32}?)\1+")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -63,19 +68,44 @@ _SEQUENCES = (
 _UNLEET = str.maketrans("0@4$5361!|7", "oaassegilit")
 
 
-def is_placeholder(secret: str) -> bool:
-    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `P@55w0rd!`, `password1`, `abcdef123456`."""
+def is_placeholder(secret: str, name: str = "") -> bool:
+    """`<your-key>`, `${VAR}`, `{{ .Values.x }}`, `xxxx`, `changeme`, `P@55w0rd!`, `password1`, `abcdef123456`.
+
+    Under an explicit secret name (`SNYK_TOKEN`; not a bare `key`) only these documented
+    stand-ins drop a value; a run of a sequence inside it (`12345678-ABCD-...`) does not, unless
+    the whole value is one or two such runs (`abcdef123456`).
+    """
     lowered = secret.lower()
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
     # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
-    if any(filler in secret for filler in _FILLERS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+        return True
+    if _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x")):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret)]
-    return any(part in _PLACEHOLDER_PARTS for part in parts) or any(
-        len(part) >= 6 and any(part in sequence for sequence in _SEQUENCES) for part in parts + [lowered]
+    if any(part in _PLACEHOLDER_PARTS for part in parts):
+        return True
+    if is_explicit_name(name):
+        whole_runs = len(parts) <= 2 and all(_in_sequence(part) for part in parts)
+        return whole_runs or any(len(part) >= _WHOLE_ALPHABET and _in_sequence(part) for part in parts)
+    return any(filler in secret for filler in _DIGIT_FILLERS) or any(
+        len(part) >= 6 and _in_sequence(part) for part in parts + [lowered]
     )
+
+
+# A sequence run longer than one pass over the ten digits: `abcdefghijklmnopqrstuvwxyz`.
+_WHOLE_ALPHABET = 12
+
+
+def _in_sequence(part: str) -> bool:
+    return any(part in sequence for sequence in _SEQUENCES)
+
+
+def is_explicit_name(name: str) -> bool:
+    """A name that says what it holds (`HEROKU_API_KEY`, `_authToken`), not a bare `key`."""
+    return bool(name) and name.lower() != "key"
 
 
 _ENVIRONMENT_RE = re.compile(
@@ -188,7 +218,7 @@ _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 def is_uuid(secret: str, name: str) -> bool:
     """A UUID is mostly an identifier; under an explicit secret name (`KUCOIN_API_SECRET`,
     `HEROKU_API_KEY`, npm's `_authToken`) it is the secret, and stays reported."""
-    return bool(_UUID_RE.fullmatch(secret)) and (not name or name.lower() == "key")
+    return bool(_UUID_RE.fullmatch(secret)) and not is_explicit_name(name)
 
 
 _EVM_ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -263,11 +293,53 @@ PUBLIC_CLIENT_KEY_HASHES = frozenset({
 
 
 def is_vendor_example(secret: str) -> bool:
-    """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed, and
-    public client keys are known by hash."""
+    """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed,
+    public client keys are known by hash, and JWTs signed with jwt.io's published secrets are
+    its examples."""
     if "EXAMPLE" in secret or secret in VENDOR_EXAMPLES:
         return True
+    if secret.startswith("eyJ") and secret.count(".") == 2:
+        return is_signed_with_example_secret(secret)
     return secret.startswith("AIza") and hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
+
+
+# The HMAC secrets jwt.io's debugger fills in, old and new: anyone can forge such a token.
+JWT_EXAMPLE_SECRETS = (b"your-256-bit-secret", b"your-384-bit-secret", b"your-512-bit-secret",
+                       b"a-string-secret-at-least-256-bits-long")
+_HMAC_DIGESTS = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
+
+
+def is_signed_with_example_secret(token: str) -> bool:
+    """A JWT whose HMAC signature verifies under one of jwt.io's example secrets."""
+    import base64
+    import hmac
+    import json
+
+    head, _, rest = token.partition(".")
+    _, _, signature = rest.partition(".")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        expected = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except ValueError:
+        return False
+    digest = _HMAC_DIGESTS.get(header.get("alg")) if isinstance(header, dict) else None
+    signed = token.rsplit(".", 1)[0].encode()
+    return digest is not None and any(
+        hmac.compare_digest(hmac.new(secret, signed, digest).digest(), expected) for secret in JWT_EXAMPLE_SECRETS
+    )
+
+
+# `st=2025-03-04&se=2025-04-04&sr=c`: request parameters, none of which is a secret.
+_QUERY_RE = re.compile(r"[a-z]{1,12}=[^&\s=]+(?:&[\w.-]+=[^&\s]*)*")
+_SECRET_PARAMETERS = re.compile(r"(?:^|&)(?:sig|signature|token|access_token|key|api_key|apikey|secret|password|pwd|auth)=",
+                                re.IGNORECASE)
+
+
+def is_parameters_without_secret(secret: str) -> bool:
+    """A query string whose parameters hold no secret (a SAS token's validity window without
+    its `sig`, or its first parameter as an unquoted read stops at `&`): what it grants lives in
+    a parameter it lacks. Base64 never holds `=` but at its end, so no key is taken for one."""
+    return bool(_QUERY_RE.fullmatch(secret)) and not _SECRET_PARAMETERS.search(secret)
 
 
 FILTERS: tuple[Callable[..., bool], ...] = (
@@ -285,6 +357,7 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_key_identifier,
     is_public_key_material,
     is_vendor_example,
+    is_parameters_without_secret,
 )
 _INJECTED: tuple[tuple[Callable[..., bool], tuple[str, ...]], ...] = tuple(
     (function, tuple(inspect.signature(function).parameters)) for function in FILTERS

@@ -25,7 +25,7 @@ from hooks.secrets.providers import TRIGGERS, VENUE_WORDS
 # name is then split and classified by `credential_kind`; this pattern only finds where to
 # look. It runs on the lower-cased text: a case-insensitive alternation is ten times slower.
 _CREDENTIAL_WORDS = r"(?:pass|pwd|secret|token|key|auth|credential|bearer)"
-_NAME_TAIL = r"[\w.-]{0,100}+(?=[\"'`]?\]?[ \t]{0,40}(?:[:=]|!=)|[\"']?[ \t]*\r?\n[ \t]*value:)"
+_NAME_TAIL = r"[\w.-]{0,100}+(?=[\"'`]?\]?[ \t]{0,40}(?:[:=]|[!?+]=)|[\"']?[ \t]*\r?\n[ \t]*value:)"
 _CREDENTIAL_WORD_RE = re.compile(_CREDENTIAL_WORDS + _NAME_TAIL)
 _CREDENTIAL_WORD_ANY_CASE_RE = re.compile(_CREDENTIAL_WORDS + _NAME_TAIL, re.IGNORECASE)
 _IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -38,7 +38,7 @@ _ASSIGN_RE = re.compile(
     (?P<close>["'`]?)\]?
     [ \t]{0,40}
     (?:
-        (?P<op>:=|=>|===|==|!=|=)
+        (?P<op>:::=|::=|:=|=>|===|==|!=|\?=|\+=|=)
       | :(?![:/=])(?:[ \t]{0,40}[A-Za-z_][\w.\[\], |]{0,60}?[ \t]{0,40}=(?!=))?
     )
     [ \t]{0,40}

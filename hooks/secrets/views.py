@@ -6,7 +6,9 @@ Most files are read as they are. Two formats hide their secrets behind an encodi
   (``\\"``). Its view un-escapes every line in place, keeping lengths (so columns stay true),
   and blanks image outputs (``"image/png": ...``), whose base64 is noise.
 - A Kubernetes ``Secret`` stores its ``data:`` values base64-encoded. Each value is decoded
-  and scanned on its own, reported on the line that holds it.
+  and scanned on its own, reported on the line that holds it. The manifest itself declares
+  these values secret: a value no detector types is still reported, as a Kubernetes Secret
+  value, unless it is a placeholder or its key names an identifier (`username`, `host`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class View:
     note: str = ""
     # 1-based lines whose findings another view reports (the encoded form of a decoded value).
     skip_lines: frozenset[int] = field(default_factory=frozenset)
+    # (key, value) when the file declares this view's text a secret (a Kubernetes Secret's
+    # `data:` entry): reported even if no detector types it.
+    declared: tuple[str, str] | None = field(default=None, repr=False)
 
 
 def views(path: str, text: str) -> list[View]:
@@ -41,10 +46,11 @@ def views(path: str, text: str) -> list[View]:
     if extension in (".yaml", ".yml") and _SECRET_KIND_RE.search(text):
         decoded = list(kubernetes_secret_values(text))
         if decoded:
-            skip = frozenset(line for line, _, _ in decoded)
+            skip = frozenset(entry.line for entry in decoded)
             return [View(text, is_code, skip_lines=skip)] + [
-                View(value, is_code=False, anchor=(line, column), note="base64-decoded from a Kubernetes Secret")
-                for line, column, value in decoded
+                View(entry.shown, is_code=False, anchor=(entry.line, entry.column),
+                     note="base64-decoded from a Kubernetes Secret", declared=(entry.key, entry.value))
+                for entry in decoded
             ]
     return [View(text, is_code)]
 
@@ -88,32 +94,68 @@ _DATA_KEY_RE = re.compile(r"^(?P<indent>[ \t]*)data:[ \t]*$")
 _DATA_ENTRY_RE = re.compile(
     r"^(?P<indent>[ \t]+)(?P<key>[\w.-]{1,253}):[ \t]*(?P<quote>[\"']?)(?P<value>[A-Za-z0-9+/]{4,}={0,2})(?P=quote)[ \t]*$"
 )
+# `key: |` or `key: >`: the base64 value follows on more-indented lines.
+_DATA_BLOCK_RE = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[\w.-]{1,253}):[ \t]*[|>][-+]?[ \t]*$")
+_BASE64_LINE_RE = re.compile(r"[ \t]*[A-Za-z0-9+/]+={0,2}[ \t]*")
 
 
-def kubernetes_secret_values(text: str) -> Iterator[tuple[int, int, str]]:
-    """(line, column, decoded text) for each base64 value under `data:` of a `kind: Secret`.
+@dataclass(frozen=True, slots=True)
+class SecretEntry:
+    """One decoded `data:` value: where its base64 starts, its key, and what plugins read."""
 
-    A single-line value is given back as ``key: value``, so the key names it for the plugins;
-    a multi-line one (a PEM key, a whole `.env`) as itself.
-    """
+    line: int
+    column: int
+    key: str
+    value: str = field(repr=False)
+
+    @property
+    def shown(self) -> str:
+        """A single-line value as ``key: value``, so the key names it for the plugins; a
+        multi-line one (a PEM key, a whole `.env`) as itself."""
+        return self.value if "\n" in self.value.strip() else f"{self.key}: {self.value}"
+
+
+def kubernetes_secret_values(text: str) -> Iterator[SecretEntry]:
+    """Each base64 value under `data:` of a `kind: Secret`, inline or as a block scalar, decoded."""
     for document in _documents(text):
         if not any(_SECRET_KIND_RE.match(line) for _, line in document):
             continue
-        data_indent: int | None = None
-        for number, line in document:
-            if data_indent is not None:
-                entry = _DATA_ENTRY_RE.match(line)
-                if line.strip() and len(line) - len(line.lstrip()) <= data_indent:
-                    data_indent = None
-                elif entry is not None:
-                    decoded = _decode(entry.group("value"))
-                    if decoded is not None:
-                        shown = decoded if "\n" in decoded.strip() else f"{entry.group('key')}: {decoded}"
-                        yield number, entry.start("value") + 1, shown
-                    continue
-            header = _DATA_KEY_RE.match(line)
-            if header is not None:
-                data_indent = len(header.group("indent"))
+        yield from _data_entries(document)
+
+
+def _data_entries(document: list[tuple[int, str]]) -> Iterator[SecretEntry]:
+    data_indent: int | None = None
+    for index, (number, line) in enumerate(document):
+        if data_indent is not None:
+            indent = len(line) - len(line.lstrip())
+            if line.strip() and indent <= data_indent:
+                data_indent = None
+            elif (entry := _DATA_ENTRY_RE.match(line)) is not None:
+                decoded = _decode(entry.group("value"))
+                if decoded is not None:
+                    yield SecretEntry(number, entry.start("value") + 1, entry.group("key"), decoded)
+                continue
+            elif (block := _DATA_BLOCK_RE.match(line)) is not None:
+                body = _block_body(document[index + 1:], len(block.group("indent")))
+                decoded = _decode("".join(part.strip() for _, part in body)) if body else None
+                if decoded is not None:
+                    first_number, first_line = body[0]
+                    column = len(first_line) - len(first_line.lstrip()) + 1
+                    yield SecretEntry(first_number, column, block.group("key"), decoded)
+                continue
+        header = _DATA_KEY_RE.match(line)
+        if header is not None:
+            data_indent = len(header.group("indent"))
+
+
+def _block_body(lines: list[tuple[int, str]], key_indent: int) -> list[tuple[int, str]]:
+    """The base64 lines of a block scalar: indented past its key."""
+    body = []
+    for number, line in lines:
+        if not line.strip() or len(line) - len(line.lstrip()) <= key_indent or not _BASE64_LINE_RE.fullmatch(line):
+            break
+        body.append((number, line))
+    return body
 
 
 def _documents(text: str) -> Iterator[list[tuple[int, str]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import pkgutil
 import re
+from pathlib import Path
 from functools import lru_cache
 
 from lint_rules.rule import Rule
@@ -14,9 +15,16 @@ RULE_MODULE = re.compile(r"tg\d{3}_\w+")
 
 
 def rule_modules() -> list[str]:
-    """The rule modules of this package, found by their names (as Fixit discovers rules): a new
-    rule is a new file, with no list to keep."""
-    return sorted(info.name for info in pkgutil.iter_modules(__path__) if RULE_MODULE.fullmatch(info.name))
+    """The rule modules of this package and of its rule-family packages (``results``), found by
+    their names (as Fixit discovers rules): a new rule is a new file, with no list to keep."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if RULE_MODULE.fullmatch(info.name):
+            found.append(info.name)
+        elif info.ispkg:
+            family = Path(__path__[0]) / info.name
+            found += [f"{info.name}.{inner.name}" for inner in pkgutil.iter_modules([str(family)]) if RULE_MODULE.fullmatch(inner.name)]
+    return sorted(found, key=lambda name: name.rsplit(".", 1)[-1])
 
 
 @lru_cache(maxsize=1)

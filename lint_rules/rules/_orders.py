@@ -12,6 +12,7 @@ from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
 from lint_rules.rule import Rule
+from lint_rules.rules.results.connectors import connector_model
 
 
 def dotted(node) -> str | None:
@@ -74,11 +75,13 @@ class ClassScope:
 
 
 def class_scope(context: FileContext, name: str, bases: list[str], own_methods: frozenset[str]) -> ClassScope:
-    ancestors = context.index.ancestor_classes(bases)
+    ancestors = [cls for _, cls in context.index.ancestors(bases)]
     # the names of every class in the chain, those outside the project (a library's) too
     chain = {name, *(base.rsplit(".", 1)[-1] for base in (*bases, *(base for cls in ancestors for base in cls["bases"])))}
     return ClassScope(
-        is_connector=context.index.is_connector_class(name, bases),
+        is_connector=connector_model(context).is_connector(
+            context.rel_path, {"name": name, "bases": list(bases), "methods": sorted(own_methods), "kinds": {}, "uses": []},
+        ),
         is_gateway=bool(chain & set(context.config.gateway_classes)),
         own_methods=own_methods,
         inherited_methods=frozenset(method for cls in ancestors for method in cls["methods"]),

@@ -383,7 +383,7 @@ class HardCodedLive(Rule):
         """Whether ``callee`` names a project class deriving from a strategy's (its config is
         the strategy's options: `ExecTesterConfig(StrategyConfig)`)."""
         name = (callee or "").rsplit(".", 1)[-1]
-        ancestors = self.context.index.ancestor_classes([name]) if name[:1].isupper() else []
+        ancestors = [cls for _, cls in self.context.index.ancestors([name])] if name[:1].isupper() else []
         names = [base for cls in ancestors for base in cls["bases"]]
         return any(set(words(base)) & STRATEGY_WORDS for base in names)
 

@@ -80,7 +80,7 @@ def test_cython_classes_join_the_class_chains_of_python_files(tmp_path):
     })
     assert found(root) == []
     summary = summarize_cython("cdef class A(B, C):\n    cdef int x\n    cpdef object go(self):\n        pass\n\ndef helper():\n    pass\n")
-    assert summary["classes"] == [{"name": "A", "bases": ["B", "C"], "methods": ["go"]}]
+    assert summary["classes"] == [{"name": "A", "bases": ["B", "C"], "methods": ["go"], "kinds": {}, "uses": []}]
     assert summary["functions"] == ["helper"]
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from lint_rules import engine
-from lint_rules.config import load_config
+from lint_rules.config import Config, load_config
+from lint_rules.context import FileContext
 from lint_rules.examples import fix_example
 from lint_rules.index import ProjectIndex, summarize_source
 from lint_rules.rule import Invalid
-from lint_rules.rules.tg202_payload_at_top_level import PayloadAtTopLevel
+from lint_rules.rules.results.helpers import canonical_functions, returns_canonical
+from lint_rules.rules.results.tg202_payload_at_top_level import PayloadAtTopLevel
 from lint_rules.runner import Project, check_paths
 from tests.conftest import REPO, run_cli
 
@@ -90,14 +92,17 @@ def test_summary_lists_what_each_functions_results_are_built_from():
             def _settle(self, reply):
                 return self._wrap(reply) if reply else super().fail()
     '''))
+    # generic facts: the rules decide what is canonical (functions holding nothing known are left out)
     assert summary["returns"] == {
-        "literal": [],
-        "branches": ["tradeguard.fail", "tradeguard.ok"],
-        "through_helpers": ["..shared.build", ".util.wrap"],
-        "awaited": ["tradeguard.normalize"],
-        "keywords": [],
-        "nested": ["tradeguard.ok"],
-        "Venue._settle": ["self._wrap", "super.fail"],
+        "literal": ["dict:data,error,success"],
+        "branches": ["call:fail", "call:ok"],
+        "through_helpers": ["call:make", "call:util.wrap"],
+        "awaited": ["call:tg.normalize"],
+        "keywords": ["dict:data,error,success"],
+        "raw": ["call:resp.json"],
+        "payload": ["dict:order_id,success"],
+        "nested": ["call:ok"],   # the inner function's return is its own
+        "Venue._settle": ["call:self._wrap", "call:super.fail"],
     }
 
 
@@ -164,22 +169,29 @@ HELPERS = {
 }
 
 
+def context_in(index: ProjectIndex, rel: str, **config) -> FileContext:
+    return FileContext(rel, "", Config(root=Path("."), **config), index)
+
+
 def test_index_follows_helpers_across_modules_recursion_and_src_layouts():
     index = ProjectIndex(("BaseConnector",), summaries(HELPERS))
-    here = "src/desk/venues/oanda.py"
-    assert index.returns_canonical(here, "again")            # two modules away
-    assert index.returns_canonical(here, "ping")             # helpers calling each other
-    assert not index.returns_canonical(here, "parse")
-    assert not index.returns_canonical(here, "maybe")        # one branch is raw
-    assert not index.returns_canonical(here, "unknown")
-    assert not index.returns_canonical(here, "self.api.get")
+    here = context_in(index, "src/desk/venues/oanda.py")
+    assert returns_canonical(here, "again")            # two modules away
+    assert returns_canonical(here, "ping")             # helpers calling each other
+    assert not returns_canonical(here, "parse")
+    assert not returns_canonical(here, "maybe")        # one branch is raw
+    assert not returns_canonical(here, "unknown")
+    assert not returns_canonical(here, "self.api.get")
     # inherited helpers, relative imports two levels up, a project under src/
-    assert index.returns_canonical(here, "self._settle", "Oanda")
-    assert not index.returns_canonical(here, "self._missing", "Oanda")
-    # a connector's public methods are checked themselves, so calling one is canonical
-    assert index.returns_canonical(here, "self.quote", "Oanda")
-    assert ("src/desk/venues/base.py", "Venue._settle") in index.canonical_functions
+    assert returns_canonical(here, "self._settle", "Oanda")
+    assert not returns_canonical(here, "self._missing", "Oanda")
+    assert ("src/desk/venues/base.py", "Venue._settle") in canonical_functions(here)
     assert index.module_path("desk.venues.base") == "src/desk/venues/base.py"
+    # a connector's interface method is checked itself, so calling one is canonical; `quote`
+    # overrides nothing the base declares, so it is an interface method only when named one
+    assert not returns_canonical(here, "self.quote", "Oanda")
+    named = context_in(ProjectIndex(("BaseConnector",), summaries(HELPERS)), "src/desk/venues/oanda.py", connector_methods=("quote",))
+    assert returns_canonical(named, "self.quote", "Oanda")
 
 
 def test_index_fingerprint_moves_with_canonical_facts_only():
@@ -238,13 +250,20 @@ def test_flake8_on_an_unsaved_buffer_knows_the_gateway_functions_of_the_project(
 def test_files_without_connectors_or_result_reads_are_not_parsed_for_these_rules(tmp_path):
     root = write(tmp_path, {
         "bot/connectors/oanda.py": "class Oanda:\n    def place_order(self, order):\n        return order\n",
-        "bot/paper.py": "from bot.base import Venue\n\nclass Paper(Venue):\n    pass\n",
-        "bot/base.py": "class Venue:\n    pass\n",
+        # helpers living beside connectors are not connectors: no order method
+        "bot/connectors/oanda_auth.py": "class OandaAuth:\n    def header(self):\n        return {'op': 'auth'}\n",
+        "bot/connectors/oanda_book_source.py": "class OandaBookSource:\n    async def listen(self):\n        return\n",
+        "bot/paper.py": "from bot.base import Venue\n\nclass Paper(Venue):\n    def quote(self):\n        return 1\n",
+        "bot/idle.py": "from bot.base import Venue\n\nclass Idle(Venue):\n    def extra(self):\n        return 1\n",
+        "bot/base.py": "class Venue:\n    def quote(self):\n        raise NotImplementedError\n",
         "bot/indicators.py": "class Ema:\n    def value(self):\n        return (1, 2)\n",
         "bot/good.py": "def go(gateway):\n    res = gateway.submit('oanda', qty=1)\n    return res['data']['id']\n",
         "bot/bad.py": "def go(gateway):\n    res = gateway.submit('oanda', qty=1)\n    return res['id']\n",
-        "bot/unrelated.py": "def price(reply):\n    return reply['bid']\n",
-    }, 'connector-paths = ["bot/connectors/**"]\nconnector-bases = ["Venue"]\n')
+        "bot/unrelated.py": "from bot.connectors.oanda import Oanda\n\ndef price(reply: Oanda):\n    return reply.pricing()['bid']\n",
+        "bot/tasks.py": "def stop(task, connector: object):\n    return task.cancel()['done']\n",
+        "tests/test_fake.py": "class FakeConnector:\n    def place_order(self, o):\n        return o['id']\n",
+    }, 'connector-paths = ["bot/connectors/**"]\nconnector-bases = ["Venue"]\nconnector-methods = ["quote", "cancel"]\n'
+       '[tool.tradeguard.per-file-ignores]\n"tests/**" = ["TG2"]\n')
     config = load_config(root)
     project = Project(config, use_cache=False)
     files = sorted(root.rglob("*.py"))
@@ -257,13 +276,18 @@ def test_files_without_connectors_or_result_reads_are_not_parsed_for_these_rules
         applicable[rel] = sorted(codes & set(RESULT_CODES))
     family = ["TG201", "TG202", "TG203", "TG204"]
     assert applicable == {
-        "bot/connectors/oanda.py": family,    # by path
-        "bot/paper.py": family,               # by a base class in another file
-        "bot/base.py": family,                # the configured base itself
+        "bot/connectors/oanda.py": family,    # in a connector path, with an order method
+        "bot/connectors/oanda_auth.py": [],
+        "bot/connectors/oanda_book_source.py": [],
+        "bot/paper.py": family,               # overrides a method of its connector base
+        "bot/idle.py": [],                    # derives from the base, overrides nothing
+        "bot/base.py": [],                    # the configured base itself declares, it is no connector
         "bot/indicators.py": [],
         "bot/good.py": [],                    # reads only result keys
         "bot/bad.py": ["TG205"],
-        "bot/unrelated.py": [],               # reads payload, but of nothing that returns results
+        "bot/unrelated.py": [],               # reads payload, but calls no interface method
+        "bot/tasks.py": [],                   # `.cancel(` on a receiver not known as a connector
+        "tests/test_fake.py": [],             # per-file-ignores silence the family here
     }
 
 
@@ -333,7 +357,7 @@ ODD_METHODS = {
             if order.a:
                 return reply
             return reply
-    ''', [("TG201", 2)]),
+    ''', [("TG201", 4)]),   # at the first return of it, not at the assignment
     "self-referencing variable": ('''
         def place_order(self, order):
             result = ok({})
@@ -367,6 +391,14 @@ def test_a_connector_in_newer_syntax_is_still_checked(tmp_path):
     assert found(root) == [("bot/oanda.py", 6, "TG201")]
 
 
+READ_CONNECTOR = """
+    class OandaConnector:
+        def positions(self):
+            pass
+
+        def balance(self):
+            pass
+"""
 READS = {
     "closure reads the enclosing result": ("""
         def run(broker):
@@ -435,7 +467,7 @@ READS = {
 @pytest.mark.parametrize("name", sorted(READS))
 def test_reads_follow_scopes_and_bindings(tmp_path, name):
     source, lines = READS[name]
-    root = write(tmp_path, {"bot/strategy.py": source})
+    root = write(tmp_path, {"bot/strategy.py": source, "bot/connectors/oanda.py": READ_CONNECTOR})
     assert [line for _, line, _ in found(root, use_cache=False)] == lines
 
 
@@ -485,8 +517,8 @@ EXAMPLE_FINDINGS = [
     ("trading_bot/bot/connectors/coinbase.py", 21, "TG202"),     # order_id beside success
     ("trading_bot/bot/connectors/ibkr.py", 20, "TG201"),         # None when cancelled
     ("trading_bot/bot/connectors/ibkr.py", 21, "TG201"),         # a tuple
-    ("trading_bot/bot/connectors/oanda.py", 20, "TG201"),        # the raw v20 reply
     ("trading_bot/bot/connectors/oanda.py", 22, "TG203"),        # success "false"
+    ("trading_bot/bot/connectors/oanda.py", 24, "TG201"),        # the raw v20 reply, at the return
     ("trading_bot/bot/strategies/mean_reversion.py", 33, "TG205"),
     ("trading_bot/bot/strategies/momentum.py", 13, "TG205"),
     ("trading_bot/bot/tools/flatten.py", 11, "TG205"),
@@ -518,15 +550,15 @@ def test_example_project_fixes_through_the_cli(example_copy):
     left = sorted((f["path"], f["line"], f["code"]) for f in json.loads(done.stdout))
     assert left == [  # what needs a reader: raw replies, a tuple, a string for a bool, the callers
         ("trading_bot/bot/connectors/ibkr.py", 21, "TG201"),
-        ("trading_bot/bot/connectors/oanda.py", 20, "TG201"),
         ("trading_bot/bot/connectors/oanda.py", 22, "TG203"),
+        ("trading_bot/bot/connectors/oanda.py", 24, "TG201"),
         ("trading_bot/bot/strategies/mean_reversion.py", 33, "TG205"),
         ("trading_bot/bot/strategies/momentum.py", 13, "TG205"),
         ("trading_bot/bot/tools/flatten.py", 11, "TG205"),
     ]
 
 
-def test_tg205_source_pattern_is_the_same_in_every_process(tmp_path):
+def test_tg205_prefilter_is_the_same_in_every_process(tmp_path):
     """The pattern is a fact the results cache compares between runs: built from a set, it must
     not depend on the process's string hashing, or every warm run re-checks the project."""
     root = write(tmp_path, {
@@ -537,11 +569,12 @@ def test_tg205_source_pattern_is_the_same_in_every_process(tmp_path):
         from pathlib import Path
         from lint_rules.config import load_config
         from lint_rules.runner import Project
-        from lint_rules.rules.tg205_payload_read_at_top_level import _source_pattern
+        from lint_rules.rules.results.tg205_payload_read_at_top_level import _prefilter
         config = load_config(Path({str(root)!r}))
         project = Project(config, use_cache=False)
         project.build_index(sorted(Path({str(root)!r}).rglob("*.py")))
-        print(_source_pattern(project.context("bot/x.py", "")).pattern)
+        prefilter = _prefilter(project.context("bot/x.py", ""))
+        print(prefilter.direct.pattern, prefilter.interface_call.pattern, prefilter.connector.pattern)
     """)
     patterns = {
         subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,

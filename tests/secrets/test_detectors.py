@@ -100,3 +100,10 @@ def test_matches_never_show_their_value(gen):
     assert token not in repr(match)
     assignment = Scope(f"password: {gen.password()}").assignments[0]
     assert assignment.value not in repr(assignment)
+
+
+def test_a_value_that_claims_a_named_providers_format_and_fails_it_is_at_most_generic(gen):
+    # `dapi` then 32 hex is a Databricks token; `dapi` then mixed letters fails the format.
+    assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.hex(32)}") == [(1, "Databricks Token")]
+    assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.alnum(36)}") == [(1, "Hard-coded Credential")]
+    assert kinds(".env", "DATABRICKS_TOKEN=dapi" + "x7ab") == []

@@ -86,12 +86,34 @@ def test_kubernetes_secret_data_is_decoded_and_reported_on_its_line(gen):
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n"
         f"  oanda-token: {encoded[0]}\n  tws-password: {encoded[1]}\n  username: {encoded[2]}\n"
     )
-    assert [line for line, _, _ in kubernetes_secret_values(manifest)] == [6, 7, 8]
+    assert [entry.line for entry in kubernetes_secret_values(manifest)] == [6, 7, 8]
     findings = scan_text("secret.yaml", manifest)
     assert [(f.line, f.kind) for f in findings] == [(6, "OANDA v20 Token"), (7, "IBKR Credential")]
     assert all("Kubernetes Secret" in f.message for f in findings)
     config_map = manifest.replace("kind: Secret", "kind: ConfigMap")
     assert not any("Kubernetes Secret" in f.message for f in scan_text("configmap.yaml", config_map))
+
+
+def test_every_kubernetes_secret_value_is_reported_unless_a_stand_in_or_an_identifier(gen):
+    password = gen.alnum(6) + "!" + gen.alnum(5)
+    docker = json.dumps({"auths": {"registry.internal": {"auth": gen.alnum(12)}}})
+
+    def encoded(value):
+        return base64.b64encode(value.encode()).decode()
+
+    manifest = (
+        "apiVersion: v1\nkind: secret\ndata:\n"
+        f"\tpassword: {encoded(password)}\n\tusername: {encoded('trader')}\n\tother: {encoded('changeme')}\n"
+        f"\textra: {encoded('bar' + chr(10))}\n\t.dockercfg: |\n\t\t{encoded(docker)}\n"
+    )
+    findings = scan_text("secret.yaml", manifest)
+    assert [f.line for f in findings] == [4, 9]
+    assert all("Kubernetes Secret" in f.message and password not in f.message for f in findings)
+    # Too short for any detector to type: reported because the manifest declares it secret.
+    short = manifest.replace(encoded(password), encoded(gen.alnum(4) + "!"))
+    assert [(f.line, f.kind) for f in scan_text("secret.yaml", short)][0] == (4, "Kubernetes Secret Value")
+    config_map = scan_text("configmap.yaml", manifest.replace("kind: secret", "kind: ConfigMap"))
+    assert not any("Kubernetes Secret" in f.message for f in config_map)
 
 
 def test_a_long_pathological_file_through_every_plugin_is_still_fast():

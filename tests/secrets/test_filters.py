@@ -96,3 +96,47 @@ def test_public_addresses_masked_keys_and_placeholders_are_dropped(gen):
     assert filters.is_placeholder(gen.alnum(6) + "XXX_" + gen.alnum(10))
     assert filters.is_placeholder(gen.alnum(8) + "\u2026")
     assert not filters.is_placeholder(gen.alnum(40))
+
+
+def test_under_an_explicit_secret_name_only_documented_stand_ins_drop_a_value():
+    # The peers' own test keys are built of digit and letter runs; under `SNYK_TOKEN` they are keys.
+    runs_key = "12345678-" + "ABCD-" * 3 + "1234567890AB"
+    assert filters.is_placeholder(runs_key)  # unnamed: a made-up value
+    assert not filters.is_placeholder(runs_key, "SNYK_TOKEN")
+    assert filters.is_placeholder(runs_key, "key")  # a bare `key` says nothing
+    assert filters.is_placeholder("0x" + "0123456789abcdef" * 4, "private_key")
+    for stand_in in ("abcdef123456", "sk_" + "abcdefghijklmnopqrstuvwxyz" + "123", "${SNYK_TOKEN}", "changeme", "x" * 16):
+        assert filters.is_placeholder(stand_in, "SNYK_TOKEN")
+
+
+def _hs256(payload: dict, secret: bytes) -> str:
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def encode(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    signed = encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + encode(json.dumps(payload).encode())
+    return signed + "." + encode(hmac.new(secret, signed.encode(), hashlib.sha256).digest())
+
+
+def test_a_jwt_signed_with_a_jwt_io_example_secret_is_an_example(gen):
+    payload = {"sub": gen.alnum(10), "name": "trader"}
+    assert filters.is_vendor_example(_hs256(payload, b"a-string-secret-at-least-256-bits-long"))
+    assert filters.is_vendor_example(_hs256(payload, b"your-256-bit-secret"))
+    assert not filters.is_vendor_example(_hs256(payload, gen.alnum(32).encode()))
+    assert not filters.is_vendor_example("eyJ" + gen.alnum(20) + "." + gen.alnum(20) + "." + gen.alnum(20))
+
+
+def test_parameters_without_a_secret_are_not_a_credential(gen):
+    assert filters.is_parameters_without_secret("st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&spr=https&sr=c")
+    assert not filters.is_parameters_without_secret(f"sv=2022-11-02&sr=c&sig={gen.alnum(43)}")
+    assert filters.is_parameters_without_secret("st=2025-03-04T07:24:52Z")
+    assert not filters.is_parameters_without_secret(gen.alnum(40))
+    assert not filters.is_parameters_without_secret(gen.b64(30))
+
+
+def test_a_token_with_an_equals_sign_is_not_taken_for_parameters(gen):
+    assert not filters.is_parameters_without_secret("pscale_tkn_" + gen.alnum(3) + "=" + gen.alnum(40))

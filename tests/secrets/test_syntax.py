@@ -73,6 +73,9 @@ def test_every_assignment_syntax_gives_the_name_and_the_literal(gen):
         "app.js": (f'const config = {{ apiSecret: "{token}" }};', "apiSecret"),
         "Dockerfile": (f"ENV API_SECRET {token}", "API_SECRET"),
         "compose.yml": (f"      - API_SECRET={token}", "API_SECRET"),
+        "Makefile": (f'API_SECRET ?= "{token}"', "API_SECRET"),
+        "rules.mk": (f'API_SECRET ::= "{token}"', "API_SECRET"),
+        "more.mk": (f'API_SECRET += "{token}"', "API_SECRET"),
     }
     for filename, (line, name) in cases.items():
         assert values(line, filename) == [(name, token)], filename

@@ -5,19 +5,21 @@ from dataclasses import dataclass, field
 
 from lint_rules.config import Config, matches_any
 from lint_rules.context import FileContext
-from lint_rules.index import CANONICAL_KEYS
 from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Rule, Valid
 from lint_rules.rules._orders import describe, dotted
-from lint_rules.rules._results import (
+from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
+from lint_rules.rules.results.helpers import (
+    CANONICAL_KEYS,
+    connector_result_methods,
     instance_kind_of_class,
-    is_connector_classdef,
     kind_by_name,
     result_source,
-    string_value,
-    unwrap,
 )
+from lint_rules.rules.results.returns import ignored_here, string_value
 
+
+_OANDA = "class Oanda:\n    def place_order(self, order):\n        pass\n\n    def pricing(self, symbol):\n        pass\n"
 
 # A subscript or `.get(` of a string literal other than "success", "error" and "data", not on a
 # subscript (`res["data"]["id"]` reads the payload where it belongs).
@@ -41,18 +43,23 @@ class PayloadReadAtTopLevel(Rule):
     where `res` is known to be a connector result: the value of a call, directly or through a
     variable of the same function (or module), of
     - an order method (`x.place_order(...)`, any receiver; see `order-methods`);
-    - a connector's public method, where the receiver is known to be a connector: `self` inside
+    - a connector's interface method (see TG201) or a connector's method that builds canonical
+      results, where the receiver is known to be a connector: `self` inside
       a connector class; a variable or `self` attribute assigned an instance of a connector class
       (`conn = OandaConnector(...)`, `self.venue = OandaConnector(...)`, also classes imported
       from connector paths) or annotated with one (`conn: OandaConnector`); and receivers named
       as connectors: `connector`, `*_connector`, `self.connectors[venue]`, `connectors.get(venue)`;
-    - the gateway: `gateway.submit(...)` (receivers named `gateway` / `*_gateway`, or assigned
-      `OrderGateway(...)`), `tradeguard.route(...)`, and functions defined in `gateway-paths`.
+    - the gateway: any public method of it (`gateway.submit(...)`, `gateway.send(...)`; receivers
+      named `gateway` / `*_gateway`, or assigned `OrderGateway(...)` or a class of a gateway path),
+      `tradeguard.route(...)`, and functions defined in `gateway-paths`.
 
     Inside connector code (connector paths and connector classes), an order method called on
-    anything but `self` or a known connector is taken for the broker SDK's, whose reply is raw and
-    read freely. Writes (`res["seen"] = True`) are not reads. A variable is followed in the order
-    of the code, and forgets a result when reassigned.
+    anything but `self` or a known connector is taken for the broker SDK's, and a connector method
+    called on anything but `self` for the connector's client: their replies are raw and read
+    freely. A receiver known only by its name to be a gateway returns results from `submit`,
+    `send` and `route` (a service client called `gateway` answers its own questions). Writes
+    (`res["seen"] = True`) are not reads. A variable is followed in the order of the code, and
+    forgets a result when reassigned.
 
     ## Why is this bad?
     Connectors return `{"success", "error", "data"}`: the payload is under `data`. Reading it at
@@ -130,6 +137,27 @@ class PayloadReadAtTopLevel(Rule):
             raw = conn._pricing("EUR_USD")
             ask = raw["ask"]
         '''),
+        # inside a connector, its client's reply is raw, though the client defines an order method
+        Valid('''
+            class VenueClient:
+                def place_order(self, order):
+                    return self.send(order)
+
+            class VenueDerivative:
+                def __init__(self):
+                    self.client = VenueClient()
+
+                async def _place_order(self, order):
+                    resp = await self.client.place_order(order)
+                    return resp["txhash"]
+        ''', path="bot/connectors/venue.py", config={"connector-paths": ["bot/connectors/**"]}),
+        # a service client that is merely called `gateway` answers its own questions
+        Valid('''
+            async def show_network(self, chain):
+                gateway = self.gateway_client()
+                status = await gateway.get_network_status(chain=chain)
+                print(status.get("rpcUrl"))
+        '''),
     ]
     INVALID = [
         Invalid('''
@@ -157,13 +185,13 @@ class PayloadReadAtTopLevel(Rule):
             quote = conn.pricing("EUR_USD")
             bid = quote["bid"]
         ''', line=5, message="connector method `pricing`", config={"connector-paths": ["bot/connectors/**"]},
-            files={"bot/connectors/oanda.py": "class Oanda:\n    def pricing(self, symbol):\n        pass\n"}),
+            files={"bot/connectors/oanda.py": _OANDA}),
         Invalid('''
             class Rebalancer:
                 def exposure(self, venue):
                     res = self.connectors[venue].positions()
                     return res["EUR_USD"]
-        ''', line=4),
+        ''', line=4, config={"connector-methods": ["positions"]}),
         Invalid('''
             from bot.execution.gateway import submit_order
 
@@ -172,9 +200,11 @@ class PayloadReadAtTopLevel(Rule):
         ''', line=4, message="gateway function `submit_order`", config={"gateway-paths": ["bot/execution/gateway.py"]},
             files={"bot/execution/gateway.py": "def submit_order(venue, **order):\n    pass\n"}),
         Invalid('''
+            from bot.connectors.oanda import OandaConnector
+
             def nav(conn: OandaConnector):
                 return conn.account()["NAV"]
-        ''', line=2),
+        ''', line=4, files={"bot/connectors/oanda.py": "class OandaConnector:\n    def account(self):\n        pass\n"}),
         Invalid('''
             from bot.venues import Fx
 
@@ -184,13 +214,22 @@ class PayloadReadAtTopLevel(Rule):
 
                 def exposure(self):
                     return self.venue.positions().get("EUR_USD")
-        ''', line=8, files={"bot/venues.py": "class Fx(BaseConnector):\n    pass\n"}),
+        ''', line=8, files={"bot/venues.py": "class Fx(BaseConnector):\n    pass\n"}, config={"connector-methods": ["positions"]}),
         Invalid('''
             class OandaConnector:
+                def positions(self):
+                    return self.api.positions()
+
                 def close_all(self):
                     res = self.positions()
                     return [self.close(p) for p in res["positions"]]
-        ''', line=4),
+        ''', line=7),
+        # a gateway's `send` returns a result as well as `submit`
+        Invalid('''
+            def flatten(gateway, venue, qty):
+                result = gateway.send(venue, side="SELL", qty=qty)
+                return result["fill_price"]
+        ''', line=3, message="from the gateway"),
     ]
 
     @classmethod
@@ -199,9 +238,12 @@ class PayloadReadAtTopLevel(Rule):
 
     @classmethod
     def applies_to(cls, context: FileContext) -> bool:
-        """Only files that read a string key other than the result's own, and name something that
-        returns connector results, are parsed for this rule."""
-        return _PAYLOAD_READ.search(context.text) is not None and _source_pattern(context).search(context.text) is not None
+        """Only files that read a string key other than the result's own, and call something that
+        returns connector results (see ``_Prefilter``), are parsed for this rule; nor files where
+        `per-file-ignores` silences it."""
+        if ignored_here(context, cls.code) or _PAYLOAD_READ.search(context.text) is None:
+            return False
+        return _prefilter(context).admits(context.text)
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -210,7 +252,8 @@ class PayloadReadAtTopLevel(Rule):
 
     # --- scopes ----------------------------------------------------------------------------
     def visit_ClassDef(self, node) -> None:
-        self.scopes.append(_Scope("class", connector=is_connector_classdef(self.context, node)))
+        connector = connector_model(self.context).is_connector(self.context.rel_path, summary_of_classdef(node))
+        self.scopes.append(_Scope("class", connector=connector))
 
     def leave_ClassDef(self, node) -> None:
         self.scopes.pop()
@@ -296,14 +339,16 @@ class PayloadReadAtTopLevel(Rule):
 
     def _source(self, node) -> str | None:
         """Where ``node``'s value comes from, if it is a connector result."""
-        node = unwrap(node)
+        node = _unwrap(node)
         if isinstance(node, cst.NamedExpr):
             return self._source(node.value)
         if isinstance(node, cst.Name):
             fact = self._lookup(node.value)
             return fact[1] if fact and fact[0] == "result" else None
         if isinstance(node, cst.Call):
-            return result_source(self.context, node, in_connector=self._in_connector(), instance_kind=self._instance_kind)
+            return result_source(
+                self.context, node, in_connector=self._in_connector(), instance_kind=self._instance_kind, clients_raw=True,
+            )
         return None
 
     def _fact(self, value, annotation=None):
@@ -312,7 +357,7 @@ class PayloadReadAtTopLevel(Rule):
             return ("result", source)
         kind = None
         if value is not None:
-            value = unwrap(value)
+            value = _unwrap(value)
             kind = (
                 (instance_kind_of_class(self.context, dotted(value.func)) if isinstance(value, cst.Call) else None)
                 or kind_by_name(value) or self._instance_kind(value)
@@ -392,22 +437,71 @@ class PayloadReadAtTopLevel(Rule):
             ))
 
 
-def _source_pattern(context: FileContext) -> re.Pattern[str]:
-    """The words one of which a file must hold to read a connector result (computed once per run):
-    an order method, `connector` or `gateway` (any case: `*Connector` classes, `self.connectors`,
-    `gateway.submit`), `route`, and the project's connector classes and gateway functions."""
+def _unwrap(node):
+    """The expression inside ``await``."""
+    while isinstance(node, cst.Await):
+        node = node.expression
+    return node
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """What a file must hold to read a connector result (built once per run):
+    - a call of an order method on any receiver (`.place_order(`), a gateway's order call
+      (`gateway.submit(`, `self.gateways[venue].send(`), `route(`, the runtime's gateway class or a
+      gateway path's function or class called or annotated; or
+    - a call of another interface method on `self` or on a receiver named as a connector
+      (`connector.cancel(`, `self.connectors[venue].balance(`); or
+    - a call of one anywhere, in a file that builds, annotates or takes a connector
+      (`OandaConnector(`, `conn: Oanda`, `self.connectors[venue]`).
+    Naming a connector class is not enough, nor is `.cancel(` alone (asyncio tasks have one)."""
+
+    direct: re.Pattern[str]
+    interface_call: re.Pattern[str]
+    connector: re.Pattern[str]
+
+    def admits(self, text: str) -> bool:
+        if self.direct.search(text):
+            return True
+        return self.interface_call.search(text) is not None and self.connector.search(text) is not None
+
+
+def _prefilter(context: FileContext) -> _Prefilter:
     config, index = context.config, context.index
-    key = ("TG205-pattern", config.order_methods)
+    key = ("TG205-prefilter", config.order_methods, config.connector_methods, config.gateway_paths)
     if key not in index.derived:
-        words = {*config.order_methods, "connector", "gateway", "route", *index.connector_classes}
+        model = connector_model(context)
+        interface = _alternatives(connector_result_methods(context) - set(config.order_methods))
+        gateways = {"route", "OrderGateway"}
+        connectors = set(model.derived) | set(config.connector_bases)
         for rel, summary in index.summaries.items():
-            if matches_any(rel, config.connector_paths):
-                words.update(cls["name"] for cls in summary.get("classes", ()))
             if matches_any(rel, config.gateway_paths):
-                words.update(summary.get("functions", ()))
-        # Longest first, then by name: a set's order changes between processes, and the cached
-        # results of every file that asked for this pattern are only valid while it is the same.
-        index.derived[key] = re.compile(
-            "|".join(re.escape(word) for word in sorted(words, key=lambda word: (-len(word), word))), re.IGNORECASE
+                gateways.update(summary.get("functions", ()))
+                gateways.update(cls["name"] for cls in summary.get("classes", ()))
+            connectors.update(cls["name"] for cls in summary.get("classes", ()) if model.is_connector(rel, cls))
+        taken = r"(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?"   # `gateways[venue]`, `connectors.get(venue)`
+        direct = [
+            r"\.\s*(?:" + _alternatives(config.order_methods) + r")\s*\(",
+            r"(?i:gateways?)\b" + taken + r"\s*\.\s*(?:submit|send|route)\s*\(",
+            _called_or_annotated(gateways),
+        ]
+        if interface:
+            direct.append(r"(?:\bself|(?i:connectors?)\b" + taken + r")\s*\.\s*(?:" + interface + r")\s*\(")
+        index.derived[key] = _Prefilter(
+            re.compile("|".join(direct)),
+            re.compile(r"\.\s*(?:" + interface + r")\s*\(" if interface else r"(?!)"),
+            re.compile(r"(?i:connectors)\s*(?:\[|\.get\()|" + _called_or_annotated(connectors)),
         )
     return index.derived[key]
+
+
+def _called_or_annotated(names) -> str:
+    """`Name(` or `: Name` (`: "Name"`) for any of ``names``."""
+    alternatives = _alternatives(names)
+    return r"\b(?:" + alternatives + r")\s*\(|:\s*['\"]?(?:" + alternatives + r")\b"
+
+
+def _alternatives(words) -> str:
+    # Longest first, then by name: the words come from sets, whose order changes between
+    # processes, and the results cache keeps a file's findings only while this pattern is the same.
+    return "|".join(re.escape(word) for word in sorted(words, key=lambda word: (-len(word), word)))

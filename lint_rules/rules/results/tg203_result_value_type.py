@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from lint_rules.rule import Invalid, Valid
-from lint_rules.rules._results import ConnectorResultRule
+from lint_rules.rules.results.returns import ARTICLES, ConnectorResultRule, is_result, literal_kind, result_items
+
+_ALLOWED = {"success": ("bool",), "error": ("str", "None"), "data": ("dict",)}
+_WANTED = {"success": "a bool", "error": "a string or None", "data": "a mapping"}
 
 
 class ResultValueType(ConnectorResultRule):
     """Connector result with a literal of the wrong type.
 
     ## What it does
-    Reports, in results returned by public connector methods (see TG201), a literal of the wrong
+    Reports, in results returned by connector interface methods (see TG201), a literal of the wrong
     type: `success` not a bool (`"ok"`, `1`, `None`), `error` not a string or None (`0`, `False`,
     a dict), `data` not a mapping (`None`, a list, a tuple, a string). Expressions whose type
     cannot be read from the code (`reply.ok`, `str(exc)`, `reply`) are not reported.
@@ -35,7 +38,8 @@ class ResultValueType(ConnectorResultRule):
     ```
 
     ## Options
-    - `connector-paths`, `connector-bases`: which classes are connectors.
+    - `connector-paths`, `connector-bases`, `connector-methods`: which classes are connectors and
+      which of their methods are checked (see TG201).
 
     ## Fix safety
     No fix: which value was meant (`"false"` as False, or a broken check) needs a reader.
@@ -44,6 +48,18 @@ class ResultValueType(ConnectorResultRule):
     code = "TG203"
     name = "result-value-type"
     message = "connector result with a literal of the wrong type"
+
+    def judge(self, method):
+        for returned in method.returned:
+            items = result_items(returned.value) if returned.value is not None else None
+            if items is None or not is_result(items):
+                continue
+            for key, value, _ in items:
+                kind = literal_kind(value) if key in _ALLOWED else None
+                if kind is not None and kind not in _ALLOWED[key]:
+                    yield self.finding(
+                        returned.at(value), f"`{key}` of `{method.name}`'s result is {ARTICLES[kind]}, not {_WANTED[key]}",
+                    )
 
     VALID = [
         Valid('''
