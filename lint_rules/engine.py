@@ -43,6 +43,11 @@ class RuleSet:
         ]
 
 
+    def prepare(self, context: FileContext) -> None:
+        for rule in self.rules:
+            rule.prepare(context)
+
+
 def _token_pattern(tokens: tuple[str, ...]) -> re.Pattern[str] | None:
     if not tokens:
         return None  # a rule without tokens must always run

@@ -13,6 +13,7 @@ This knows nothing of what the index contains: rules and index may add lookups f
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -40,6 +41,8 @@ def _canonical(value: Any) -> Any:
         return ("map", tuple(sorted(((repr(key), _canonical(item)) for key, item in value.items()))))
     if isinstance(value, (list, tuple)):
         return tuple(_canonical(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
     if hasattr(value, "pattern") and hasattr(value, "flags"):  # a compiled regex
         return ("re", value.pattern, value.flags)
     return value
@@ -77,6 +80,13 @@ class RecordingIndex:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._index, name, value)
 
+    def derive(self, key: Any, compute: Callable[[Any], Any]) -> Any:
+        """The index's run-wide value ``key``, computed from the real index (unrecorded) and
+        recorded as one question: the file depends on the value, not on what it was made of."""
+        value = self._index.derive(key, compute)
+        self.asked[("entry", "derived", (_hashable(key),))] = fingerprint(value)
+        return value
+
 
 class _RecordingCall:
     __slots__ = ("function", "recorder", "name")
@@ -84,9 +94,14 @@ class _RecordingCall:
     def __init__(self, function: Callable, recorder: RecordingIndex, name: str) -> None:
         self.function, self.recorder, self.name = function, recorder, name
 
-    def __call__(self, *args: Any) -> Any:
-        answer = self.function(*args)
-        self.recorder.asked[("call", self.name, tuple(_hashable(arg) for arg in args))] = fingerprint(answer)
+    def __call__(self, *args: Any, **keywords: Any) -> Any:
+        answer = self.function(*args, **keywords)
+        positional = tuple(_hashable(arg) for arg in args)
+        if keywords:
+            question = ("call-keywords", self.name, (positional, tuple(sorted(keywords.items()))))
+        else:
+            question = ("call", self.name, positional)
+        self.recorder.asked[question] = fingerprint(answer)
         return answer
 
 
@@ -156,6 +171,9 @@ class Answers:
                 return fingerprint(getattr(self.index, name))
             if kind == "call":
                 return fingerprint(getattr(self.index, name)(*args))
+            if kind == "call-keywords":
+                positional, keywords = args
+                return fingerprint(getattr(self.index, name)(*positional, **dict(keywords)))
             mapping = getattr(self.index, name)
             if kind == "all":
                 return (self.summaries_identity if name == "summaries" else None) or fingerprint(mapping)

@@ -19,7 +19,8 @@ import marshal
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TypedDict
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 from lint_rules.config import Config
 from lint_rules.rules.results.flow import return_facts
@@ -240,6 +241,14 @@ class ProjectIndex:
     derived: dict = field(default_factory=dict, repr=False)
     _modules: dict[str, str] | None = field(default=None, repr=False)
     _classes: dict[str, list[tuple[str, ClassSummary]]] | None = field(default=None, repr=False)
+
+    def derive(self, key: object, compute: Callable[[ProjectIndex], Any]) -> Any:
+        """The run-wide value ``key``, computed once by ``compute(index)`` from the whole index.
+        (Through :class:`lint_rules.facts.RecordingIndex`, a file that reads it depends on the value
+        alone, not on every summary the computation saw.)"""
+        if key not in self.derived:
+            self.derived[key] = compute(self)
+        return self.derived[key]
 
     @classmethod
     def for_config(cls, config: Config, summaries: dict[str, FileSummary] | None = None) -> ProjectIndex:

@@ -80,6 +80,11 @@ class Rule:
         """False where the rule never reports (e.g. gateway paths); such files are not parsed for it."""
         return True
 
+    @classmethod
+    def prepare(cls, context: FileContext) -> None:
+        """Compute the run-wide values (``index.derive``) the rule's visit reads, so that a cached
+        file's recorded answers can be checked without parsing it again."""
+
     # --- while visiting ----------------------------------------------------------------
     def report(
         self,

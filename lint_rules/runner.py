@@ -239,7 +239,9 @@ class Project:
                     return None
                 # A value derived from the index that no file has computed in this run: the
                 # file's own prefilter computes it (as it did when the entry was made).
-                ruleset.rules_for(self.context(rel, text()))
+                context = self.context(rel, text())
+                ruleset.rules_for(context)
+                ruleset.prepare(context)
                 answers.forget_unanswered()
                 if not answers.unchanged(asked):
                     return None

@@ -131,13 +131,17 @@ class ConnectorModel:
 
 
 def connector_model(context: FileContext) -> ConnectorModel:
-    """The run's model, built once per index and configuration."""
+    """The model as one file sees it: the run-wide class sets, built once per index and
+    configuration, and the file's own view of the index for the look-ups it makes."""
     config = context.config
     key = ("connector-model", config.connector_bases, config.connector_paths, config.order_methods, config.connector_methods)
-    model = context.index.derived.get(key)
-    if model is None:
-        model = context.index.derived[key] = ConnectorModel.build(config, context.index)
-    return model
+    derived, held, names = context.index.derive(key, lambda index: _run_wide_sets(config, index))
+    return ConnectorModel(config, context.index, derived, held, names)
+
+
+def _run_wide_sets(config: Config, index: ProjectIndex) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    model = ConnectorModel.build(config, index)
+    return model.derived, model.held, model.interface_names
 
 
 def summary_of_classdef(node) -> ClassSummary:

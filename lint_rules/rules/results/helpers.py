@@ -14,6 +14,8 @@ in `gateway-paths`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lint_rules.config import matches_any
 from lint_rules.context import FileContext
 from lint_rules.lazy import cst
@@ -46,15 +48,16 @@ def canonical_functions(context: FileContext) -> frozenset[tuple[str, str]]:
     canonical results: the largest set in which every return of a member is a canonical literal
     or a call of the runtime, of a connector's interface method, or of a member (so helpers that
     call each other recursively still count). Computed once per run."""
-    index = context.index
     key = ("canonical-functions", context.config.order_methods, context.config.connector_methods)
-    if key in index.derived:
-        return index.derived[key]
+    return context.index.derive(key, lambda index: _canonical_functions(replace(context, index=index)))
+
+
+def _canonical_functions(context: FileContext) -> frozenset[tuple[str, str]]:
     targets: dict[tuple[str, str], list] = {}
-    for rel, summary in index.summaries.items():
+    for rel, summary in context.index.summaries.items():
         for name, facts in summary.get("returns", {}).items():
             calls = [fact[5:] for fact in facts if fact.startswith("call:")]
-            if calls and all(fact == CANONICAL_FACT or fact.startswith("call:") for fact in facts):
+            if facts and all(fact == CANONICAL_FACT or fact.startswith("call:") for fact in facts):
                 class_name = name.rpartition(".")[0] or None
                 targets[(rel, name)] = [_call_target(context, rel, call, class_name) for call in calls]
     alive = set(targets)
@@ -65,8 +68,7 @@ def canonical_functions(context: FileContext) -> frozenset[tuple[str, str]]:
             if not all(target is True or target in alive for target in targets[member]):
                 alive.discard(member)
                 changed = True
-    index.derived[key] = found = frozenset(alive)
-    return found
+    return frozenset(alive)
 
 
 def _call_target(context: FileContext, rel_path: str, callee: str, class_name: str | None):
@@ -92,15 +94,18 @@ def connector_result_methods(context: FileContext) -> frozenset[str]:
     methods of any connector of the project, and connectors' other methods that build canonical
     results (``preview`` returning ``ok(...)``). Computed once per run."""
     key = ("connector-result-methods", context.config.order_methods, context.config.connector_methods)
-    if key not in context.index.derived:
-        model, names = connector_model(context), set(connector_model(context).interface_names)
-        for rel, qualified in canonical_functions(context):
-            class_name, _, method = qualified.rpartition(".")
-            cls = context.index.class_summary(rel, class_name) if class_name else None
-            if cls is not None and model.is_connector(rel, cls):
-                names.add(method)
-        context.index.derived[key] = frozenset(names)
-    return context.index.derived[key]
+    return context.index.derive(key, lambda index: _connector_result_methods(replace(context, index=index)))
+
+
+def _connector_result_methods(context: FileContext) -> frozenset[str]:
+    model = connector_model(context)
+    names = set(model.interface_names)
+    for rel, qualified in canonical_functions(context):
+        class_name, _, method = qualified.rpartition(".")
+        cls = context.index.class_summary(rel, class_name) if class_name else None
+        if cls is not None and model.is_connector(rel, cls):
+            names.add(method)
+    return frozenset(names)
 
 
 def _is_interface_method(context: FileContext, rel_path: str, qualified: str) -> bool:

@@ -22,7 +22,7 @@ from lint_rules.rule import Report, Rule
 from lint_rules.rules._orders import dotted
 from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
 from lint_rules.rules.results.flow import CstSyntax, follow, scan_cst
-from lint_rules.rules.results.helpers import result_source, returns_canonical
+from lint_rules.rules.results.helpers import canonical_functions, result_source, returns_canonical
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,10 @@ class ConnectorResultRule(Rule):
         if summary is None or "syntax_error" in summary:
             return True  # not indexed, or read line by line (newer syntax): decide after parsing
         return connector_model(context).defines_connector(context.rel_path)
+
+    @classmethod
+    def prepare(cls, context: FileContext) -> None:
+        canonical_functions(context)
 
     def visit_ClassDef(self, node) -> None:
         seen: set[tuple[int, str]] = set()
