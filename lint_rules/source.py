@@ -10,7 +10,6 @@ the cube of an expression's depth, and a 30,000-line file takes it 10 s).
 
 from __future__ import annotations
 
-import ast
 import codecs
 import os
 import re
@@ -42,10 +41,10 @@ class NotRegularFile(OSError):
     """A path that names a FIFO, a device or a socket (or a link to one): never read."""
 
 
-def read_source(path: str | os.PathLike) -> bytes:
-    """The bytes of a regular file, at most ``MAX_FILE_BYTES`` + 1 of them (enough for
-    ``decode_source`` to say the file is too large). Raises ``NotRegularFile`` for anything
-    else, without blocking on it, and ``OSError`` when it cannot be read."""
+def read_source(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, at most ``limit`` + 1 of them (enough for the caller to say
+    the file is too large). Raises ``NotRegularFile`` for anything else, without blocking on
+    it, and ``OSError`` when it cannot be read."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer. The check is on the opened file,
     # so a path swapped for a FIFO after listing is still refused.
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -53,7 +52,7 @@ def read_source(path: str | os.PathLike) -> bytes:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
             raise NotRegularFile(f"not a regular file ({file_kind(mode)})")
-        chunks, left = [], MAX_FILE_BYTES + 1
+        chunks, left = [], limit + 1
         while left > 0:
             chunk = os.read(descriptor, min(left, 1 << 20))
             if not chunk:
@@ -147,6 +146,8 @@ def _longest_statement(text: str) -> int:
 
 
 def _check_tree_depth(text: str) -> None:
+    import ast  # here: the secret scanner reads files through this module and parses nothing
+
     too_deep = f"too deeply nested (syntax tree deeper than {MAX_TREE_DEPTH} levels)"
     try:
         tree = ast.parse(text)

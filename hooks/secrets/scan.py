@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from hooks.secrets.engine import NO_EXCLUDES, detectors, scan_source
 from hooks.secrets.results import Detection, ExcludePatterns, Note, ScanReport
+from lint_rules.source import NotRegularFile, read_source
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 BASELINE_NAME = ".secrets.baseline"
@@ -156,11 +157,12 @@ def scan_file(
 ) -> tuple[list[Detection], list[Note]]:
     shown = display_path(path)
     try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
+        data = read_source(path, max_bytes)  # never blocks: a FIFO or a device is refused
+        if len(data) > max_bytes:
+            size = max(os.path.getsize(path), len(data))
             return [], [Note(shown, f"skipped: {size:,} bytes is over the {max_bytes:,}-byte limit (--max-file-size)")]
-        with open(path, "rb") as handle:
-            data = handle.read()
+    except NotRegularFile as error:
+        return [], [Note(shown, f"skipped: {error}")]
     except OSError as error:
         return [], [Note(shown, f"cannot read: {error.strerror or type(error).__name__}", is_error=True)]
     text, reason = read_text(data)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lint_rules import engine
 from lint_rules.cache import CACHE_DIR_NAME, CacheFile
-from lint_rules.runner import check_paths
+from lint_rules.runner import Project, check_paths
 from tests.conftest import run_cli
 
 ORDER_CALL = "def go(broker):\n    return broker.place_order('EUR_USD', 1)\n"
@@ -115,17 +114,19 @@ def index_project(root: Path) -> Path:
 
 
 def rechecked(root: Path, monkeypatch) -> set[str]:
-    """The files whose cached result was not used: the engine's prefilter ran on them again."""
+    """The files whose cached result was not used: checked again."""
     seen: set[str] = set()
-    original = engine.RuleSet.rules_for
+    original = Project.still_valid
 
-    def recording(self, context):
-        seen.add(context.rel_path)
-        return original(self, context)
+    def recording(self, hit, key, answers, rel, *args):
+        found = original(self, hit, key, answers, rel, *args)
+        if found is None:
+            seen.add(rel)
+        return found
 
-    monkeypatch.setattr(engine.RuleSet, "rules_for", recording)
+    monkeypatch.setattr(Project, "still_valid", recording)
     result = check_paths([root], jobs=1)
-    monkeypatch.setattr(engine.RuleSet, "rules_for", original)
+    monkeypatch.setattr(Project, "still_valid", original)
     return seen, sorted((Path(f.path).name, f.code) for f in result.findings)
 
 
@@ -142,3 +143,15 @@ def test_adding_a_module_rechecks_only_the_files_whose_facts_it_changes(tmp_path
     again, findings = rechecked(root, monkeypatch)
     assert "oanda.py" in again and not again & {f"strategy_{n}.py" for n in range(5)}
     assert findings == [("oanda.py", "TG201")]
+
+
+def test_a_recorded_look_up_with_keywords_is_asked_again_alike(tmp_path):
+    from lint_rules.facts import Answers, RecordingIndex
+    from lint_rules.index import ProjectIndex
+
+    index = ProjectIndex(("BaseConnector",), {"a.py": {"classes": [{"name": "A", "bases": [], "methods": ["m"]}]}})
+    recording = RecordingIndex(index)
+    recording.find_method("a.py", "A", "m", inherited_only=False)
+    assert Answers(index).unchanged(recording.asked)
+    index.summaries["a.py"]["classes"][0]["methods"] = []
+    assert not Answers(index).unchanged(recording.asked)

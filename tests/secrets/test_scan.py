@@ -114,3 +114,25 @@ def test_files_git_ignores_are_not_walked_unless_asked(in_tmp, gen):
     assert paths(scan_paths(["."], respect_gitignore=False)) == [
         ("deploy.env", 1), ("local.env", 1), ("scratch/notes.env", 1)]
     assert paths(scan_paths(["local.env"])) == [("local.env", 1)]  # named explicitly: scanned, as ruff does
+
+
+def test_a_fifo_or_a_link_to_a_device_is_skipped_with_a_note_and_never_blocks(in_tmp, gen):
+    import subprocess
+    import sys
+
+    os.mkfifo(in_tmp / "pipe.env")
+    os.symlink("/dev/zero", in_tmp / "zero.env")
+    (in_tmp / "leak.env").write_text(f"OANDA_TOKEN={gen.oanda()}\n")
+    done = subprocess.run(  # in a child with a timeout: a blocking read must fail the test, not hang it
+        [sys.executable, "-m", "tradeguard.cli", "secrets", "."], cwd=in_tmp, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["leak.env"]
+    assert "pipe.env: skipped: not a regular file (a FIFO)" in done.stderr
+    assert "zero.env" not in done.stdout  # a link met while walking is not followed
+    named = subprocess.run(
+        [sys.executable, "-m", "tradeguard.cli", "secrets", "zero.env", "pipe.env"], cwd=in_tmp, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert named.returncode == 0, named.stderr
+    assert "zero.env: skipped: not a regular file (a character device)" in named.stderr
