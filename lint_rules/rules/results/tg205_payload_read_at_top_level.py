@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lint_rules.config import Config, matches_any
 from lint_rules.context import FileContext
@@ -11,6 +11,7 @@ from lint_rules.rules._orders import describe, dotted
 from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
 from lint_rules.rules.results.helpers import (
     CANONICAL_KEYS,
+    canonical_functions,
     connector_result_methods,
     instance_kind_of_class,
     kind_by_name,
@@ -245,6 +246,11 @@ class PayloadReadAtTopLevel(Rule):
             return False
         return _prefilter(context).admits(context.text)
 
+    @classmethod
+    def prepare(cls, context: FileContext) -> None:
+        _prefilter(context)
+        canonical_functions(context)
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.scopes = [_Scope("module")]
@@ -467,32 +473,35 @@ class _Prefilter:
 
 
 def _prefilter(context: FileContext) -> _Prefilter:
-    config, index = context.config, context.index
+    config = context.config
     key = ("TG205-prefilter", config.order_methods, config.connector_methods, config.gateway_paths)
-    if key not in index.derived:
-        model = connector_model(context)
-        interface = _alternatives(connector_result_methods(context) - set(config.order_methods))
-        gateways = {"route", "OrderGateway"}
-        connectors = set(model.derived) | set(config.connector_bases)
-        for rel, summary in index.summaries.items():
-            if matches_any(rel, config.gateway_paths):
-                gateways.update(summary.get("functions", ()))
-                gateways.update(cls["name"] for cls in summary.get("classes", ()))
-            connectors.update(cls["name"] for cls in summary.get("classes", ()) if model.is_connector(rel, cls))
-        taken = r"(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?"   # `gateways[venue]`, `connectors.get(venue)`
-        direct = [
-            r"\.\s*(?:" + _alternatives(config.order_methods) + r")\s*\(",
-            r"(?i:gateways?)\b" + taken + r"\s*\.\s*(?:submit|send|route)\s*\(",
-            _called_or_annotated(gateways),
-        ]
-        if interface:
-            direct.append(r"(?:\bself|(?i:connectors?)\b" + taken + r")\s*\.\s*(?:" + interface + r")\s*\(")
-        index.derived[key] = _Prefilter(
-            re.compile("|".join(direct)),
-            re.compile(r"\.\s*(?:" + interface + r")\s*\(" if interface else r"(?!)"),
-            re.compile(r"(?i:connectors)\s*(?:\[|\.get\()|" + _called_or_annotated(connectors)),
-        )
-    return index.derived[key]
+    return context.index.derive(key, lambda index: _build_prefilter(replace(context, index=index)))
+
+
+def _build_prefilter(context: FileContext) -> _Prefilter:
+    config, index = context.config, context.index
+    model = connector_model(context)
+    interface = _alternatives(connector_result_methods(context) - set(config.order_methods))
+    gateways = {"route", "OrderGateway"}
+    connectors = set(model.derived) | set(config.connector_bases)
+    for rel, summary in index.summaries.items():
+        if matches_any(rel, config.gateway_paths):
+            gateways.update(summary.get("functions", ()))
+            gateways.update(cls["name"] for cls in summary.get("classes", ()))
+        connectors.update(cls["name"] for cls in summary.get("classes", ()) if model.is_connector(rel, cls))
+    taken = r"(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?"   # `gateways[venue]`, `connectors.get(venue)`
+    direct = [
+        r"\.\s*(?:" + _alternatives(config.order_methods) + r")\s*\(",
+        r"(?i:gateways?)\b" + taken + r"\s*\.\s*(?:submit|send|route)\s*\(",
+        _called_or_annotated(gateways),
+    ]
+    if interface:
+        direct.append(r"(?:\bself|(?i:connectors?)\b" + taken + r")\s*\.\s*(?:" + interface + r")\s*\(")
+    return _Prefilter(
+        re.compile("|".join(direct)),
+        re.compile(r"\.\s*(?:" + interface + r")\s*\(" if interface else r"(?!)"),
+        re.compile(r"(?i:connectors)\s*(?:\[|\.get\()|" + _called_or_annotated(connectors)),
+    )
 
 
 def _called_or_annotated(names) -> str:
