@@ -50,8 +50,10 @@ class _Workspace:
 
     @cached_property
     def baseline(self) -> Baseline | None:
-        """Raises ``BaselineError`` (every time it is asked) for a configured baseline that cannot be read."""
-        return load_baseline(self.config.baseline_path) if self.config.baseline else None
+        """Raises ``BaselineError`` (every time it is asked) for a configured baseline that cannot be read.
+        One not written yet hides nothing, as in `check`."""
+        path = self.config.baseline_path
+        return load_baseline(path) if path is not None and path.exists() else None
 
     def index_for(self, rel: str, text: str) -> ProjectIndex:
         """The project index with this file summarised from ``text``, which differs from the disk
@@ -87,16 +89,16 @@ def _workspace_for(config: Config) -> _Workspace:
     return _Workspace(config, project, engine.RuleSet.for_config(config), project.load(project.results_cache))
 
 
-def findings_for(filename: str, text: str) -> list[Finding]:
+def findings_for(filename: str, text: str, config: Config | None = None) -> list[Finding]:
     """What `tradeguard check` reports for ``text`` as the content of ``filename``, after the
     configured baseline.
 
     ``filename`` need not exist (flake8's ``stdin``, or an editor's ``--stdin-display-name``);
-    the configuration is looked up from its folder.
+    the configuration is looked up from its folder unless ``config`` is given.
     """
     path = Path(os.path.abspath(filename))  # `..` resolved before any glob sees the path
     try:
-        config = load_config(path)
+        config = config or load_config(path)
     except ConfigError as error:
         return [engine.unreadable_finding(filename, Unreadable(f"tradeguard config error: {error}"))]
     rel = config.relative(path)

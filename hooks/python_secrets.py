@@ -8,15 +8,16 @@ per-file ignores and ``# noqa: TG301`` on the reported line silence it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from hooks import secrets
 from hooks.secrets.precheck import could_hold_secret
 from lint_rules import suppression
+from lint_rules.baseline import BaselineError, load_baseline
 from lint_rules.cache import CacheFile, code_fingerprint
-from lint_rules.config import Config
+from lint_rules.config import Config, ConfigError, load_config
 from lint_rules.context import FileContext
 from lint_rules.engine import unreadable_finding
 from lint_rules.findings import Finding
@@ -82,3 +83,41 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
                 yield replace(finding, path=display_path(path))
         if fresh:
             cache.save({**stored, **fresh})
+
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+def without_lint_baselined(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` of the secret scanner minus the TG301 findings in Python files that the lint
+    baseline of their ``[tool.tradeguard]`` records: `tradeguard check --write-baseline`
+    records keys in Python files too, and a key accepted there must not block `secrets`.
+
+    A configuration or baseline that cannot be read accepts nothing here (`check` reports it).
+    """
+    by_config: dict[Path | None, list[Finding]] = {}
+    configs: dict[Path | None, Config] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.code != SECRET_CODE or not finding.path.endswith(PYTHON_SUFFIXES):
+            kept.append(finding)
+            continue
+        try:
+            config = load_config(Path(finding.path))
+        except ConfigError:
+            kept.append(finding)
+            continue
+        configs.setdefault(config.source, config)
+        by_config.setdefault(config.source, []).append(finding)
+    for source, governed in by_config.items():
+        kept += _not_in_baseline(governed, configs[source].baseline_path)
+    return sorted(kept, key=Finding.sort_key)
+
+
+def _not_in_baseline(findings: list[Finding], baseline_file: Path | None) -> list[Finding]:
+    if baseline_file is None or not baseline_file.is_file():
+        return findings
+    try:
+        return load_baseline(baseline_file).new_findings(findings)
+    except BaselineError:
+        return findings

@@ -174,6 +174,15 @@ _BOOL_KEYS = {"require-noqa-reason": "require_noqa_reason", "respect-gitignore":
 _TABLE_KEYS = {"per-file-ignores"}
 # Tables other modules own and validate: the runtime (limits, live) and the fixer (fix).
 _OTHER_SECTIONS = {"limits", "live", "fix"}
+_KNOWN_KEYS = (*_LIST_KEYS, *_BOOL_KEYS, "baseline", *_TABLE_KEYS, *_OTHER_SECTIONS)
+
+
+def _closest(name: str, known) -> str:
+    """``; did you mean X?`` for the known name closest to a misspelt one (as ruff suggests)."""
+    import difflib
+
+    match = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
+    return f"; did you mean {match[0]}?" if match else ""
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -242,7 +251,7 @@ def parse_config(pyproject: Path) -> Config:
                 raise ConfigError(f"{where}: tool.tradeguard.{key} must be a table")
             sections[key] = value
         else:
-            raise ConfigError(f"{where}: unknown key tool.tradeguard.{key}")
+            raise ConfigError(f"{where}: unknown key tool.tradeguard.{key}{_closest(key, _KNOWN_KEYS)}")
     values["order_methods"] = tuple(values.get("order_methods", DEFAULT_ORDER_METHODS)) + extend_methods
     for key in ("select", "ignore"):
         for code in values.get(key, ()):
@@ -271,21 +280,42 @@ def _per_file_ignores(where: str, value: object) -> tuple[tuple[str, tuple[str, 
 _CODE = re.compile(r"TG\d{0,3}")
 
 
+def code_problem(code: str) -> str | None:
+    """Why ``code`` is neither a tradeguard code nor a prefix of one (naming the closest code),
+    or None when it is one: a typo in ``select`` or ``ignore`` must not silently check nothing."""
+    from lint_rules.rules import known_codes
+
+    codes = known_codes()
+    if _CODE.fullmatch(code) and any(known.startswith(code) for known in codes):
+        return None
+    import difflib
+
+    nearest = max(codes, key=lambda known: difflib.SequenceMatcher(None, code.upper(), known).ratio())
+    return f"unknown code {code!r}; did you mean {nearest}? (`tradeguard rule --all` lists the codes)"
+
+
 def _check_code(where: str, key: str, code: str) -> None:
-    if not _CODE.fullmatch(code):
-        raise ConfigError(f"{where}: tool.tradeguard.{key}: {code!r} is not a tradeguard code or prefix (e.g. TG101, TG1)")
+    problem = code_problem(code)
+    if problem:
+        raise ConfigError(f"{where}: tool.tradeguard.{key}: {problem}")
 
 
-def with_overrides(config: Config, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None) -> Config:
-    """The config with command-line ``--select`` / ``--ignore`` applied (they replace / extend)."""
+def with_overrides(
+    config: Config, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None, extend_exclude: tuple[str, ...] = (),
+) -> Config:
+    """The config with command-line ``--select`` / ``--ignore`` / ``--extend-exclude`` applied
+    (the first replaces, the others extend)."""
     from dataclasses import replace
 
     for code in (*(select or ()), *(ignore or ())):
-        _check_code("command line", "--select/--ignore", code)
+        problem = code_problem(code)
+        if problem:
+            raise ConfigError(f"--select/--ignore: {problem}")
     return replace(
         config,
         select=select if select else config.select,
         ignore=config.ignore + tuple(ignore or ()),
+        exclude=config.exclude + tuple(extend_exclude),
     )
 
 

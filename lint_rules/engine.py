@@ -95,6 +95,7 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
             end_line=where.end.line,
             end_column=where.end.column + 1,
             message=report.message,
+            fix=None if report.replacement is None else "safe" if report.fix_is_safe else "unsafe",
         )))
     return Analysis(module, located)
 

@@ -12,6 +12,8 @@ class Finding:
     Lines and columns are 1-based; ``end_column`` is exclusive, as in ruff's JSON.
     ``path`` is relative to the working directory and uses ``/``.
     ``kind`` is a finer label some producers add (the secret type for TG301).
+    ``fix`` says whether ``--fix`` can fix it: ``"safe"``, ``"unsafe"`` (only with
+    ``--unsafe-fixes``) or None.
     """
 
     code: str
@@ -22,15 +24,13 @@ class Finding:
     end_column: int
     message: str
     kind: str | None = None
+    fix: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code)
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        if data["kind"] is None:
-            del data["kind"]
-        return data
+        return {key: value for key, value in asdict(self).items() if value is not None}
 
     @classmethod
     def from_json(cls, data: dict) -> Finding:

@@ -1,5 +1,6 @@
 """Rendering findings for people and machines: the one registry of output formats, shared by
-`tradeguard check` and `tradeguard secrets`. Each format is one function of the findings.
+`tradeguard check` and `tradeguard secrets`. Each format is one function of the findings and of
+a ``RenderContext`` (what some formats need besides them: the rule pages, colours, the source).
 
 The CI formats are imported only when asked for, so a pre-commit run's start-up does not pay
 for them.
@@ -9,15 +10,55 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 
 from lint_rules.findings import Finding
+from lint_rules.rules import RulePage
 
-Renderer = Callable[[Sequence[Finding]], str]
+
+@dataclass(frozen=True)
+class RenderContext:
+    pages: Sequence[RulePage] = ()   # every code's page, for formats that describe the rules (SARIF)
+    colour: bool = False             # ANSI colours, for text on a terminal
+    source: Callable[[str], Sequence[str]] | None = None   # a path's lines, to show them (--show-source)
 
 
-def render_text(findings: Sequence[Finding]) -> str:
-    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
+Renderer = Callable[[Sequence[Finding], RenderContext], str]
+
+# ANSI styles, for text on a terminal
+BOLD, RED, GREEN, CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[0m"
+
+
+def paint(text: str, *styles: str, colour: bool) -> str:
+    return f"{''.join(styles)}{text}{_RESET}" if colour else text
+
+
+def render_text(findings: Sequence[Finding], context: RenderContext) -> str:
+    colour = context.colour
+    lines = []
+    for f in findings:
+        where = paint(f"{f.path}:{f.line}:{f.column}:", BOLD, colour=colour)
+        lines.append(f"{where} {paint(f.code, BOLD, RED, colour=colour)} {f.message}\n")
+        if context.source is not None:
+            lines.append(source_excerpt(f, context.source(f.path), colour))
+    return "".join(lines)
+
+
+def source_excerpt(finding: Finding, source: Sequence[str], colour: bool) -> str:
+    """The reported line under the finding, its columns marked with carets (as ruff shows them)."""
+    if not 1 <= finding.line <= len(source):
+        return ""
+    text = source[finding.line - 1].rstrip("\r\n").expandtabs(1)
+    end = finding.end_column if finding.end_line == finding.line else len(text) + 1
+    gutter = " " * len(str(finding.line))
+    carets = paint("^" * max(1, end - finding.column), RED, colour=colour)
+    bar = paint("|", CYAN, colour=colour)
+    return (
+        f"{gutter} {bar}\n"
+        f"{paint(str(finding.line), CYAN, colour=colour)} {bar} {text}\n"
+        f"{gutter} {bar} {' ' * (finding.column - 1)}{carets}\n\n"
+    )
 
 
 def report_row(finding: Finding) -> dict:
@@ -32,7 +73,7 @@ def report_row(finding: Finding) -> dict:
     return row
 
 
-def render_json(findings: Sequence[Finding]) -> str:
+def render_json(findings: Sequence[Finding], context: RenderContext) -> str:
     return json.dumps([report_row(finding) for finding in findings], indent=2) + "\n"
 
 
@@ -47,9 +88,9 @@ RENDERERS: dict[str, Renderer | str] = {
 FORMATS = tuple(sorted(RENDERERS))
 
 
-def render(findings: Sequence[Finding], fmt: str) -> str:
+def render(findings: Sequence[Finding], fmt: str, context: RenderContext = RenderContext()) -> str:
     renderer = RENDERERS[fmt]
     if isinstance(renderer, str):
         module, _, function = renderer.partition(":")
         renderer = getattr(import_module(module), function)
-    return renderer(findings)
+    return renderer(findings, context)

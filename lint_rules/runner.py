@@ -58,18 +58,22 @@ def check_paths(
     *,
     select: tuple[str, ...] | None = None,
     ignore: tuple[str, ...] | None = None,
+    extend_exclude: tuple[str, ...] = (),
+    config_override: Config | None = None,
     use_cache: bool = True,
     jobs: int | None = None,
     fix: fixer.FixMode | None = None,
 ) -> CheckResult:
-    """Check files and folders; each path is governed by the nearest ``[tool.tradeguard]``.
-    With ``fix``, apply the rules' fixes first (see ``Project.fix``).
+    """Check files and folders; each path is governed by the nearest ``[tool.tradeguard]``, or
+    by ``config_override`` for all of them (``--config``). With ``fix``, apply the rules' fixes
+    first (see ``Project.fix``).
 
     Raises ``ConfigError`` for a bad configuration; problems with single files become TG000.
     """
     result = CheckResult()
-    for config, group in _group_by_config([Path(path) for path in paths]):
-        config = with_overrides(config, select, ignore)
+    paths = [Path(path) for path in paths]
+    for config, group in [(config_override, paths)] if config_override else _group_by_config(paths):
+        config = with_overrides(config, select, ignore, extend_exclude)
         fixer.fix_settings(config)  # a bad [tool.tradeguard.fix] is an error in every run
         files, missing = iter_python_files(config, group, result.notes)
         result.missing_paths.extend(missing)

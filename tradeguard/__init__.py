@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-
 _EXPORTS = {
     "CanonicalResult": "tradeguard.results",
     "fail": "tradeguard.results",
@@ -32,6 +30,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # written once, in lint_rules/__init__.py; read from the metadata
+        from importlib.metadata import version
+
+        return version("tradeguard")
     if name not in _EXPORTS:
         raise AttributeError(f"module 'tradeguard' has no attribute {name!r}")
     value = getattr(importlib.import_module(_EXPORTS[name]), name)

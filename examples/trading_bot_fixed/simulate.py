@@ -1,6 +1,7 @@
 """The PAPER flow `tradeguard readiness --simulate` runs: strategies, connectors, gateway, audit log.
 
-By hand, with the offline SDK stand-ins on the path:
+`tradeguard readiness --simulate` runs it with the import path pyproject.toml declares
+(``[tool.pytest.ini_options] pythonpath``: here the offline SDK stand-ins). By hand:
 
     PYTHONPATH=../sdk_standins TRADEGUARD_MODE=PAPER python simulate.py
 """

@@ -17,6 +17,7 @@ from subprocess import TimeoutExpired
 from hooks.readiness_checks import environment, repository, runtime
 from hooks.readiness_checks.base import Check, CheckItem, Project
 from hooks.secrets.scan import BASELINE_NAME as SECRETS_BASELINE
+from lint_rules.config import ConfigError, load_config
 from tradeguard.state import resolve_home
 
 CHECKS = (
@@ -51,8 +52,9 @@ def run_checks(
     ``passed``, ``reason``) per check, in checklist order.
 
     ``simulate`` adds the PAPER flow: True runs ``simulate.py`` at the project's root, a path runs
-    that script. Baselines default to ``.tradeguard-baseline.json`` and ``.secrets.baseline`` at
-    the root when they exist; ``home`` is the state folder whose audit log must be writable
+    that script. The lint baseline defaults to the ``baseline`` of ``[tool.tradeguard]``, else
+    ``.tradeguard-baseline.json`` at the root when it exists; the secrets baseline to
+    ``.secrets.baseline``; ``home`` is the state folder whose audit log must be writable
     (default: ``$TRADEGUARD_HOME``, else ``.tradeguard/``, as `tradeguard live` resolves it).
     """
     root = Path(path).resolve()
@@ -63,7 +65,7 @@ def run_checks(
     project = Project(
         root=root,
         home=resolve_home(home),
-        baseline=_resolved(baseline) or _existing(root / LINT_BASELINE),
+        baseline=_resolved(baseline) or _configured_baseline(root) or _existing(root / LINT_BASELINE),
         secrets_baseline=_resolved(secrets_baseline) or _existing(root / SECRETS_BASELINE),
         credentials=tuple(credentials),
         simulation=simulation,
@@ -73,6 +75,14 @@ def run_checks(
 
 def _resolved(path: str | PathLike | None) -> Path | None:
     return Path(path).resolve() if path else None
+
+
+def _configured_baseline(root: Path) -> Path | None:
+    """The ``baseline`` of the project's ``[tool.tradeguard]`` (the config check reports a bad one)."""
+    try:
+        return load_config(root).baseline_path
+    except ConfigError:
+        return None
 
 
 def _existing(path: Path) -> Path | None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 from hooks.readiness_checks.base import TOOL_TIMEOUT_SECONDS, Project, Verdict, first_line, plural, run_tradeguard
@@ -132,6 +133,22 @@ def _unwritable(home: Path, log: Path) -> str | None:
     return None
 
 
+def import_roots(root: Path) -> list[Path]:
+    """The folders the project's code imports from, as its tests see them: the root, ``src/``
+    when there is one, and the ``pythonpath`` of ``[tool.pytest.ini_options]`` (relative to
+    the root), so the simulation imports what the project's own test run imports."""
+    roots = [root, *([root / "src"] if (root / "src").is_dir() else [])]
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return roots  # the config check reports an unreadable pyproject.toml
+    declared = document.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("pythonpath", [])
+    if isinstance(declared, str):
+        declared = declared.split()
+    extra = [(root / entry).resolve() for entry in declared if isinstance(entry, str)] if isinstance(declared, list) else []
+    return list(dict.fromkeys([*roots, *extra]))
+
+
 def simulation(project: Project) -> Verdict:
     script = project.simulation
     shown = project.shown(script)
@@ -141,7 +158,7 @@ def simulation(project: Project) -> Verdict:
         inherited = os.environ.get("PYTHONPATH")
         env = {
             **os.environ, HOME_ENV: home, MODE_ENV: PAPER,
-            "PYTHONPATH": os.pathsep.join([str(project.root), *([inherited] if inherited else [])]),
+            "PYTHONPATH": os.pathsep.join([*map(str, import_roots(project.root)), *([inherited] if inherited else [])]),
         }
         done = subprocess.run(
             [sys.executable, str(script)], cwd=project.root, env=env, capture_output=True, text=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lint_rules.findings import Finding
+from lint_rules.output import RenderContext
 
 
 def escape_data(text: str) -> str:
@@ -31,5 +32,5 @@ def annotation(finding: Finding) -> str:
     return f"::error {rendered}::{escape_data(f'{finding.code} {finding.message}')}"
 
 
-def render_github(findings: Sequence[Finding]) -> str:
+def render_github(findings: Sequence[Finding], context: RenderContext) -> str:
     return "".join(f"{annotation(finding)}\n" for finding in findings)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lint_rules.baseline import fingerprints
 from lint_rules.findings import Finding
+from lint_rules.output import RenderContext
 
 SECRET_CODE = "TG301"
 
@@ -22,7 +23,7 @@ def severity(code: str) -> str:
     return "critical" if code == SECRET_CODE else "major"
 
 
-def render_gitlab(findings: Sequence[Finding]) -> str:
+def render_gitlab(findings: Sequence[Finding], context: RenderContext) -> str:
     issues = [
         {
             "description": f"{finding.code} {finding.message}",

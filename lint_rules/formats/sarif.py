@@ -1,9 +1,10 @@
 """SARIF 2.1.0 for GitHub code scanning.
 
-One run whose driver lists every documented rule (id, name, descriptions, help from the rule's
-own page) and every code reported without one; results point at paths relative to
-``%SRCROOT%``, the working directory (the repository root in CI), and carry the baseline
-fingerprint as a partial fingerprint, so GitHub tracks a finding across commits that shift it.
+One run whose driver lists every code tradeguard reports (id, name, descriptions, help from the
+code's page, as the caller's ``RenderContext.pages`` give them; the rule catalog's by default);
+results point at paths relative to ``%SRCROOT%``, the working directory (the repository root in
+CI), and carry the baseline fingerprint as a partial fingerprint, so GitHub tracks a finding
+across commits that shift it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from urllib.parse import quote
 from lint_rules import __version__
 from lint_rules.baseline import fingerprints
 from lint_rules.findings import Finding
-from lint_rules.rules import documented_rules
+from lint_rules.output import RenderContext
+from lint_rules.rules import RulePage, known_codes, rule_pages
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SOURCE_ROOT = "%SRCROOT%"
@@ -29,22 +31,22 @@ def _section(documentation: str, title: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _rule_descriptors(codes_reported: set[str]) -> list[dict]:
-    descriptors = []
-    for rule in documented_rules():
-        documentation = rule.documentation()
-        descriptors.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary()},
-            "fullDescription": {"text": _section(documentation, "What it does") or rule.summary()},
-            "help": {"text": documentation, "markdown": documentation},
-            "defaultConfiguration": {"level": "error"},
-        })
-    documented = {descriptor["id"] for descriptor in descriptors}
-    for code in sorted(codes_reported - documented):
-        descriptors.append({"id": code, "shortDescription": {"text": f"tradeguard {code}"}})
-    return descriptors
+def _rule_descriptors(pages: Sequence[RulePage], codes_reported: set[str]) -> list[dict]:
+    page_of = {page.code: page for page in pages}
+    return [_descriptor(code, page_of.get(code)) for code in sorted({*known_codes(), *page_of, *codes_reported})]
+
+
+def _descriptor(code: str, page: RulePage | None) -> dict:
+    if page is None:  # a code documented nowhere the caller could reach
+        return {"id": code, "shortDescription": {"text": f"tradeguard {code}"}, "defaultConfiguration": {"level": "error"}}
+    return {
+        "id": code,
+        "name": page.name,
+        "shortDescription": {"text": page.summary},
+        "fullDescription": {"text": _section(page.text, "What it does") or page.summary},
+        "help": {"text": page.text, "markdown": page.text},
+        "defaultConfiguration": {"level": "error"},
+    }
 
 
 def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict:
@@ -68,8 +70,8 @@ def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict:
     }
 
 
-def sarif_log(findings: Sequence[Finding]) -> dict:
-    rules = _rule_descriptors({finding.code for finding in findings})
+def sarif_log(findings: Sequence[Finding], pages: Sequence[RulePage] = ()) -> dict:
+    rules = _rule_descriptors(pages or rule_pages(), {finding.code for finding in findings})
     index_of = {rule["id"]: index for index, rule in enumerate(rules)}
     return {
         "$schema": SCHEMA_URI,
@@ -91,5 +93,5 @@ def sarif_log(findings: Sequence[Finding]) -> dict:
     }
 
 
-def render_sarif(findings: Sequence[Finding]) -> str:
-    return json.dumps(sarif_log(findings), indent=2) + "\n"
+def render_sarif(findings: Sequence[Finding], context: RenderContext) -> str:
+    return json.dumps(sarif_log(findings, context.pages), indent=2) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import pkgutil
 import re
 from pathlib import Path
@@ -50,3 +51,27 @@ def all_rules() -> tuple[type[Rule], ...]:
 
 def rule_by_code(code: str) -> type[Rule] | None:
     return next((rule for rule in documented_rules() if rule.code == code.upper()), None)
+
+
+# Codes reported outside the rule catalog: by the secret scanner (hooks.secrets), documented there.
+SCANNER_CODES = ("TG301",)
+
+
+def known_codes() -> tuple[str, ...]:
+    """Every code tradeguard can report, in code order."""
+    return tuple(sorted({rule.code for rule in documented_rules()} | set(SCANNER_CODES)))
+
+
+@dataclass(frozen=True)
+class RulePage:
+    """A code's documentation, as `tradeguard rule` prints it and SARIF's rule table carries it."""
+
+    code: str
+    name: str
+    summary: str   # one line
+    text: str      # the whole page: what it does, why it matters, example, use instead, options, fix safety
+
+
+def rule_pages() -> tuple[RulePage, ...]:
+    """The pages of the rule catalog's codes (the scanner documents TG301 itself)."""
+    return tuple(RulePage(rule.code, rule.name, rule.summary(), rule.documentation()) for rule in documented_rules())

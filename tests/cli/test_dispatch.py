@@ -21,3 +21,24 @@ def test_help_lists_each_subcommand_and_an_unknown_one_is_refused(tmp_path):
         assert f"\n  {name} " in done.stdout
     unknown = run_cli("chek", cwd=tmp_path)
     assert unknown.returncode == 2 and "unknown subcommand 'chek'" in unknown.stderr
+
+
+def test_the_version_is_written_once(tmp_path):
+    """`lint_rules.__version__` is the one place; the package metadata and the runtime read it,
+    and `import tradeguard` stays standard-library only and does not read metadata."""
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    import lint_rules
+
+    assert run_cli("--version", cwd=tmp_path).stdout == f"tradeguard {lint_rules.__version__}\n"
+    assert version("tradeguard") == lint_rules.__version__
+    probe = "import sys, tradeguard; print('importlib.metadata' in sys.modules, tradeguard.__version__)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", lint_rules.__version__]
+    from tests.conftest import REPO
+
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject and 'attr = "lint_rules.__version__"' in pyproject
+    assert "\nversion = " not in pyproject.split("[tool.setuptools.dynamic]")[0]

@@ -31,10 +31,21 @@ def env(tmp_path) -> dict[str, str]:
     return {"PYTHONPATH": str(EXAMPLES / "sdk_standins"), "TRADEGUARD_HOME": str(tmp_path / "state"), "TRADEGUARD_MODE": ""}
 
 
+TEMPLATE_REPO = "https://github.com/YOUR-ORG/tradeguard"
+
+
+def pinned_template() -> str:
+    """examples/ci/.pre-commit-config.yaml edited as the README says: where tradeguard is kept
+    (this checkout) and a pinned commit instead of the template's branch."""
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    template = (EXAMPLES / "ci" / ".pre-commit-config.yaml").read_text()
+    return template.replace(TEMPLATE_REPO, str(REPO)).replace("rev: main", f"rev: {commit}")
+
+
 def set_up_repo(tmp_path: Path, example: str, install_hook: bool = True) -> Path:
     root = tmp_path / example
     shutil.copytree(EXAMPLES / example, root, ignore=shutil.ignore_patterns(".tradeguard_cache", "__pycache__"))
-    shutil.copy(EXAMPLES / "ci" / ".pre-commit-config.yaml", root / ".pre-commit-config.yaml")
+    (root / ".pre-commit-config.yaml").write_text(pinned_template())
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     if install_hook:
         subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=root, check=True, capture_output=True)
@@ -176,6 +187,66 @@ def test_pre_commit_fails_on_its_own(ready, env):
     config.write_text(config.read_text().replace("- id: tradeguard-secrets", "- id: check-yaml"))
     code, report = readiness(ready, env)
     assert list(failed(report)) == ["pre-commit"] and failed(report)["pre-commit"].endswith("does not run tradeguard-secrets")
+    config.write_text(config.read_text().replace("- id: tradeguard-check", "- id: check-toml"))
+    code, report = readiness(ready, env)
+    assert failed(report)["pre-commit"].endswith("does not run tradeguard-check or tradeguard-fix, tradeguard-secrets")
+
+
+@pytest.mark.parametrize(("edit", "reason"), [
+    (lambda text: (EXAMPLES / "ci" / ".pre-commit-config.yaml").read_text(), "still names the template's repository"),
+    (lambda text: re.sub(r"rev: \S+", "rev: main", text), "installs tradeguard from the branch 'main'"),
+], ids=["unedited-template", "branch-rev"])
+def test_pre_commit_fails_on_an_unedited_or_unpinned_template(ready, env, edit, reason):
+    config = ready / ".pre-commit-config.yaml"
+    config.write_text(edit(config.read_text()))
+    code, report = readiness(ready, env)
+    assert code == 1 and list(failed(report)) == ["pre-commit"]
+    assert reason in failed(report)["pre-commit"]
+
+
+def test_tradeguard_fix_stands_in_for_tradeguard_check(ready, env):
+    config = ready / ".pre-commit-config.yaml"
+    config.write_text(config.read_text().replace("- id: tradeguard-check", "- id: tradeguard-fix"))
+    code, report = readiness(ready, env)
+    assert code == 0, failed(report)
+    assert report["checks"][-1]["reason"].startswith(".pre-commit-config.yaml runs tradeguard-fix, tradeguard-secrets")
+
+
+def test_report_names_the_commit_branch_host_user_and_time(ready, env):
+    """Approvers confirm "this commit, this host": the report says which, and whether the tree is dirty."""
+    subprocess.run(["git", "checkout", "-q", "-b", "release-1.4"], cwd=ready, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=ready, check=True)
+    subprocess.run(["git", "-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "commit.gpgsign=false",
+                    "commit", "-q", "--no-verify", "-m", "release"], cwd=ready, check=True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ready, capture_output=True, text=True).stdout.strip()
+    _, report = readiness(ready, env)
+    import getpass
+    import socket
+    from datetime import UTC, datetime
+
+    assert (report["commit"], report["branch"], report["dirty"]) == (commit, "release-1.4", False)
+    assert (report["host"], report["user"]) == (socket.gethostname(), getpass.getuser())
+    stamped = datetime.fromisoformat(report["time"].replace("Z", "+00:00"))
+    assert abs((datetime.now(UTC) - stamped).total_seconds()) < 120
+    (ready / "bot" / "notes.txt").write_text("not committed\n")
+    assert readiness(ready, env)[1]["dirty"] is True
+    text = run_cli("readiness", cwd=ready, env=env).stdout.splitlines()[1]
+    assert text.startswith(f"  commit {commit} (branch release-1.4, uncommitted changes) on {socket.gethostname()} by ")
+
+
+def test_simulate_imports_what_the_project_declares_without_pythonpath(tmp_path):
+    """The example's pyproject.toml declares its import path (pytest's `pythonpath`: the SDK
+    stand-ins beside it); `--simulate` uses it, with no PYTHONPATH in the environment."""
+    for name in ("trading_bot_fixed", "sdk_standins"):
+        shutil.copytree(EXAMPLES / name, tmp_path / "examples" / name, ignore=shutil.ignore_patterns("__pycache__"))
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    environment.update(TRADEGUARD_HOME=str(tmp_path / "state"), TRADEGUARD_MODE="")
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("tradeguard")), "readiness", "examples/trading_bot_fixed", "--simulate",
+         "--format", "json"], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
+    )
+    simulation = json.loads(done.stdout)["checks"][-1]
+    assert simulation["name"] == "simulation" and simulation["passed"], simulation["reason"]
 
 
 def test_simulation_fails_on_its_own_without_quoting_the_error(ready, env, tmp_path):

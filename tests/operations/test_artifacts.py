@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hooks import artifacts_hook
-from tests.hooks.test_pre_commit import _git_identity, git
+from tests.hooks.conftest import git, git_identity
 from tradeguard.cli import artifacts
 
 AUDIT_LINE = json.dumps({"ts": 1764547200.5, "kind": "order", "phase": "outcome", "venue": "oanda",
@@ -85,7 +85,7 @@ def test_an_unreadable_file_is_named_and_blocks(files, capsys):
 def make_repo(root: Path) -> Path:
     root.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    _git_identity(root)
+    git_identity(root)
     (root / "bot.py").write_text("SIGNAL = 1\n")
     (root / ".tradeguard").mkdir()
     (root / ".tradeguard" / "audit.log").write_text(AUDIT_LINE * 20)
@@ -127,7 +127,7 @@ def test_a_clean_repository_and_a_folder_that_is_not_one(tmp_path, capsys):
     repo = tmp_path / "clean"
     repo.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    _git_identity(repo)
+    git_identity(repo)
     (repo / "bot.py").write_text("SIGNAL = 1\n")
     git("add", "-A", cwd=repo)
     git("commit", "-q", "-m", "clean", cwd=repo)

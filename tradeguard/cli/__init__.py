@@ -43,9 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_help())
         return 0 if args else 2
     if args[0] == "--version":
-        from tradeguard import __version__
-
-        print(f"tradeguard {__version__}")
+        print(f"tradeguard {load('lint_rules').__version__}")
         return 0
     if args[0] not in subcommands():
         sys.stderr.write(_usage() + f"tradeguard: error: unknown subcommand {args[0]!r}\n")

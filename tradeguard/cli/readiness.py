@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hooks.readiness_checks import CHECKS, LINT_BASELINE, SECRETS_BASELINE, SIMULATION, SIMULATION_SCRIPT, CheckItem, run_checks
+from hooks.readiness_checks.provenance import Provenance, provenance
 
 PROG = "tradeguard readiness"
 HELP = "run the pre-deployment checklist"
@@ -55,12 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return 2
+    origin = provenance(args.path.resolve())  # before the checks, whose caches are no change of the tree
     items = run_checks(
         args.path, args.simulation_script or args.simulate, baseline=args.baseline, secrets_baseline=args.secrets_baseline,
         credentials=args.credential, home=args.home,
     )
     render = _render_json if args.format == "json" else _render_text
-    sys.stdout.write(render(args.path, items))
+    sys.stdout.write(render(args.path, items, origin))
     return 0 if all(item.passed for item in items) else 1
 
 
@@ -74,9 +76,9 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _render_text(path: Path, items: list[CheckItem]) -> str:
+def _render_text(path: Path, items: list[CheckItem], origin: Provenance) -> str:
     width = max(len(item.title) for item in items)
-    lines = [f"{PROG}: {path}", ""]
+    lines = [f"{PROG}: {path}", f"  {origin.describe()}", ""]
     lines += [f"  {'PASS' if item.passed else 'FAIL'}  {item.title:<{width}}  {item.reason}" for item in items]
     failed = [item.name for item in items if not item.passed]
     if failed:
@@ -86,10 +88,11 @@ def _render_text(path: Path, items: list[CheckItem]) -> str:
     return "\n".join([*lines, "", summary]) + "\n"
 
 
-def _render_json(path: Path, items: list[CheckItem]) -> str:
+def _render_json(path: Path, items: list[CheckItem], origin: Provenance) -> str:
     report = {
         "path": path.as_posix(),
         "ready": all(item.passed for item in items),
+        **origin.to_json(),
         "checks": [item.to_json() for item in items],
     }
     return json.dumps(report, indent=2) + "\n"

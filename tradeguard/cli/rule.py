@@ -1,4 +1,4 @@
-"""`tradeguard rule CODE`: print a rule's documentation; `tradeguard rule --all` lists them."""
+"""`tradeguard rule CODE`: print a code's documentation; `tradeguard rule --all` lists them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lint_rules.rules import documented_rules, rule_by_code
+from lint_rules.rules import known_codes
+from tradeguard.cli._pages import rule_page, rule_pages
 
 HELP = "print the documentation of a rule, e.g. `tradeguard rule TG101`"
 
@@ -14,17 +15,18 @@ HELP = "print the documentation of a rule, e.g. `tradeguard rule TG101`"
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tradeguard rule", description="Show the documentation of a rule.")
     parser.add_argument("code", nargs="?", help="a rule code, e.g. TG101")
-    parser.add_argument("--all", action="store_true", help="list every rule with its one-line summary")
+    parser.add_argument("--all", action="store_true", help="list every code with its one-line summary")
     args = parser.parse_args(argv)
     if args.all or not args.code:
-        for rule in documented_rules():
-            print(f"{rule.code}  {rule.name:<28} {rule.summary()}")
+        summaries = {page.code: f"{page.name:<28} {page.summary}" for page in rule_pages()}
+        for code in sorted({*known_codes(), *summaries}):
+            print(f"{code}  {summaries.get(code, '(no page yet)')}")
         return 0
-    rule = rule_by_code(args.code)
-    if rule is None:
+    page = rule_page(args.code)
+    if page is None:
         print(f"tradeguard: unknown rule {args.code!r}; `tradeguard rule --all` lists them", file=sys.stderr)
         return 2
-    sys.stdout.write(rule.documentation())
+    sys.stdout.write(page.text)
     return 0
 
 

@@ -13,10 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+from hooks.python_secrets import without_lint_baselined
 from hooks.secrets.baseline import Baseline
 from hooks.secrets.results import ExcludePatterns, ScanError
 from hooks.secrets.scan import DEFAULT_MAX_BYTES, scan_paths
-from lint_rules.output import FORMATS, render
+from lint_rules.output import FORMATS, RenderContext, render
+from tradeguard.cli._pages import rule_pages
 
 HELP = "scan files for committed credentials"
 
@@ -119,13 +121,16 @@ def _run(args: argparse.Namespace) -> int:
 
     detections = report.detections
     if baseline is not None:
-        if args.update_baseline and baseline.update(detections, report.scanned, excludes):
+        changed = args.update_baseline and baseline.update(detections, report.scanned, excludes)
+        if changed or (args.update_baseline and not os.path.exists(args.baseline)):  # an empty one is committed too
             baseline.write()
             print(f"{PROG}: wrote {args.baseline}", file=sys.stderr)
         detections = [detection for detection in detections if not baseline.silences(detection)]
 
     findings = [detection.finding for detection in detections]
-    sys.stdout.write(render(findings, args.format))
+    if not args.history:  # keys in Python files that `tradeguard check`'s baseline accepts
+        findings = without_lint_baselined(findings)
+    sys.stdout.write(render(findings, args.format, RenderContext(pages=rule_pages() if args.format == "sarif" else ())))
     if findings and args.format == "text":
         files = len({finding.path for finding in findings})
         print(

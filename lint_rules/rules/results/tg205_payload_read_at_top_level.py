@@ -511,4 +511,6 @@ def _called_or_annotated(names) -> str:
 
 
 def _alternatives(words) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    # Longest first, then by name: the words come from sets, whose order changes between
+    # processes, and the results cache keeps a file's findings only while this pattern is the same.
+    return "|".join(re.escape(word) for word in sorted(words, key=lambda word: (-len(word), word)))
