@@ -525,7 +525,7 @@ def verify(path: os.PathLike | str) -> Verification:
     path = Path(path)
     files = log_files(path)
     recorded, head_problem = _recorded_head(path)
-    expected: Optional[str] = None
+    expected = _chain_start(path, files)
     head_seen = recorded is None
     count = 0
     torn: list[str] = []
@@ -550,6 +550,23 @@ def verify(path: os.PathLike | str) -> Verification:
         return Verification(count, len(files), f"{path.name}: the line the head names is not in the log "
                                                "(the last lines were edited or removed)", tuple(torn))
     return Verification(count, len(files), None, tuple(torn))
+
+
+def _chain_start(path: Path, files: list[Path]) -> Optional[str]:
+    """The hash the first file read here continues from: the last line of the newest file archived
+    off this machine (``s3://``) before it, as the manifest recorded it; ``None`` when none is."""
+    if not files:
+        return None
+    first = None if files[0] == path else files[0].name.removesuffix(".gz")
+    remote = [
+        entry for entry in archived_entries(path)
+        if entry["name"].startswith(path.name + ".") and "://" in str(entry.get("location"))
+        and (first is None or entry["name"] < first)
+    ]
+    if not remote:
+        return None
+    last = max(remote, key=lambda entry: entry["name"]).get("last_hash")
+    return last if isinstance(last, str) else None
 
 
 def _is_torn(line: bytes) -> bool:
