@@ -114,7 +114,8 @@ class _Folder(_Destination):
 
 
 class _Bucket(_Destination):
-    """``s3://bucket/prefix``: uploaded with boto3 (the ``aws`` extra), checked by its size after upload."""
+    """``s3://bucket/prefix``: uploaded with boto3 (the ``aws`` extra), checked by its size after upload.
+    Credentials, region and endpoint come from boto3's own chain (``AWS_ENDPOINT_URL`` for MinIO, moto…)."""
 
     def __init__(self, url: str) -> None:
         bucket, _, prefix = url[len(S3_SCHEME):].partition("/")
