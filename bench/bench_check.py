@@ -65,7 +65,12 @@ def run(command: list[str], cwd: Path, stdin: str | None = None) -> tuple[Cost, 
 
 
 def floor_of(files: list[Path], cwd: Path) -> Cost:
-    return run([sys.executable, "-c", FLOOR], cwd, "\0".join(map(str, files)))[0]
+    # Cython files (.pyx, .pxd) are token-scanned, never parsed: LibCST cannot read them.
+    python = [path for path in files if path.suffix in (".py", ".pyi")]
+    cost, done = run([sys.executable, "-c", FLOOR], cwd, "\0".join(map(str, python)))
+    if done.returncode != 0:  # a floor that stopped early would flatter every ratio
+        raise SystemExit(f"the floor run failed: {done.stderr.strip().splitlines()[-1:]}")
+    return cost
 
 
 def check(root: Path, *args: str) -> tuple[Cost, subprocess.CompletedProcess]:

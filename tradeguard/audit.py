@@ -570,10 +570,10 @@ def _chain_start(path: Path, files: list[Path]) -> Optional[str]:
 
 
 def _is_torn(line: bytes) -> bool:
-    """The start of a line whose write did not finish: no newline (the file's end), or an event
-    cut before its closing field (a later writer started a new line after it). An edited line
-    is not let through by this: the line after it names the original's hash, not the edit's."""
-    return not line.endswith(b"\n") or not line.rstrip(b"\n").endswith(b"}")
+    """The start of a line whose write did not finish: an event cut before its closing brace (at
+    the file's end, or with a later writer's line after it). An edited line is not let through
+    by this: the line after it names the original's hash, not the edit's."""
+    return not line.rstrip(b"\n").endswith(b"}")
 
 
 def _recorded_head(path: Path) -> tuple[Optional[str], Optional[str]]:
@@ -594,6 +594,8 @@ def _recorded_head(path: Path) -> tuple[Optional[str], Optional[str]]:
 
 
 def _chain_problem(line: bytes, expected: Optional[str], where: str) -> Optional[str]:
+    if not line.endswith(b"\n"):  # a whole event without its newline: writers write both at once
+        return f"{where}: cut short (its newline is missing)"
     try:
         prev = AuditEvent.from_json(line).prev
     except (ValueError, TypeError):
