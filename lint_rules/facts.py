@@ -84,7 +84,10 @@ class RecordingIndex:
         """The index's run-wide value ``key``, computed from the real index (unrecorded) and
         recorded as one question: the file depends on the value, not on what it was made of."""
         value = self._index.derive(key, compute)
-        self.asked[("entry", "derived", (_hashable(key),))] = fingerprint(value)
+        known = self._index.derived_fingerprints  # fingerprinted once per run, not once per file
+        if key not in known:
+            known[key] = fingerprint(value)
+        self.asked[("entry", "derived", (_hashable(key),))] = known[key]
         return value
 
 
