@@ -14,6 +14,7 @@ from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.findings import Finding
 from lint_rules.lazy import cst
+from lint_rules.positions import ranges_of
 from lint_rules.rule import Report, Rule
 from lint_rules.rules import all_rules
 from lint_rules.source import Unreadable, check_bounds
@@ -78,10 +79,8 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
         raised = [report for instance in instances for report in instance.reports]
         if not raised:
             return Analysis(module, [])
-        # Positions cost about twice the parse, so only files with findings pay for them.
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # Only files with findings pay for positions, and only for the reported nodes.
+        positions = ranges_of(module, [report.node for report in raised])
     except RecursionError:  # LibCST walks recursively; absurdly nested generated code ends here
         raise Unreadable("too deeply nested to check") from None
     located = []
