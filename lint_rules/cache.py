@@ -15,6 +15,7 @@ belongs to the Python version, which is therefore part of the file name.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import marshal
@@ -95,6 +96,20 @@ def _make_key(path: Path) -> bytes | None:
     return _read_key(path)
 
 
+def _decode(payload: bytes) -> object:
+    """``marshal.loads`` with the cyclic garbage collector paused: decoding makes hundreds of
+    thousands of containers, each allocation burst triggers a collection that walks every object
+    alive (the index decoded just before included), and marshal data holds no cycles to find.
+    With it running, loading the results cache after the index cost 0.04 s instead of 0.007 s."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return marshal.loads(payload)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class CacheFile:
     """One named cache document; a missing, corrupt or unauthenticated one reads as empty.
     ``note`` says why a file that exists was not used."""
@@ -128,7 +143,7 @@ class CacheFile:
             )
             return {}
         try:
-            document = marshal.loads(payload)
+            document = _decode(payload)
         except (ValueError, EOFError, TypeError):
             return {}
         return document if isinstance(document, dict) else {}

@@ -187,7 +187,7 @@ class Project:
                 results[rel] = [_tg000(rel, "cannot be read")]
                 continue
             key = self.result_key(rel, entry.sha)
-            hit = None if fix else self.still_valid(cached_results.get(rel), key, answers, rel, lambda: _read_text(path), ruleset)
+            hit = None if fix else self.still_valid(cached_results.get(rel), key, answers, rel, lambda: _read_text(path), lambda: ruleset)
             if hit is not None:
                 results[rel] = hit
                 continue
@@ -227,9 +227,10 @@ class Project:
         return hashlib.sha256(f"{self.run_key}:{sha}:{rel}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
     def still_valid(self, hit, key: str, answers: Answers, rel: str, text: Callable[[], str],
-                    ruleset: engine.RuleSet) -> list[Finding] | None:
+                    rules: Callable[[], engine.RuleSet]) -> list[Finding] | None:
         """The cached findings of a file, if its entry is for this content and configuration and
-        the index still answers its rules' questions alike; else None."""
+        the index still answers its rules' questions alike; else None. ``text`` and ``rules`` are
+        asked for only if a question needs them (a warm hit in flake8 builds no rule set)."""
         try:
             stored_key, stored, asked = hit
             if stored_key != key:
@@ -240,6 +241,7 @@ class Project:
                 # A value derived from the index that no file has computed in this run: the
                 # file's own prefilter computes it (as it did when the entry was made).
                 context = self.context(rel, text())
+                ruleset = rules()
                 ruleset.rules_for(context)
                 ruleset.prepare(context)
                 answers.forget_unanswered()
