@@ -110,6 +110,20 @@ def _decode(payload: bytes) -> object:
             gc.enable()
 
 
+def pack(value: dict) -> bytes:
+    """``value`` encoded to be stored inside a cache document and decoded only when needed."""
+    return marshal.dumps(value)
+
+
+def unpack(data: bytes) -> dict:
+    """A value ``pack`` made; an empty dict for anything else (never an error)."""
+    try:
+        value = _decode(data)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 class CacheFile:
     """One named cache document; a missing, corrupt or unauthenticated one reads as empty.
     ``note`` says why a file that exists was not used."""

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from lint_rules import engine, fixer, suppression
-from lint_rules.cache import CacheFile, code_fingerprint
+from lint_rules.cache import CacheFile, code_fingerprint, pack, unpack
 from lint_rules.config import Config, load_config, with_overrides
 from lint_rules.context import FileContext
 from lint_rules.cython import check_cython, is_cython, summarize_cython
@@ -101,11 +101,47 @@ def display_path(path: Path) -> str:
     return shown(Path(os.path.relpath(path)).as_posix())
 
 
-@dataclass
 class _IndexEntry:
-    stat_key: tuple   # (size, mtime, ctime, inode, device) when hashed; () if not to be trusted
-    sha: str
-    summary: dict
+    """One file of the index. A summary read from the cache stays encoded until something reads
+    it: a warm run whose cached results all stand, or flake8 on one file, decodes none of them."""
+
+    __slots__ = ("stat_key", "sha", "_summary", "_packed")
+
+    def __init__(self, stat_key: tuple, sha: str, summary: dict | None = None, packed: bytes | None = None) -> None:
+        self.stat_key = stat_key   # (size, mtime, ctime, inode, device) when hashed; () if not to be trusted
+        self.sha = sha
+        self._summary, self._packed = summary, packed
+
+    @property
+    def summary(self) -> dict:
+        if self._summary is None:
+            self._summary = unpack(self._packed or b"")
+        return self._summary
+
+    def packed(self) -> bytes:
+        if self._packed is None:
+            self._packed = pack(self._summary)
+        return self._packed
+
+    def restamped(self, stat_key: tuple, sha: str) -> _IndexEntry:
+        """This entry for the same content found under a new stat."""
+        return _IndexEntry(stat_key, sha, self._summary, self._packed)
+
+
+class _Summaries(Mapping):
+    """The index's summaries by path, read from the entries (so decoded only when asked for)."""
+
+    def __init__(self, entries: dict[str, _IndexEntry]) -> None:
+        self.entries = entries
+
+    def __getitem__(self, rel: str) -> dict:
+        return self.entries[rel].summary
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 class Project:
@@ -145,7 +181,7 @@ class Project:
             known = {rel: entry.sha for rel, _, entry in stale if entry is not None}
             jobs = [(path, known.get(rel)) for rel, path, _ in stale]
             for (rel, _, old), fresh in zip(stale, summarize(_summarize_file, jobs, self.jobs)):
-                self.entries[rel] = _IndexEntry(fresh[0], fresh[1], fresh[2] if fresh[2] is not None else old.summary)
+                self.entries[rel] = _IndexEntry(*fresh) if fresh[2] is not None else old.restamped(fresh[0], fresh[1])
         self._use_entries(save=bool(stale))
 
     def load(self, cache: CacheFile) -> dict:
@@ -159,10 +195,10 @@ class Project:
         if save:
             self.index_cache.save({
                 "summary_version": SUMMARY_VERSION,
-                "files": {rel: [e.stat_key, e.sha, e.summary] for rel, e in self.entries.items()},
+                "files": {rel: [e.stat_key, e.sha, e.packed()] for rel, e in self.entries.items()},
             })
         self.index = ProjectIndex.for_config(self.config)
-        self.index.summaries = {rel: entry.summary for rel, entry in self.entries.items()}
+        self.index.summaries = _Summaries(self.entries)
         # Summaries follow from contents: the same files with the same hashes are the same index.
         identity = repr((SUMMARY_VERSION, sorted((rel, entry.sha) for rel, entry in self.entries.items())))
         self.index_identity = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
@@ -288,8 +324,8 @@ class Project:
 
 def _cached_entry(stored) -> _IndexEntry | None:
     try:
-        stat_key, sha, summary = stored
-        return _IndexEntry(tuple(stat_key), sha, summary) if isinstance(summary, dict) and isinstance(sha, str) else None
+        stat_key, sha, packed = stored
+        return _IndexEntry(tuple(stat_key), sha, packed=packed) if isinstance(packed, bytes) and isinstance(sha, str) else None
     except (TypeError, ValueError):  # none, or an entry of another shape
         return None
 
