@@ -20,10 +20,8 @@ import hashlib
 import hmac
 import marshal
 import os
-import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from lint_rules import __version__
@@ -82,9 +80,9 @@ def _make_key(path: Path) -> bytes | None:
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # 0600
+        handle, temporary = _new_file(path.parent, ".key-")
         with os.fdopen(handle, "wb") as stream:
-            stream.write(secrets.token_bytes(32))
+            stream.write(os.urandom(32))
         os.link(temporary, path)  # never replaces: a key made meanwhile by another run wins
     except FileExistsError:
         pass
@@ -122,6 +120,17 @@ def unpack(data: bytes) -> dict:
     except (ValueError, EOFError, TypeError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _new_file(folder: Path, prefix: str) -> tuple[int, str]:
+    """A new file of mode 0600 with a random name in ``folder``, open for writing (what
+    ``tempfile.mkstemp`` does; that module and ``secrets`` cost a one-file run 5 ms to import)."""
+    while True:
+        path = os.path.join(folder, f"{prefix}{os.urandom(8).hex()}")
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600), path
+        except FileExistsError:
+            continue
 
 
 class CacheFile:
@@ -175,7 +184,7 @@ class CacheFile:
             ignore_file = folder / ".gitignore"
             if not ignore_file.exists():
                 ignore_file.write_text("# created by tradeguard: never commit this cache\n*\n", encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".bin")
+            handle, temporary = _new_file(folder, ".tmp-")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(_MAGIC + self._digest(key, payload) + payload)
             os.replace(temporary, self.path)
