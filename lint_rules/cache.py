@@ -10,7 +10,14 @@ it is rebuilt. The folder carries a ``.gitignore`` of ``*`` so that it is not co
 
 The payload is ``marshal`` data: it writes a 2,000-file index about 10x faster than ``json``
 (which cost a pre-commit run a quarter of a second), and it is data only, never code. Its format
-belongs to the Python version, which is therefore part of the file name.
+belongs to the Python version, which is therefore part of the file name. Inside a document, a
+value can be stored ``pack``-ed (marshal bytes of its own), to be decoded only if it is read: the
+index keeps each file's summary so, and a run that needs a few summaries (flake8 on one file, a
+warm run whose results all stand) decodes only those. The file stays one document, authenticated
+and replaced as a whole: on a 1,600-file project it is read in about 7 ms and written in about 10.
+Rows in SQLite would make writing one file's entry cheaper, but every run still needs every file's
+stat and hash (to know the index is current), and the import, the queries and an HMAC per row cost
+more than that.
 """
 
 from __future__ import annotations
@@ -114,7 +121,7 @@ def pack(value: dict) -> bytes:
 
 
 def unpack(data: bytes) -> dict:
-    """A value ``pack`` made; an empty dict for anything else (never an error)."""
+    """A dict ``pack`` (or ``CacheFile.save``) encoded; an empty dict for anything else, never an error."""
     try:
         value = _decode(data)
     except (ValueError, EOFError, TypeError):
@@ -128,7 +135,7 @@ def _new_file(folder: Path, prefix: str) -> tuple[int, str]:
     while True:
         path = os.path.join(folder, f"{prefix}{os.urandom(8).hex()}")
         try:
-            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600), path
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600), path
         except FileExistsError:
             continue
 
@@ -165,11 +172,7 @@ class CacheFile:
                 "machine (a committed or copied cache); everything it covers is checked again"
             )
             return {}
-        try:
-            document = _decode(payload)
-        except (ValueError, EOFError, TypeError):
-            return {}
-        return document if isinstance(document, dict) else {}
+        return unpack(payload)
 
     def save(self, data: dict) -> None:
         """Write atomically; a read-only project simply runs without a cache."""
