@@ -131,6 +131,24 @@ def test_warm_run_reuses_cached_results_and_sees_edits(in_tmp, monkeypatch):
     assert any(path.name.startswith("results") for path in (in_tmp / ".tradeguard_cache").iterdir())
 
 
+def test_summaries_are_decoded_from_the_cache_only_when_a_check_reads_them(in_tmp, monkeypatch):
+    paper = "from bot.venues import Venue\n\nclass Paper(Venue):\n    def place_order(self, **o):\n        return super().place_order(**o)\n"
+    project(in_tmp, {
+        "bot/base.py": "class BaseConnector:\n    pass\n",
+        "bot/venues.py": "from bot.base import BaseConnector\n\nclass Venue(BaseConnector):\n    pass\n",
+        "bot/paper.py": paper,
+        "s.py": ORDER_CALL,
+    })
+    assert codes_by_file(check_paths([in_tmp])) == {"s.py": ["TG101"]}
+    decoded = []
+    real_unpack = runner.unpack
+    monkeypatch.setattr(runner, "unpack", lambda data: decoded.append(data) or real_unpack(data))
+    assert codes_by_file(check_paths([in_tmp])) == {"s.py": ["TG101"]} and decoded == []
+    # Edited, paper.py is checked again: that Venue is a connector comes from the cached summaries.
+    (in_tmp / "bot/paper.py").write_text(paper + "\n")
+    assert check_paths([in_tmp / "bot/paper.py"]).findings == [] and decoded
+
+
 def test_corrupt_cache_is_ignored(in_tmp):
     project(in_tmp, {"s.py": ORDER_CALL})
     check_paths([in_tmp])
