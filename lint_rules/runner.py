@@ -176,13 +176,18 @@ class Project:
                 self.entries[rel] = entry
             else:
                 stale.append((rel, path, entry))
+        changed = False
         if stale:
             summarize = _parallel_map if len(stale) >= MIN_FILES_TO_SUMMARIZE_IN_PARALLEL else _serial_map
             known = {rel: entry.sha for rel, _, entry in stale if entry is not None}
             jobs = [(path, known.get(rel)) for rel, path, _ in stale]
             for (rel, _, old), fresh in zip(stale, summarize(_summarize_file, jobs, self.jobs)):
                 self.entries[rel] = _IndexEntry(*fresh) if fresh[2] is not None else old.restamped(fresh[0], fresh[1])
-        self._use_entries(save=bool(stale))
+                # A file hashed again only because it changed too recently for its stat to be
+                # trusted, and found the same, is no reason to rewrite the index (an editor's
+                # flake8 runs within that time of every save).
+                changed = changed or old is None or (old.stat_key, old.sha) != fresh[:2]
+        self._use_entries(save=changed)
 
     def load(self, cache: CacheFile) -> dict:
         document = cache.load()

@@ -149,6 +149,20 @@ def test_summaries_are_decoded_from_the_cache_only_when_a_check_reads_them(in_tm
     assert check_paths([in_tmp / "bot/paper.py"]).findings == [] and decoded
 
 
+def test_files_hashed_again_only_because_they_just_changed_do_not_rewrite_the_index(in_tmp):
+    """Written a moment ago, a file's stat is not trusted yet (an edit in the same clock tick could
+    hide): it is hashed again on every run, and found the same, the index is left as it is."""
+    project(in_tmp, {"s.py": ORDER_CALL, "t.py": "x = 1\n"})
+    check_paths([in_tmp])
+    [index] = (in_tmp / ".tradeguard_cache").glob("index-*.bin")
+    written = (index.stat().st_ino, index.stat().st_mtime_ns)   # a rewrite replaces the file
+    assert [f.code for f in check_paths([in_tmp]).findings] == ["TG101"]
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) == written
+    (in_tmp / "t.py").write_text(ORDER_CALL)
+    assert [f.code for f in check_paths([in_tmp]).findings] == ["TG101", "TG101"]
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) != written
+
+
 def test_corrupt_cache_is_ignored(in_tmp):
     project(in_tmp, {"s.py": ORDER_CALL})
     check_paths([in_tmp])
