@@ -137,6 +137,9 @@ class _Summaries(Mapping):
     def __getitem__(self, rel: str) -> dict:
         return self.entries[rel].summary
 
+    def __contains__(self, rel: object) -> bool:  # without decoding the summary
+        return rel in self.entries
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
 
