@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from hooks import secrets
-from hooks.secrets.precheck import could_hold_secret
 from lint_rules import suppression
 from lint_rules.baseline import BaselineError, load_baseline
 from lint_rules.cache import CacheFile, code_fingerprint
@@ -31,6 +30,8 @@ SECRET_CODE = "TG301"
 def _scan(rel: str, text: str) -> tuple[list[Finding], bool]:
     """What the scanner finds in ``text``, and whether it ran: a scanner that fails on a file
     gives TG000 for it (not a traceback), and the lint findings are still reported."""
+    from hooks.secrets.precheck import could_hold_secret  # here: a file found in the cache needs no scan
+
     if not could_hold_secret(text, text.lower()):  # most files: the scanner is never loaded
         return [], True
     try:
