@@ -109,7 +109,7 @@ def is_explicit_name(name: str) -> bool:
 
 
 _ENVIRONMENT_RE = re.compile(
-    r"^\$\{?[A-Za-z_]|^%[A-Za-z_]\w*%$|environ|getenv|process\.env|ENV\[|^env:|secretKeyRef|valueFrom"
+    r"^\$\{?[A-Za-z_]|^%[A-Za-z_]\w*%$|environ(?!ment)|getenv|process\.env|ENV\[|^env:|secretKeyRef|valueFrom"
     r"|^!(?:vault|env|secret)|^(?:vault|ssm|awssm|gcpsm|azkv|op|ref\+\w+)://|^arn:aws:(?:secretsmanager|ssm):"
 )
 _ENVIRONMENT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")

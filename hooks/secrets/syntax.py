@@ -2,7 +2,8 @@
 
 One parser serves every syntax a trading repository holds: Python and JS assignments and
 keyword arguments, dict and JSON keys, YAML, TOML, INI and ``.env`` lines, shell ``export``,
-Dockerfile ``ENV``, compose ``environment`` lists and Kubernetes ``- name: X / value: Y`` pairs.
+Dockerfile ``ENV``, compose ``environment`` lists, Kubernetes ``- name: X / value: Y`` pairs and
+.NET/NuGet ``<add key="X" value="Y" />`` settings.
 Everything here is pure and linear in the text: a pathological line costs time in proportion
 to its length, never more (no pattern has nested or overlapping unbounded repeats).
 
@@ -59,6 +60,9 @@ _DOCKER_ENV_RE = re.compile(
     r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE
 )
 _NETRC_RE = re.compile(r"(?<!\S)(?P<name>password|passwd)[ \t]+(?P<bare>\S{1,2000})")
+# .NET and NuGet XML settings name the value in one attribute and give it in the next:
+# `<add key="ClearTextPassword" value="..." />`.
+_XML_PAIR_RE = re.compile(r"<add[ \t]+key=\"(?P<name>[A-Za-z_][\w.:-]{0,99})\"[ \t]+value=\"(?P<bare>[^\"\n]{1,2000})\"")
 # The line after `- name: X` in a Kubernetes or compose env list.
 _K8S_VALUE_RE = re.compile(
     r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))"
@@ -146,9 +150,13 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
     """``"password"``, ``"secret"`` or None for a split name."""
     if not segments or segments in EXCLUDED_NAMES:
         return None
+    if "clear" in segments:  # NuGet's `ClearTextPassword` holds the password in clear, it is no label text
+        segments = tuple(part for index, part in enumerate(segments) if part != "text" or segments[index - 1] != "clear")
     is_password = any(segment in PASSWORD_SEGMENTS for segment in segments) or segments[-1] == _LAST_ONLY_PASSWORD_SEGMENT
-    # `admin_login_password`, `db_user_password`: whose password it is does not make it a login name.
-    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if is_password else EXCLUDED_SEGMENTS
+    # `admin_login_password`, `db_user_password`, `user_auth`, `account_key`: whose credential it is
+    # does not make it a login name, when the credential word comes last.
+    owned = is_password or segments[-1] in SECRET_SEGMENTS or segments[-1] == "key"
+    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if owned else EXCLUDED_SEGMENTS
     if any(segment in excluded for segment in segments):
         return None
     if is_password:
@@ -377,6 +385,8 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
         found.extend(_spaced_pairs(_DOCKER_ENV_RE, scope.text))
     if scope.is_netrc:
         found.extend(_spaced_pairs(_NETRC_RE, scope.text))
+    if "<add" in text:
+        found.extend(_spaced_pairs(_XML_PAIR_RE, scope.text))
     return found
 
 

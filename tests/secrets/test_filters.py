@@ -26,6 +26,11 @@ def test_environment_references_are_dropped(value):
     assert filters.is_environment_reference(value)
 
 
+def test_a_host_named_environment_is_no_environment_reference():
+    assert not filters.is_environment_reference("https://default1.62.environment.api.powerplatform.com/workflows")
+    assert filters.is_environment_reference("os.environ.get('K')")
+
+
 @pytest.mark.parametrize("value", ["get_secret()", 'cfg["api_key"]', "settings.API_KEY", "self.api_secret"])
 def test_indirect_references_are_dropped(value):
     assert filters.is_indirect_reference(value)
