@@ -162,6 +162,15 @@ class JwtDetector(TokenDetector):
         return len(signature) >= 16 or b"none" in opened.lower()
 
 
+class DiscordBotTokenDetector(TokenDetector):
+    """A Discord bot token: its first part is the bot's id (a 17-20 digit snowflake) in base64,
+    which no random run of the same shape is."""
+
+    def accepts(self, value: str) -> bool:
+        bot_id = _b64url(value.split(".", 1)[0])
+        return 17 <= len(bot_id) <= 20 and bot_id.isdigit()
+
+
 def _b64url(part: str) -> bytes:
     part = part.rstrip("=")
     if len(part) % 4 == 1:
@@ -376,7 +385,7 @@ def _format_of(provider: Provider) -> re.Pattern[str]:
 
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (MixedTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (MixedTokenDetector, DiscordBotTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

@@ -12,7 +12,8 @@ Each `Provider` row feeds, from this one place:
 Examples are templates, expanded at test time with random characters (`expand`), so no
 credential-shaped literal sits in the repository: ``{a24}`` is 24 letters and digits, ``{l}``
 lower-case letters and digits, ``{u}`` upper-case letters and digits, ``{h}`` lower-case hex,
-``{H}`` upper-case hex, ``{d}`` digits, ``{b}`` base64, ``{s}`` base64url, ``{uuid}`` a UUID.
+``{H}`` upper-case hex, ``{d}`` digits, ``{b}`` base64, ``{s}`` base64url, ``{uuid}`` a UUID,
+``{jwt}`` a signed JWT, ``{discord}`` a Discord bot token.
 
 A row with `prefixes` is a token format: it is tried where a run of token characters starts
 with one of them, and `pattern` must match there. A row without prefixes has its `pattern`
@@ -305,6 +306,11 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Discord Webhook", "webhook URLs", MESSAGING, triggers=("discord",),
              pattern=r"https?://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,20}/[A-Za-z0-9_-]{60,80}",
              valid=("https://discord.com/api/webhooks/{d18}/{s68}",), invalid=("https://discord.com/api/webhooks/",)),
+    Provider("Discord Bot Token", "bot tokens anywhere: three dot-separated parts, the first the base64 of the "
+             "bot's numeric id (so it opens `MT`, `Mj`, `Mz`, `ND`, `NT`, `Nj`, `Nz`, `OD` or `OT`)", MESSAGING,
+             prefixes=("MT", "Mj", "Mz", "ND", "NT", "Nj", "Nz", "OD", "OT"),
+             pattern=r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])",
+             detector="DiscordBotTokenDetector", valid=("bot.run('{discord}')",), invalid=("MT{s24}.{s6}.{s38}",)),
     Provider("Discord Bot Credential", "bot tokens (`M...`/`N...`/`O...`, three dot-separated parts) beside a "
              "`discord` name; client secrets and keys under `discord*` names, all-digit ones (17-20 or 32 digits) "
              "and 64 hex too when the name says token, secret or key", MESSAGING, triggers=("discord",),
@@ -438,6 +444,10 @@ PROVIDERS: tuple[Provider, ...] = (
              pattern=r"(?i:contribsys__com)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})"
                      r"|https?://(?P<url>[a-f0-9]{8}:[a-f0-9]{8})@(?:gems|enterprise)\.contribsys\.com",
              valid=("BUNDLE_GEMS__CONTRIBSYS__COM={h8}:{h8}",), invalid=("BUNDLE_GEMS__CONTRIBSYS__COM=${SIDEKIQ}",)),
+    Provider("MessageBird API Key", "API keys (25 letters and digits) under any `messagebird*` name", SAAS,
+             triggers=("messagebird", "message_bird", "message-bird"),
+             pattern=named("message[_-]?bird", r"[A-Za-z0-9]{25}"), names=("messagebird",),
+             valid=('MessageBirdKey = "{a25}"',), invalid=('MessageBirdKey = "{a20}"',)),
     Provider("Sumo Logic Key", "access ids (`su` and 12) and access keys (64 letters and digits) under any "
              "`sumo*` name", SAAS, triggers=("sumo",),
              pattern=named(r"(?-i:(?<![A-Za-z])(?:[Ss]umo|SUMO))", r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}"),
@@ -447,7 +457,7 @@ PROVIDERS: tuple[Provider, ...] = (
              "Algolia, Contentful, Intercom, HubSpot, Zendesk, Trello, Twitch, Sumo Logic, Snyk, ...)", SAAS,
              names=("adafruit", "algolia", "asana", "beamer", "codecov", "confluent", "contentful", "drone",
                     "etsy", "finicity", "flickr", "freemius", "freshbooks", "gitter", "gocardless", "hubspot",
-                    "intercom", "launchdarkly", "linkedin", "looker", "mattermost", "messagebird", "nytimes",
+                    "intercom", "launchdarkly", "linkedin", "looker", "mattermost", "nytimes",
                     "rapidapi", "sendbird", "snyk", "squarespace", "sumo", "sumologic", "travis", "trello", "twitch",
                     "zendesk", "meraki", "privateai", "authress", "kubernetes", "k8s", "nuget", "ngrok", "tailscale",
                     "supabase", "firebase", "mongodb", "mongo", "redis", "postgres",
@@ -513,7 +523,7 @@ def _alphabets() -> dict[str, str]:
     }
 
 
-_FIELD_RE = re.compile(r"\{(age|uuid|jwt|b64|[alLuUhHdbs])(\d*)\}")
+_FIELD_RE = re.compile(r"\{(age|uuid|jwt|b64|discord|[alLuUhHdbs])(\d*)\}")
 
 
 def _fake_jwt(rng: random.Random) -> str:
@@ -530,6 +540,16 @@ def _fake_jwt(rng: random.Random) -> str:
     return f"{header}.{payload}.{signature}"
 
 
+def _fake_discord_token(rng: random.Random) -> str:
+    import base64
+    import string
+
+    bot_id = str(rng.randint(10**17, 10**19))
+    head = base64.urlsafe_b64encode(bot_id.encode()).decode().rstrip("=")
+    tail = "".join(rng.choice(string.ascii_letters + string.digits + "_-") for _ in range(6 + 38))
+    return f"{head}.{tail[:6]}.{tail[6:]}"
+
+
 def expand(template: str, rng: random.Random) -> str:
     """A template with each field replaced by fresh random characters (see the module docstring)."""
     import uuid
@@ -542,6 +562,8 @@ def expand(template: str, rng: random.Random) -> str:
             return str(uuid.UUID(int=rng.getrandbits(128), version=4))
         if kind == "jwt":
             return _fake_jwt(rng)
+        if kind == "discord":
+            return _fake_discord_token(rng)
         if kind == "b64":
             import base64
 

@@ -54,6 +54,7 @@ def test_hashes_digests_and_identifiers_are_dropped(gen):
     assert filters.is_key_identifier("101-001-1234567-001")
     assert filters.is_public_key_material("AAAA", "ssh-ed25519 AAAAC3Nz... me@host")
     assert filters.is_vendor_example("AKIAIOSFODNN7EXAMPLE")
+    assert filters.is_vendor_example("33f!!lloppa")  # nuget.config's documented sample password
 
 
 def test_filters_receive_only_the_arguments_they_name(gen):
