@@ -162,7 +162,7 @@ class JwtDetector(TokenDetector):
         return len(signature) >= 16 or b"none" in opened.lower()
 
 
-class DiscordBotTokenDetector(TokenDetector):
+class DiscordTokenDetector(TokenDetector):
     """A Discord bot token: its first part is the bot's id (a 17-20 digit snowflake) in base64,
     which no random run of the same shape is."""
 
@@ -385,7 +385,7 @@ def _format_of(provider: Provider) -> re.Pattern[str]:
 
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (MixedTokenDetector, DiscordBotTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (MixedTokenDetector, DiscordTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

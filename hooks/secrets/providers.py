@@ -216,6 +216,10 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Atlassian Token", "API tokens (`ATATT3`, `ATCTT3`); Jira and Confluence tokens under their names", CLOUD,
            ("ATATT3", "ATCTT3", "ATOAT"), r"AT(?:ATT3|CTT3|OAT)[A-Za-z0-9_\-=]{150,300}(?![A-Za-z0-9_\-=])",
            ("ATATT3{s186}",), ("ATATT3{s20}",), names=("atlassian", "jira", "confluence", "bitbucket")),
+    Provider("Atlassian Legacy API Token", "API tokens of the old format (24 lower-case letters and digits) under "
+             "any `atlassian*`, `confluence*` or `jira*` name", CLOUD, triggers=("atlassian", "confluence", "jira"),
+             pattern=named(r"(?-i:ATLASSIAN|[Aa]tlassian|CONFLUENCE|[Cc]onfluence|JIRA|[Jj]ira)", r"[a-z0-9]{20}[a-f0-9]{4}"),
+             valid=('jira_api_token = "{l20}{h4}"', "confluence: {l20}{h4}"), invalid=("jira: {l20}",)),
     Provider("JFrog Token", "Artifactory API keys (`AKCp`), encrypted passwords (`AP` and a hex digit) and "
              "reference tokens (`cmVmdGtu`), mixing letters and digits", CLOUD, prefixes=("AKC", "AP", "cmVmdGtu"),
              pattern=r"(?:AKC[A-Za-z0-9]{10,}|AP[0-9A-F][A-Za-z0-9]{8,}|cmVmdGtu[A-Za-z0-9]{56})(?![A-Za-z0-9])",
@@ -300,17 +304,17 @@ PROVIDERS: tuple[Provider, ...] = (
            ("xoxb-12345-abcd234", "xoxp-1234-1234-1234-{h32}", "https://cdn.example.org/img/xoxo-{l20}.png"), names=("slack",)),
     Provider("Slack Webhook", "incoming webhook and workflow URLs, over https or http", MESSAGING,
              triggers=("hooks.slack.com",),
-             pattern=r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}",
+             pattern=r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_+/-]{20,200}",
              valid=("https://hooks.slack.com/services/T{U8}/B{U10}/{a24}", "http://hooks.slack.com/services/T{U8}/B{U10}/{a24}"),
              invalid=("https://hooks.slack.com/services/",)),
     Provider("Discord Webhook", "webhook URLs", MESSAGING, triggers=("discord",),
              pattern=r"https?://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,20}/[A-Za-z0-9_-]{60,80}",
              valid=("https://discord.com/api/webhooks/{d18}/{s68}",), invalid=("https://discord.com/api/webhooks/",)),
-    Provider("Discord Bot Token", "bot tokens anywhere: three dot-separated parts, the first the base64 of the "
+    Provider("Discord Token", "bot tokens anywhere: three dot-separated parts, the first the base64 of the "
              "bot's numeric id (so it opens `MT`, `Mj`, `Mz`, `ND`, `NT`, `Nj`, `Nz`, `OD` or `OT`)", MESSAGING,
              prefixes=("MT", "Mj", "Mz", "ND", "NT", "Nj", "Nz", "OD", "OT"),
              pattern=r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])",
-             detector="DiscordBotTokenDetector", valid=("bot.run('{discord}')",), invalid=("MT{s24}.{s6}.{s38}",)),
+             detector="DiscordTokenDetector", valid=("bot.run('{discord}')",), invalid=("MT{s24}.{s6}.{s38}",)),
     Provider("Discord Bot Credential", "bot tokens (`M...`/`N...`/`O...`, three dot-separated parts) beside a "
              "`discord` name; client secrets and keys under `discord*` names, all-digit ones (17-20 or 32 digits) "
              "and 64 hex too when the name says token, secret or key", MESSAGING, triggers=("discord",),
@@ -346,8 +350,9 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Mailchimp API Key", "keys ending in a data centre (`...-us12`)", MESSAGING, triggers=("-us",),
              names=("mailchimp", "mandrill"), detector="MailchimpKeyDetector",
              valid=("{h32}-us12",), invalid=("{h20}-us12",)),
-    _token("Mailgun Key", "`key-` private API keys; signing keys under `mailgun*` names", MESSAGING, ("key-",),
-           r"key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}",), ("key-{h10}",), names=("mailgun",)),
+    _token("Mailgun Key", "`key-` private API keys, `pubkey-` validation keys; signing keys under `mailgun*` names",
+           MESSAGING, ("key-", "pubkey-"), r"(?:pub)?key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}", "pubkey-{h32}"),
+           ("key-{h10}",), names=("mailgun",)),
     _token("Brevo Key", "Sendinblue/Brevo API keys (`xkeysib-`, `xsmtpsib-`)", MESSAGING, ("xkeysib-", "xsmtpsib-"),
            r"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}(?![A-Za-z0-9])", ("xkeysib-{h64}-{a16}",), ("xkeysib-{h10}",),
            names=("sendinblue", "brevo")),

@@ -107,3 +107,20 @@ def test_a_value_that_claims_a_named_providers_format_and_fails_it_is_at_most_ge
     assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.hex(32)}") == [(1, "Databricks Token")]
     assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.alnum(36)}") == [(1, "Hard-coded Credential")]
     assert kinds(".env", "DATABRICKS_TOKEN=dapi" + "x7ab") == []
+
+
+def test_a_value_of_a_providers_exact_shape_under_its_word_needs_no_credential_word(gen):
+    text = f'cloudflare: "{gen.hex(37)}"\nsonar.login = "{gen.alnum(40)}"\n"artifactory", "{gen.alnum(64)}"\n'
+    assert kinds("settings.yaml", text) == [
+        (1, "Cloudflare Global API Key"), (2, "Sonar Token"), (3, "JFrog Identity Token"),
+    ]
+    # The same values under words that name no provider, or of another length, are nothing.
+    text = f'colour: "{gen.hex(37)}"\ncloudflare: "{gen.hex(36)}"\n"artifactory", "{gen.alnum(50)}"\n'
+    assert kinds("settings.yaml", text) == []
+
+
+def test_a_curl_header_carries_a_credential_shorter_than_a_random_token(gen):
+    assert kinds("deploy.sh", f'curl -X POST --header "Api-Token: {gen.alnum(11)}" https://x.internal\n') == [
+        (1, "Command-line Credential"),
+    ]
+    assert kinds("deploy.sh", 'curl -H "Accept: application/json" -H "X-Api-Key: $API_KEY" https://x.internal\n') == []
