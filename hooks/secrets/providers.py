@@ -17,8 +17,10 @@ lower-case letters and digits, ``{u}`` upper-case letters and digits, ``{h}`` lo
 A row with `prefixes` is a token format: it is tried where a run of token characters starts
 with one of them, and `pattern` must match there. A row without prefixes has its `pattern`
 searched in texts holding one of its `triggers`. A row with neither (a broker known only by
-its names) is found through credential names and SDK client calls. `detector` names a class
-with logic of its own (private keys, JWTs, URLs...). Patterns are written for this project
+its names) is found through credential names and SDK client calls. `name_format` is the shape
+every key or token under the row's names has (a Telegram name holds bot tokens): a value under
+them that does not fit it is not reported (a password under them still is). `detector` names a
+class with logic of its own (private keys, JWTs, URLs...). Patterns are written for this project
 from the providers' published formats; no detector verifies anything over the network.
 """
 
@@ -43,6 +45,7 @@ class Provider:
     names: tuple[str, ...] = ()
     client_classes: tuple[str, ...] = ()
     sdk_modules: tuple[str, ...] = ()
+    name_format: str = ""
     detector: str = ""
     valid: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
@@ -131,7 +134,10 @@ PROVIDERS: tuple[Provider, ...] = (
                     "fmp", "quandl", "nasdaq", "etherscan", "infura", "alchemy", "moralis", "coinapi",
                     "cryptocompare", "coinmarketcap", "coingecko", "coinlayer", "tradingview", "databento",
                     "tastytrade", "schwab", "tradestation", "saxo", "fxcm", "dukascopy"),
-             valid=("KUCOIN_API_SECRET={uuid}",), invalid=("KUCOIN_API_SECRET=your-secret-here",)),
+             # Exchanges' keys and secrets are hex, base64, base58, UUIDs or JWTs: no `%`, `^`, `;`.
+             name_format=r"[A-Za-z0-9+/=_.~-]+",
+             valid=("KUCOIN_API_SECRET={uuid}",),
+             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}")),
     # -- cloud and infrastructure -----------------------------------------------------------------
     _token("Google API Key", "`AIza...` keys (Google's public SDK example keys are left alone)", CLOUD, ("AIza",),
            r"AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", ("AIza{s35}",), ("AIza{s30}",), names=("gcp", "google")),
@@ -150,15 +156,18 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("DigitalOcean Token", "personal, OAuth and refresh tokens (`dop_v1_`, `doo_v1_`, `dor_v1_`)", CLOUD,
            ("dop_v1_", "doo_v1_", "dor_v1_"), r"do[por]_v1_[a-f0-9]{64}(?![a-f0-9])", ("dop_v1_{h64}",), ("dop_v1_{h40}",)),
     _token("Heroku API Key", "platform keys (`HRKU-`); UUID keys under `heroku*` names", CLOUD, ("HRKU-",),
-           r"HRKU-[A-Za-z0-9_-]{58,62}(?![A-Za-z0-9_-])", ("HRKU-AA{s58}", "HEROKU_API_KEY={uuid}"), ("HRKU-short",),
+           r"HRKU-AA[A-Za-z0-9_-]{58}(?![A-Za-z0-9_-])", ("HRKU-AA{s58}", "HEROKU_API_KEY={uuid}"),
+           ("HRKU-short", "HRKU-AA{s57}", "HRKU-AA{s30};{s27}"),
            names=("heroku",)),
     _token("Alibaba Cloud Key", "access key ids (`LTAI...`)", CLOUD, ("LTAI",), r"LTAI[A-Za-z0-9]{20}(?![A-Za-z0-9])",
            ("LTAI{a20}",), ("LTAI{a10}",), names=("alibaba", "aliyun")),
-    _token("Cloudflare Token", "Origin CA keys (`v1.0-...`); API tokens and global keys under `cloudflare*` names",
-           CLOUD, ("v1",), r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}(?![a-f0-9])", ("v1.0-{h24}-{h146}",), ("v1.0-{h24}",),
+    _token("Cloudflare Token", "Origin CA keys (`v1.0-...`), user and account API tokens (`cfut_`, `cfat_`); API "
+           "tokens and global keys under `cloudflare*` names", CLOUD, ("v1.0-", "cfut_", "cfat_"),
+           r"(?:v1\.0-[a-f0-9]{24}-[a-f0-9]{146}|cf[ua]t_[A-Za-z0-9]{40}[a-f0-9]{8})(?![A-Za-z0-9])",
+           ("v1.0-{h24}-{h146}", "cfut_{a40}{h8}"), ("v1.0-{h24}", "token = 'cfut_{a20}'", "token = 'cfut_{a40}{h8}EXTRA'"),
            names=("cloudflare", "cf")),
     _token("HashiCorp Vault Token", "service and batch tokens (`hvs.`, `hvb.`); tokens under `vault*` names",
-           CLOUD, ("hvs.", "hvb."), r"hv[sb]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])", ("hvs.{s100}",), ("hvs.{s20}",),
+           CLOUD, ("hvs.", "hvb."), r"hv[sb]\.[A-Za-z0-9_-]{24,300}(?![A-Za-z0-9_-])", ("hvs.{s100}", "hvs.{a24}"), ("hvs.{s20}",),
            names=("vault", "terraform", "tfc", "atlas")),
     Provider("Terraform Cloud Token", "API tokens (`....atlasv1....`)", CLOUD, triggers=("atlasv1",),
              pattern=r"(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}(?![A-Za-z0-9_=-])",
@@ -287,9 +296,11 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Telegram Bot API Token", "bot tokens (`123456789:AA...`: a bot id, `:A` and 34 more characters)", MESSAGING,
              triggers=(":aa", "telegram"), names=("telegram", "tg"),
              pattern=r"(?<![0-9A-Za-z_:/-])\d{5,16}:A[0-9A-Za-z_-]{34}(?![0-9A-Za-z_-])",
+             name_format=r"\d{5,16}:A[0-9A-Za-z_-]{34}",
              valid=("{d10}:AA{s33}", "telegram bot: {d8}:A{s34}"),
              invalid=("{d10}:AA{s20}", "https://t.me/x/{d10}:AA{s33}", "telegram bot: {d4}:A{s34}",
-                      "telegram bot: {d8}:A{s40}")),
+                      "telegram bot: {d8}:A{s40}", 'telegram_api_token = "{d4}:A{s34}"',
+                      'telegram_api_token = "{d8}:Ahello{s34}"')),
     _token("Twilio API Key Secret", "API key SIDs' secrets (`SK` + 32 hex); auth tokens under `twilio*` names", MESSAGING,
            ("SK",), r"SK[0-9a-fA-F]{32}(?![0-9a-zA-Z])", ("SK{h32}",), ("SK{h20}",), names=("twilio",)),
     _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",), r"SG\.[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-])",
@@ -315,8 +326,10 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:[sr]k_(?:live|test|prod)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{32,})(?![A-Za-z0-9])",
            ("sk_live_{a24}", "rk_live_{a99}", "whsec_{a32}"), ("pk_live_{a24}", "sk_live_"), names=("stripe",)),
     _token("Square Token", "access tokens and OAuth secrets (`sq0atp-`, `sq0csp-`, `EAAA`)", PAYMENTS, ("sq0", "EAAA"),
-           r"(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{22,60})(?![0-9A-Za-z_-])",
-           ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}",), names=("square",)),
+           r"(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA(?:[A-Za-z0-9_+=-]{60}|[A-Za-z0-9_-]{22,59}))"
+           r"(?![0-9A-Za-z_+=?/-])",
+           ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}", "square = 'EAAA{s30}?{s29}'", "square = 'EAAA{s30}={s20}'"),
+           names=("square",)),
     _token("Shopify Token", "access, custom-app, private-app and shared-secret tokens (`shpat_`, `shpca_`, "
            "`shppa_`, `shpss_`)", PAYMENTS, ("shp",), r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![a-fA-F0-9])",
            ("shpat_{h32}",), ("shpat_{h20}",), names=("shopify",)),
@@ -358,13 +371,15 @@ PROVIDERS: tuple[Provider, ...] = (
            r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_-]{80,110}(?![A-Za-z0-9_-])", ("sk-ant-api03-{s93}AA",),
            ("sk-ant-api03-{s10}",), names=("anthropic", "claude")),
     _token("Hugging Face Token", "user and organisation tokens (`hf_`, `api_org_`)", AI, ("hf_", "api_org_"),
-           r"(?:hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9])", ("hf_{L34}", "api_org_{L34}"), ("hf_{L20}",),
+           r"(?:hf_[A-Za-z0-9]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9])", ("hf_{L34}", "hf_{a34}", "api_org_{L34}"),
+           ("hf_{L20}",),
            names=("huggingface", "hf")),
     _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), DeepSeek "
            "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-", "r8_", "pcsk_"),
            r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37}"
-           r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,90}|sk-[a-z0-9]{32})"
-           r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a70}"), ("gsk_{a10}",),
+           r"|pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}|sk-[a-z0-9]{32})"
+           r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a63}"),
+           ("gsk_{a10}", "pcsk_{a4}_{a63}", "xai_token = 'xai-{a41}'"),
            names=("groq", "perplexity", "pplx", "xai", "grok", "openrouter", "replicate", "cohere", "mistral",
                   "deepseek", "gemini", "elevenlabs", "pinecone", "together", "fireworks")),
     # -- other services ------------------------------------------------------------------------------------
@@ -386,20 +401,26 @@ PROVIDERS: tuple[Provider, ...] = (
            ("fio-u-{s64}",), ("fio-u-{s10}",)),
     _token("MaxMind License Key", "`..._mmk` license keys", SAAS, (), "", ("MAXMIND_LICENSE_KEY={a6}_{a29}_mmk",),
            ("MAXMIND_EDITION=GeoLite2-City",), names=("maxmind", "geoip")),
-    _token("SettleMint Token", "`sm_pat_`, `sm_aat_`, `sm_sat_` tokens", SAAS, ("sm_",),
-           r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}(?![A-Za-z0-9])", ("sm_pat_{a16}",), ("sm_pat_{a8}",)),
+    _token("SettleMint Token", "`sm_pat_`, `sm_aat_`, `sm_sat_` tokens", SAAS, ("sm_pat_", "sm_aat_", "sm_sat_"),
+           r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}(?![A-Za-z0-9])", ("sm_pat_{a16}",),
+           ("sm_pat_{a8}", 'nonMatchingToken := "sm_aat_{l10}"', 'nonMatchingToken := "{l16}"')),
     Provider("Sidekiq Credential", "Sidekiq Pro/Enterprise gem credentials (`BUNDLE_*__CONTRIBSYS__COM`, "
              "`https://user:pass@gems.contribsys.com`)", SAAS, triggers=("contribsys",),
              pattern=r"(?i:contribsys__com)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})"
                      r"|https?://(?P<url>[a-f0-9]{8}:[a-f0-9]{8})@(?:gems|enterprise)\.contribsys\.com",
              valid=("BUNDLE_GEMS__CONTRIBSYS__COM={h8}:{h8}",), invalid=("BUNDLE_GEMS__CONTRIBSYS__COM=${SIDEKIQ}",)),
+    Provider("Cisco Meraki API Key", "API keys (40 lower-case hex) under `meraki*` names", SAAS, names=("meraki",),
+             name_format=r"[0-9a-f]{40}", valid=("MERAKI_API_KEY={h40}",),
+             invalid=("MERAKI_API_KEY={H40}", "meraki_token = {h64}R21")),
+    _token("Alchemy API Key", "`alcht_` API keys; other keys under `alchemy*` names", BROKERS, ("alcht_",),
+           r"alcht_[0-9A-Za-z]{30}(?![0-9A-Za-z])", ("alcht_{a30}",), ("alcht_{a31}", "Key=alcht_{a31}")),
     Provider("Service Credential", "keys and tokens under the names of other services a team uses (Asana, "
              "Algolia, Contentful, Intercom, HubSpot, Zendesk, Trello, Twitch, Sumo Logic, Snyk, ...)", SAAS,
              names=("adafruit", "adobe", "algolia", "asana", "beamer", "codecov", "confluent", "contentful", "drone",
                     "etsy", "finicity", "flickr", "freemius", "freshbooks", "gitter", "gocardless", "hubspot",
                     "intercom", "launchdarkly", "linkedin", "looker", "mattermost", "messagebird", "nytimes",
                     "rapidapi", "sendbird", "snyk", "squarespace", "sumo", "sumologic", "travis", "trello", "twitch",
-                    "zendesk", "meraki", "privateai", "authress", "kubernetes", "k8s", "nuget", "ngrok", "tailscale",
+                    "zendesk", "privateai", "authress", "kubernetes", "k8s", "nuget", "ngrok", "tailscale",
                     "planetscale", "pscale", "supabase", "firebase", "mongodb", "mongo", "redis", "postgres",
                     "mysql", "rabbitmq", "amqp", "smtp", "ftp", "ldap"),
              valid=("SNYK_TOKEN={uuid}",), invalid=("SNYK_ORG=trading-desk",)),
