@@ -184,10 +184,10 @@ PROVIDERS: tuple[Provider, ...] = (
            ("dapi{h32}",), ("dapi{h16}", "DATABRICKS_TOKEN=dapi{l5}"), names=("databricks",)),
     _token("Grafana Token", "cloud and service-account tokens (`glc_`, `glsa_`) and API keys (`eyJrIjoi`)", CLOUD,
            ("glc_", "glsa_", "eyJrIjoi"),
-           r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{60,100}={0,2})"
+           r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{60,400}={0,3})"
            r"(?![A-Za-z0-9+/])", ("glsa_{a32}_{h8}", "glc_{b80}"), ("glsa_{a10}",), names=("grafana",)),
     _token("New Relic Key", "user, ingest and browser keys (`NRAK-`, `NRII-`, `NRJS-`)", CLOUD, ("NRAK-", "NRII-", "NRJS-"),
-           r"NR(?:AK-[A-Za-z0-9]{27}|II-[A-Za-z0-9_-]{32}|JS-[a-f0-9]{19})(?![A-Za-z0-9])", ("NRAK-{U27}",), ("NRAK-{U10}",),
+           r"NR(?:AK-[A-Za-z0-9]{27}|II-[A-Za-z0-9_-]{32}|JS-[a-fA-F0-9]{19})(?![A-Za-z0-9])", ("NRAK-{U27}",), ("NRAK-{U10}",),
            names=("newrelic",)),
     _token("Docker Hub Token", "personal and organisation access tokens (`dckr_pat_`, `dckr_oat_`)", CLOUD, ("dckr_",),
            r"dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", ("dckr_pat_{s27}",), ("dckr_pat_{s10}",),
@@ -225,11 +225,18 @@ PROVIDERS: tuple[Provider, ...] = (
            ("ghp_{a36}", "github_pat_{a22}_{a59}"), ("ghp_{a20}",), names=("github", "gh")),
     _token("GitLab Access Token", "personal, deploy, runner, trigger, feed, agent, OAuth, CI-build, SCIM, incoming-mail and "
            "feature-flag tokens (`glpat-`, `gldt-`, `glrt-`, `GR1348941`, `glptt-`, `glagent-`, `gloas-`, `glcbt-`, "
-           "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE, ("gl", "GR1348941"),
-           r"(?:gl(?:pat|dt|rt|ptt|agent|oas|cbt|soat|imt|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_.-]{20,300}"
-           r"|GR1348941[0-9A-Za-z_-]{20,})(?![0-9A-Za-z_-])",
+           "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE,
+           ("glpat-", "gldt-", "glrt-", "glsoat-", "glffct-", "glft-", "glntt-", "gltst-", "glwt-", "glrtr-", "glimt-",
+            "glagent-", "gloas-", "glptt-", "glcbt-", "GR1348941"),
+           # Each kind has its own length (a 20-character body, 25 for mail, 50 for agents...);
+           # routable tokens carry a payload, a version and a checksum after dots.
+           r"(?:glpat-[0-9A-Za-z_=-]{20,22}|gl(?:dt|rt|soat|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_-]{20}"
+           r"|gl(?:pat|rt|dt|ft|soat)-(?:t\d_)?[0-9A-Za-z_-]{27,300}\.[0-9a-z]{2}\.?[0-9a-z]{7,9}"
+           r"|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glptt-[0-9a-f]{40}"
+           r"|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?![0-9A-Za-z_-])",
            ("glpat-{s20}", "glsoat-{s20}", "glimt-{l25}", "glagent-{s50}", "gloas-{s64}", "glcbt-{h3}_{s20}",
-            "glrt-{s20}", "GR1348941{s20}"), ("glpat-{s10}",), names=("gitlab", "gl")),
+            "glrt-{s20}", "GR1348941{s20}", "glpat-{s40}.01.{l9}"), ("glpat-{s10}", "glpat-{s30}", "glimt-{s30}"),
+           names=("gitlab", "gl")),
     _token("Bitbucket Token", "app passwords and repository tokens (`ATBB`)", CODE, ("ATBB",),
            r"ATBB[A-Za-z0-9_=.-]{28,}(?![A-Za-z0-9_=.-])", ("ATBB{a32}",), ("ATBB{a10}",)),
     _token("PyPI Upload Token", "upload tokens (`pypi-AgEIcHlwaS5vcmc...`)", CODE, ("pypi-",),
@@ -245,8 +252,9 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Sonar Token", "SonarQube and SonarCloud tokens (`squ_`, `sqp_`, `sqa_`)", CODE, ("sq",),
            r"sq[upa]_[a-f0-9]{40}(?![a-f0-9])", ("squ_{h40}",), ("squ_{h20}",), names=("sonar", "sonarqube", "sonarcloud")),
     _token("Sourcegraph Token", "`sgp_` access tokens", CODE, ("sgp_",),
-           r"sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}(?![a-fA-F0-9])", ("sgp_{h16}_{h40}",), ("sgp_{h10}",)),
-    _token("Postman Token", "`PMAK-` API keys", CODE, ("PMAK-",), r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}(?![a-f0-9])",
+           r"sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}(?![a-fA-F0-9])", ("sgp_{h16}_{h40}", "sgp_{h40}"),
+           ("sgp_{h10}",)),
+    _token("Postman Token", "`PMAK-` API keys", CODE, ("PMAK-",), r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}(?![a-fA-F0-9])",
            ("PMAK-{h24}-{h34}",), ("PMAK-{h24}",)),
     _token("Harness Token", "`pat.` and `sat.` tokens", CODE, ("pat.", "sat."),
            r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])", ("pat.{s22}.{h24}.{a20}",),
@@ -262,13 +270,13 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Octopus Deploy Key", "`API-` keys", CODE, ("API-",), r"API-[A-Z0-9]{26}(?![A-Za-z0-9])", ("API-{U26}",),
            ("API-{U10}",)),
     _token("Intra42 Secret", "`s-s4t2ud-`, `s-s4t2af-` client secrets", CODE, ("s-s4t2",),
-           r"s-s4t2(?:ud|af)-[a-f0-9]{64}(?![a-f0-9])", ("s-s4t2ud-{h64}",), ("s-s4t2ud-{h10}",)),
+           r"s-s4t2(?:ud|af)-[a-fA-F0-9]{64}(?![a-fA-F0-9])", ("s-s4t2ud-{h64}",), ("s-s4t2ud-{h10}",)),
     # -- messaging, alerting, webhooks ------------------------------------------------------------
     _token("Slack API Token", "bot, user, app, configuration and refresh tokens (`xoxb-`, `xoxp-`, `xapp-`, `xoxe.`, "
            "`xoxe-`); loose look-alikes (`xoxb-12345-abcd234`, an image URL holding `xoxo-`) are not tokens", MESSAGING,
            ("xox", "xapp-"),
            r"(?:xox[bpaorsde]-(?:\d|\d{8,14})-(?:\d{1,14}-){0,3}[0-9A-Za-z][0-9A-Za-z-]{7,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}"
-           r"|xapp-\d-[A-Z0-9]{8,14}-\d{10,14}-[a-z0-9]{40,80})(?![0-9A-Za-z-])",
+           r"|xapp-\d-[A-Za-z0-9]{1,20}-\d{1,20}-[A-Za-z0-9]{1,100})(?![0-9A-Za-z-])",
            ("xoxb-{d12}-{d13}-{a24}", "xoxp-{d12}-{d12}-{d13}-{h32}", "xapp-1-{U11}-{d13}-{h64}", "xoxe-1-{U146}"),
            ("xoxb-12345-abcd234", "xoxp-1234-1234-1234-{h32}", "https://cdn.example.org/img/xoxo-{l20}.png"), names=("slack",)),
     Provider("Slack Webhook", "incoming webhook and workflow URLs, over https or http", MESSAGING,
@@ -326,7 +334,7 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:[sr]k_(?:live|test|prod)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{32,})(?![A-Za-z0-9])",
            ("sk_live_{a24}", "rk_live_{a99}", "whsec_{a32}"), ("pk_live_{a24}", "sk_live_"), names=("stripe",)),
     _token("Square Token", "access tokens and OAuth secrets (`sq0atp-`, `sq0csp-`, `EAAA`)", PAYMENTS, ("sq0", "EAAA"),
-           r"(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA(?:[A-Za-z0-9_+=-]{60}|[A-Za-z0-9_-]{22,59}))"
+           r"EAAA[A-Za-z0-9_+=-]{60}|(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{22,59})"
            r"(?![0-9A-Za-z_+=?/-])",
            ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}", "square = 'EAAA{s30}?{s29}'", "square = 'EAAA{s30}={s20}'"),
            names=("square",)),
@@ -337,7 +345,7 @@ PROVIDERS: tuple[Provider, ...] = (
            ("access_token",), r"access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32}(?![0-9a-f])",
            ("access_token$production${l16}${h32}",), ("access_token$production$x",), names=("paypal", "braintree")),
     _token("Flutterwave Key", "`FLWSECK-`, `FLWSECK_TEST-` secret keys", PAYMENTS, ("FLWSECK",),
-           r"FLWSECK(?:_TEST)?(?:-[a-h0-9]{32}-X|-?[a-h0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
+           r"FLWSECK(?:_TEST)?(?:-[a-hA-H0-9]{32}-X|-?[a-hA-H0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
     _token("Duffel Token", "`duffel_test_`, `duffel_live_` tokens", PAYMENTS, ("duffel_",),
            r"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}(?![A-Za-z0-9_=-])", ("duffel_live_{s43}",), ("duffel_live_{s10}",)),
     _token("EasyPost Key", "`EZAK`, `EZTK` API keys", PAYMENTS, ("EZAK", "EZTK"), r"EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9])",
@@ -371,7 +379,7 @@ PROVIDERS: tuple[Provider, ...] = (
            r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_-]{80,110}(?![A-Za-z0-9_-])", ("sk-ant-api03-{s93}AA",),
            ("sk-ant-api03-{s10}",), names=("anthropic", "claude")),
     _token("Hugging Face Token", "user and organisation tokens (`hf_`, `api_org_`)", AI, ("hf_", "api_org_"),
-           r"(?:hf_[A-Za-z0-9]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9])", ("hf_{L34}", "hf_{a34}", "api_org_{L34}"),
+           r"(?:hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34})(?![A-Za-z0-9])", ("hf_{L34}", "hf_{a34}", "api_org_{L34}"),
            ("hf_{L20}",),
            names=("huggingface", "hf")),
     _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), DeepSeek "
