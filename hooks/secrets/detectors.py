@@ -245,7 +245,8 @@ _EXAMPLE_HOST_RE = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|inva
 _URL_CREDENTIALS_RE = re.compile(
     r"://(?P<user>[^:/\s@'\"`<>{}\[\]\\$]{0,100}):(?P<secret>[^/\s@'\"`<>{}\[\]\\]{1,200})@(?P<host>[A-Za-z0-9.-]{1,200})"
 )
-_SCHEME_BEFORE_RE = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}$")
+# A scheme opens a word: `?ostgres://` (a character lost or mangled) names no scheme.
+_SCHEME_BEFORE_RE = re.compile(r"(?<![A-Za-z0-9+.?!*^~%-])[A-Za-z][A-Za-z0-9+.-]{1,20}$")
 
 
 class PasswordInUrlDetector(Detector):
@@ -362,25 +363,61 @@ class ClientArgumentDetector(Detector):
 
 
 class CredentialNameDetector(Detector):
-    """A literal assigned to a credential name in any syntax, typed as the provider the name names."""
+    """A literal assigned to a credential name in any syntax, typed as the provider the name names.
+
+    A value is judged by the formats it claims: one that opens with a token format's own prefix
+    and is not that token (`cfut_` cut short, `xai-` and half a key, a `DATABRICKS_TOKEN` of
+    `dapi12`) is a mangled copy or a test's look-alike, and a value under the name of a provider
+    with one shape of key (`name_format`: a Telegram name holds bot tokens) that does not have
+    it is not that provider's key. Neither is reported, by the provider's name or the generic one.
+    """
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for assignment in scope.assignments:
             provider = named_provider(assignment.segments)
-            secret_type = provider.secret_type if provider is not None else self.secret_type
             value = assignment.value
+            if fails_claimed_format(value, provider):
+                continue
+            if provider is not None and provider.name_format and assignment.kind == "secret" and not _name_format_of(provider).fullmatch(value):
+                continue
+            secret_type = provider.secret_type if provider is not None else self.secret_type
             if provider is not None and provider.prefixes and value.startswith(provider.prefixes) and not _format_of(provider).match(value):
-                # Name and prefix claim the provider's format and the value fails it (`DATABRICKS_TOKEN
-                # = "dapi12..."` cut short): at most a generic credential, and only if machine-made.
+                # A two-letter prefix (`PK` of Alpaca's key ids) under the provider's name claims
+                # too little to drop a value: a generic credential, if machine-made.
                 if not looks_random(value):
                     continue
                 secret_type = self.secret_type
             yield Match(assignment.start, assignment.end, value, secret_type, assignment.name)
 
 
+# Prefixes that claim a token format wherever a value opens with them: four characters or more
+# (`cfut_`, `xai-`, `AKIA`), and not a word a value may open with by chance (`access-`, `secret_`,
+# a hash's `sha256~`).
+_WORD_PREFIXES = frozenset({"access-", "access_token", "secret_", "key-", "API-", "pat.", "sat.", "sha256~"})
+_CLAIMING_PREFIXES: tuple[tuple[str, Provider], ...] = tuple(
+    (prefix, provider) for provider in PROVIDERS for prefix in provider.prefixes
+    if len(prefix) >= 4 and prefix not in _WORD_PREFIXES and provider.pattern
+)
+_CLAIMING_STARTS = tuple(prefix for prefix, _ in _CLAIMING_PREFIXES)
+
+
+def fails_claimed_format(value: str, named: Provider | None = None) -> bool:
+    """The value opens with a token format's prefix (any format's distinctive one, or a
+    three-character one of the provider its name names) and fits none of the formats it claims."""
+    claimants = [provider for prefix, provider in _CLAIMING_PREFIXES if value.startswith(prefix)] if value.startswith(_CLAIMING_STARTS) else []
+    if named is not None and named.pattern and any(len(prefix) >= 3 and value.startswith(prefix) for prefix in named.prefixes):
+        claimants.append(named)
+    return bool(claimants) and not any(_format_of(provider).match(value) for provider in claimants)
+
+
 @cache
 def _format_of(provider: Provider) -> re.Pattern[str]:
     return re.compile(provider.pattern)
+
+
+@cache
+def _name_format_of(provider: Provider) -> re.Pattern[str]:
+    return re.compile(provider.name_format)
 
 
 _CLASSES: dict[str, type[Detector]] = {

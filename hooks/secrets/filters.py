@@ -344,6 +344,29 @@ def is_parameters_without_secret(secret: str) -> bool:
     return bool(_QUERY_RE.fullmatch(secret)) and not _SECRET_PARAMETERS.search(secret)
 
 
+# The fields of a shared access signature, and the values Azure accepts in them: permissions
+# are letters of `racwdxyltfmeopi`, an IP is an address or a range, the protocol `https` or
+# `https,http`, versions and times dates.
+_SAS_FIELD_RE = re.compile(r"(?<![A-Za-z0-9_])(sp|sip|spr|sv|st|se|sr)=([^&\s\"'#]*)")
+_SAS_VALUES = {
+    "sp": re.compile(r"[racwdxyltfmeopi]+"),
+    "sip": re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?:-\d{1,3}(?:\.\d{1,3}){3})?"),
+    "spr": re.compile(r"https(?:,http)?|http,https"),
+    "sv": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "st": re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:%A-Fa-f.]{2,20}Z?)?"),
+    "se": re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:%A-Fa-f.]{2,20}Z?)?"),
+    "sr": re.compile(r"[bcfsod]|b[sv]"),
+}
+
+
+def is_malformed_sas_token(secret_type: str, line: str) -> bool:
+    """A SAS signature whose other fields Azure would reject (permission `q`, an IP of three
+    octets): a look-alike, as no service issues such a token."""
+    if secret_type != "Azure Credential" or "sig=" not in line:
+        return False
+    return any(not _SAS_VALUES[field].fullmatch(value) for field, value in _SAS_FIELD_RE.findall(line))
+
+
 FILTERS: tuple[Callable[..., bool], ...] = (
     is_placeholder,
     is_name_echo,
@@ -360,6 +383,7 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_public_key_material,
     is_vendor_example,
     is_parameters_without_secret,
+    is_malformed_sas_token,
 )
 _INJECTED: tuple[tuple[Callable[..., bool], tuple[str, ...]], ...] = tuple(
     (function, tuple(inspect.signature(function).parameters)) for function in FILTERS

@@ -18,8 +18,10 @@ lower-case letters and digits, ``{u}`` upper-case letters and digits, ``{h}`` lo
 A row with `prefixes` is a token format: it is tried where a run of token characters starts
 with one of them, and `pattern` must match there. A row without prefixes has its `pattern`
 searched in texts holding one of its `triggers`. A row with neither (a broker known only by
-its names) is found through credential names and SDK client calls. `detector` names a class
-with logic of its own (private keys, JWTs, URLs...). Patterns are written for this project
+its names) is found through credential names and SDK client calls. `name_format` is the shape
+every key or token under the row's names has (a Telegram name holds bot tokens): a value under
+them that does not fit it is not reported (a password under them still is). `detector` names a
+class with logic of its own (private keys, JWTs, URLs...). Patterns are written for this project
 from the providers' published formats; no detector verifies anything over the network.
 """
 
@@ -44,6 +46,7 @@ class Provider:
     names: tuple[str, ...] = ()
     client_classes: tuple[str, ...] = ()
     sdk_modules: tuple[str, ...] = ()
+    name_format: str = ""
     detector: str = ""
     valid: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
@@ -141,7 +144,10 @@ PROVIDERS: tuple[Provider, ...] = (
                     "fmp", "quandl", "nasdaq", "etherscan", "infura", "alchemy", "moralis", "coinapi",
                     "cryptocompare", "coinmarketcap", "coingecko", "coinlayer", "tradingview", "databento",
                     "tastytrade", "schwab", "tradestation", "saxo", "fxcm", "dukascopy"),
-             valid=("KUCOIN_API_SECRET={uuid}",), invalid=("KUCOIN_API_SECRET=your-secret-here",)),
+             # Exchanges' keys and secrets are hex, base64, base58, UUIDs or JWTs: no `%`, `^`, `;`.
+             name_format=r"[A-Za-z0-9+/=_.~-]+",
+             valid=("KUCOIN_API_SECRET={uuid}",),
+             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}")),
     # -- cloud and infrastructure -----------------------------------------------------------------
     _token("Google API Key", "`AIza...` keys (Google's public SDK example keys are left alone)", CLOUD, ("AIza",),
            r"AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", ("AIza{s35}",), ("AIza{s30}",), names=("gcp", "google")),
@@ -160,20 +166,22 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("DigitalOcean Token", "personal, OAuth and refresh tokens (`dop_v1_`, `doo_v1_`, `dor_v1_`)", CLOUD,
            ("dop_v1_", "doo_v1_", "dor_v1_"), r"do[por]_v1_[a-f0-9]{64}(?![a-f0-9])", ("dop_v1_{h64}",), ("dop_v1_{h40}",)),
     _token("Heroku API Key", "platform keys (`HRKU-`); UUID keys under `heroku*` names", CLOUD, ("HRKU-",),
-           r"HRKU-[A-Za-z0-9_-]{58,62}(?![A-Za-z0-9_-])", ("HRKU-AA{s58}", "HEROKU_API_KEY={uuid}"), ("HRKU-short",),
+           r"HRKU-AA[A-Za-z0-9_-]{58}(?![A-Za-z0-9_-])", ("HRKU-AA{s58}", "HEROKU_API_KEY={uuid}"),
+           ("HRKU-short", "HRKU-AA{s57}", "HRKU-AA{s30};{s27}"),
            names=("heroku",)),
     _token("Alibaba Cloud Key", "access key ids (`LTAI...`)", CLOUD, ("LTAI",), r"LTAI[A-Za-z0-9]{20}(?![A-Za-z0-9])",
            ("LTAI{a20}",), ("LTAI{a10}",), names=("alibaba", "aliyun")),
-    _token("Cloudflare Token", "user and account API tokens (`cfut_`, `cfat_`), Origin CA keys (`v1.0-...`); API "
-           "tokens under `cloudflare*` names", CLOUD, ("v1", "cfut_", "cfat_"),
+    _token("Cloudflare Token", "Origin CA keys (`v1.0-...`), user and account API tokens (`cfut_`, `cfat_`); API "
+           "tokens and global keys under `cloudflare*` names", CLOUD, ("v1.0-", "cfut_", "cfat_"),
            r"(?:v1\.0-[a-f0-9]{24}-[a-f0-9]{146}|cf[ua]t_[A-Za-z0-9]{40}[a-f0-9]{8})(?![A-Za-z0-9])",
-           ("v1.0-{h24}-{h146}", "cfut_{a40}{h8}"), ("v1.0-{h24}", "cfut_{a25}"), names=("cloudflare", "cf")),
+           ("v1.0-{h24}-{h146}", "cfut_{a40}{h8}"), ("v1.0-{h24}", "token = 'cfut_{a20}'", "token = 'cfut_{a40}{h8}EXTRA'"),
+           names=("cloudflare", "cf")),
     Provider("Cloudflare Global API Key", "global API keys (37 hex) under any `cloudflare*` name", CLOUD,
              triggers=("cloudflare",), pattern=named("cloudflare", r"[a-f0-9]{37}"),
              valid=('cloudflare: "{h37}"', "CLOUDFLARE_GLOBAL_KEY={h37}"),
              invalid=('cloudflare: "{h36}"', "cloudflare {h37}")),
     _token("HashiCorp Vault Token", "service and batch tokens (`hvs.`, `hvb.`); tokens under `vault*` names",
-           CLOUD, ("hvs.", "hvb."), r"hv[sb]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])", ("hvs.{s100}",), ("hvs.{s20}",),
+           CLOUD, ("hvs.", "hvb."), r"hv[sb]\.[A-Za-z0-9_-]{24,300}(?![A-Za-z0-9_-])", ("hvs.{s100}", "hvs.{a24}"), ("hvs.{s20}",),
            names=("vault", "terraform", "tfc", "atlas")),
     Provider("Terraform Cloud Token", "API tokens (`....atlasv1....`)", CLOUD, triggers=("atlasv1",),
              pattern=r"(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}(?![A-Za-z0-9_=-])",
@@ -193,10 +201,10 @@ PROVIDERS: tuple[Provider, ...] = (
            ("dapi{h32}",), ("dapi{h16}", "DATABRICKS_TOKEN=dapi{l5}"), names=("databricks",)),
     _token("Grafana Token", "cloud and service-account tokens (`glc_`, `glsa_`) and API keys (`eyJrIjoi`)", CLOUD,
            ("glc_", "glsa_", "eyJrIjoi"),
-           r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{60,100}={0,2})"
+           r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{60,400}={0,3})"
            r"(?![A-Za-z0-9+/])", ("glsa_{a32}_{h8}", "glc_{b80}"), ("glsa_{a10}",), names=("grafana",)),
     _token("New Relic Key", "user, ingest and browser keys (`NRAK-`, `NRII-`, `NRJS-`)", CLOUD, ("NRAK-", "NRII-", "NRJS-"),
-           r"NR(?:AK-[A-Za-z0-9]{27}|II-[A-Za-z0-9_-]{32}|JS-[a-f0-9]{19})(?![A-Za-z0-9])", ("NRAK-{U27}",), ("NRAK-{U10}",),
+           r"NR(?:AK-[A-Za-z0-9]{27}|II-[A-Za-z0-9_-]{32}|JS-[a-fA-F0-9]{19})(?![A-Za-z0-9])", ("NRAK-{U27}",), ("NRAK-{U10}",),
            names=("newrelic",)),
     _token("Docker Hub Token", "personal and organisation access tokens (`dckr_pat_`, `dckr_oat_`)", CLOUD, ("dckr_",),
            r"dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])", ("dckr_pat_{s27}",), ("dckr_pat_{s10}",),
@@ -246,11 +254,18 @@ PROVIDERS: tuple[Provider, ...] = (
            ("ghp_{a36}", "github_pat_{a22}_{a59}"), ("ghp_{a20}",), names=("github", "gh")),
     _token("GitLab Access Token", "personal, deploy, runner, trigger, feed, agent, OAuth, CI-build, SCIM, incoming-mail and "
            "feature-flag tokens (`glpat-`, `gldt-`, `glrt-`, `GR1348941`, `glptt-`, `glagent-`, `gloas-`, `glcbt-`, "
-           "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE, ("gl", "GR1348941"),
-           r"(?:gl(?:pat|dt|rt|ptt|agent|oas|cbt|soat|imt|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_.-]{20,300}"
-           r"|GR1348941[0-9A-Za-z_-]{20,})(?![0-9A-Za-z_-])",
+           "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE,
+           ("glpat-", "gldt-", "glrt-", "glsoat-", "glffct-", "glft-", "glntt-", "gltst-", "glwt-", "glrtr-", "glimt-",
+            "glagent-", "gloas-", "glptt-", "glcbt-", "GR1348941"),
+           # Each kind has its own length (a 20-character body, 25 for mail, 50 for agents...);
+           # routable tokens carry a payload, a version and a checksum after dots.
+           r"(?:glpat-[0-9A-Za-z_=-]{20,22}|gl(?:dt|rt|soat|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_-]{20}"
+           r"|gl(?:pat|rt|dt|ft|soat)-(?:t\d_)?[0-9A-Za-z_-]{27,300}\.[0-9a-z]{2}\.?[0-9a-z]{7,9}"
+           r"|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glptt-[0-9a-f]{40}"
+           r"|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?![0-9A-Za-z_-])",
            ("glpat-{s20}", "glsoat-{s20}", "glimt-{l25}", "glagent-{s50}", "gloas-{s64}", "glcbt-{h3}_{s20}",
-            "glrt-{s20}", "GR1348941{s20}"), ("glpat-{s10}",), names=("gitlab", "gl")),
+            "glrt-{s20}", "GR1348941{s20}", "glpat-{s40}.01.{l9}"), ("glpat-{s10}", "glpat-{s30}", "glimt-{s30}"),
+           names=("gitlab", "gl")),
     _token("Bitbucket Token", "app passwords and repository tokens (`ATBB`)", CODE, ("ATBB",),
            r"ATBB[A-Za-z0-9_=.-]{28,}(?![A-Za-z0-9_=.-])", ("ATBB{a32}",), ("ATBB{a10}",)),
     _token("PyPI Upload Token", "upload tokens (`pypi-AgEIcHlwaS5vcmc...`)", CODE, ("pypi-",),
@@ -274,8 +289,8 @@ PROVIDERS: tuple[Provider, ...] = (
              triggers=("sgp_", "sourcegraph"),
              pattern=r"(?<![A-Za-z0-9_])sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}(?![A-Za-z0-9_])|"
                      + named("sourcegraph", r"[a-fA-F0-9]{40}"),
-             valid=("sgp_{h16}_{h40}", "sourcegraph: {h40}"), invalid=("sgp_{h10}", "sourcegraph: {h32}")),
-    _token("Postman Token", "`PMAK-` API keys", CODE, ("PMAK-",), r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}(?![a-f0-9])",
+             valid=("sgp_{h16}_{h40}", "sgp_{h40}", "sourcegraph: {h40}"), invalid=("sgp_{h10}", "sourcegraph: {h32}")),
+    _token("Postman Token", "`PMAK-` API keys", CODE, ("PMAK-",), r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}(?![a-fA-F0-9])",
            ("PMAK-{h24}-{h34}",), ("PMAK-{h24}",)),
     _token("Harness Token", "`pat.` and `sat.` tokens", CODE, ("pat.", "sat."),
            r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])", ("pat.{s22}.{h24}.{a20}",),
@@ -291,13 +306,13 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Octopus Deploy Key", "`API-` keys", CODE, ("API-",), r"API-[A-Z0-9]{26}(?![A-Za-z0-9])", ("API-{U26}",),
            ("API-{U10}",)),
     _token("Intra42 Secret", "`s-s4t2ud-`, `s-s4t2af-` client secrets", CODE, ("s-s4t2",),
-           r"s-s4t2(?:ud|af)-[a-f0-9]{64}(?![a-f0-9])", ("s-s4t2ud-{h64}",), ("s-s4t2ud-{h10}",)),
+           r"s-s4t2(?:ud|af)-[a-fA-F0-9]{64}(?![a-fA-F0-9])", ("s-s4t2ud-{h64}",), ("s-s4t2ud-{h10}",)),
     # -- messaging, alerting, webhooks ------------------------------------------------------------
     _token("Slack API Token", "bot, user, app, configuration and refresh tokens (`xoxb-`, `xoxp-`, `xapp-`, `xoxe.`, "
            "`xoxe-`); loose look-alikes (`xoxb-12345-abcd234`, an image URL holding `xoxo-`) are not tokens", MESSAGING,
            ("xox", "xapp-"),
            r"(?:xox[bpaorsde]-(?:\d|\d{8,14})-(?:\d{1,14}-){0,3}[0-9A-Za-z][0-9A-Za-z-]{7,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}"
-           r"|xapp-\d-[A-Z0-9]{8,14}-\d{10,14}-[a-z0-9]{40,80}|xox[os]-\d{3,14}-\d{3,14}-\d{3,14}-[a-fA-F0-9]{16,64})"
+           r"|xapp-\d-[A-Za-z0-9]{1,20}-\d{1,20}-[A-Za-z0-9]{1,100}|xox[os]-\d{3,14}-\d{3,14}-\d{3,14}-[a-fA-F0-9]{16,64})"
            r"(?![0-9A-Za-z-])",
            ("xoxb-{d12}-{d13}-{a24}", "xoxp-{d12}-{d12}-{d13}-{h32}", "xapp-1-{U11}-{d13}-{h64}", "xoxe-1-{U146}",
             "xoxo-{d6}-{d6}-{d6}-{h18}"),
@@ -338,9 +353,11 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Telegram Bot API Token", "bot tokens (`123456789:AA...`: a bot id, `:A` and 34 more characters)", MESSAGING,
              triggers=(":aa", "telegram"), names=("telegram", "tg"),
              pattern=r"(?<![0-9A-Za-z_:/-])\d{5,16}:A[0-9A-Za-z_-]{34}(?![0-9A-Za-z_-])",
+             name_format=r"\d{5,16}:A[0-9A-Za-z_-]{34}",
              valid=("{d10}:AA{s33}", "telegram bot: {d8}:A{s34}"),
              invalid=("{d10}:AA{s20}", "https://t.me/x/{d10}:AA{s33}", "telegram bot: {d4}:A{s34}",
-                      "telegram bot: {d8}:A{s40}")),
+                      "telegram bot: {d8}:A{s40}", 'telegram_api_token = "{d4}:A{s34}"',
+                      'telegram_api_token = "{d8}:Ahello{s34}"')),
     _token("Twilio API Key Secret", "API key SIDs (`SK` + 32 hex) and account SIDs (`AC` + 32 hex), which sit beside "
            "their secrets; auth tokens under `twilio*` names", MESSAGING,
            ("SK", "AC"), r"(?:SK[0-9a-fA-F]{32}|AC[0-9a-f]{32})(?![0-9a-zA-Z])", ("SK{h32}", "AC{h32}"), ("SK{h20}", "AC{H32}"),
@@ -369,8 +386,10 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:[sr]k_(?:live|test|prod)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{32,})(?![A-Za-z0-9])",
            ("sk_live_{a24}", "rk_live_{a99}", "whsec_{a32}"), ("pk_live_{a24}", "sk_live_"), names=("stripe",)),
     _token("Square Token", "access tokens and OAuth secrets (`sq0atp-`, `sq0csp-`, `EAAA`)", PAYMENTS, ("sq0", "EAAA"),
-           r"(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{22,60})(?![0-9A-Za-z_-])",
-           ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}",), names=("square",)),
+           r"EAAA[A-Za-z0-9_+=-]{60}|(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{22,59})"
+           r"(?![0-9A-Za-z_+=?/-])",
+           ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}", "square = 'EAAA{s30}?{s29}'", "square = 'EAAA{s30}={s20}'"),
+           names=("square",)),
     _token("Shopify Token", "access, custom-app, private-app and shared-secret tokens (`shpat_`, `shpca_`, "
            "`shppa_`, `shpss_`)", PAYMENTS, ("shp",), r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![a-fA-F0-9])",
            ("shpat_{h32}",), ("shpat_{h20}",), names=("shopify",)),
@@ -378,7 +397,7 @@ PROVIDERS: tuple[Provider, ...] = (
            ("access_token",), r"access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32}(?![0-9a-f])",
            ("access_token$production${l16}${h32}",), ("access_token$production$x",), names=("paypal", "braintree")),
     _token("Flutterwave Key", "`FLWSECK-`, `FLWSECK_TEST-` secret keys", PAYMENTS, ("FLWSECK",),
-           r"FLWSECK(?:_TEST)?(?:-[a-h0-9]{32}-X|-?[a-h0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
+           r"FLWSECK(?:_TEST)?(?:-[a-hA-H0-9]{32}-X|-?[a-hA-H0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
     _token("Duffel Token", "`duffel_test_`, `duffel_live_` tokens", PAYMENTS, ("duffel_",),
            r"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}(?![A-Za-z0-9_=-])", ("duffel_live_{s43}",), ("duffel_live_{s10}",)),
     _token("EasyPost Key", "`EZAK`, `EZTK` API keys", PAYMENTS, ("EZAK", "EZTK"), r"EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9])",
@@ -412,13 +431,15 @@ PROVIDERS: tuple[Provider, ...] = (
            r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_-]{80,110}(?![A-Za-z0-9_-])", ("sk-ant-api03-{s93}AA",),
            ("sk-ant-api03-{s10}",), names=("anthropic", "claude")),
     _token("Hugging Face Token", "user and organisation tokens (`hf_`, `api_org_`)", AI, ("hf_", "api_org_"),
-           r"(?:hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9])", ("hf_{L34}", "api_org_{L34}"), ("hf_{L20}",),
+           r"(?:hf_[A-Za-z0-9]{34}|api_org_[A-Za-z0-9]{34})(?![A-Za-z0-9])", ("hf_{L34}", "hf_{a34}", "api_org_{L34}"),
+           ("hf_{L20}",),
            names=("huggingface", "hf")),
     _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), DeepSeek "
            "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-", "r8_", "pcsk_"),
            r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37}"
-           r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,90}|sk-[a-z0-9]{32})"
-           r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a70}"), ("gsk_{a10}",),
+           r"|pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}|sk-[a-z0-9]{32})"
+           r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a63}"),
+           ("gsk_{a10}", "pcsk_{a4}_{a63}", "xai_token = 'xai-{a41}'"),
            names=("groq", "perplexity", "pplx", "xai", "grok", "openrouter", "replicate", "cohere", "mistral",
                   "deepseek", "gemini", "elevenlabs", "pinecone", "together", "fireworks")),
     # -- other services ------------------------------------------------------------------------------------
@@ -442,8 +463,9 @@ PROVIDERS: tuple[Provider, ...] = (
            ("fio-u-{s64}",), ("fio-u-{s10}",)),
     _token("MaxMind License Key", "`..._mmk` license keys", SAAS, (), "", ("MAXMIND_LICENSE_KEY={a6}_{a29}_mmk",),
            ("MAXMIND_EDITION=GeoLite2-City",), names=("maxmind", "geoip")),
-    _token("SettleMint Token", "`sm_pat_`, `sm_aat_`, `sm_sat_` tokens", SAAS, ("sm_",),
-           r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}(?![A-Za-z0-9])", ("sm_pat_{a16}",), ("sm_pat_{a8}",)),
+    _token("SettleMint Token", "`sm_pat_`, `sm_aat_`, `sm_sat_` tokens", SAAS, ("sm_pat_", "sm_aat_", "sm_sat_"),
+           r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}(?![A-Za-z0-9])", ("sm_pat_{a16}",),
+           ("sm_pat_{a8}", 'nonMatchingToken := "sm_aat_{l10}"', 'nonMatchingToken := "{l16}"')),
     Provider("Sidekiq Credential", "Sidekiq Pro/Enterprise gem credentials (`BUNDLE_*__CONTRIBSYS__COM`, "
              "`https://user:pass@gems.contribsys.com`)", SAAS, triggers=("contribsys",),
              pattern=r"(?i:contribsys__com)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})"
@@ -458,13 +480,18 @@ PROVIDERS: tuple[Provider, ...] = (
              pattern=named(r"(?-i:(?<![A-Za-z])(?:[Ss]umo|SUMO))", r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}"),
              valid=('sumologic_access_id = "su{a12}"', "export SUMO_ACCESS_KEY={a64}"),
              invalid=('consumo_id = "su{a12}"', 'sumologic_access_id = "su{a8}"')),
+    Provider("Cisco Meraki API Key", "API keys (40 lower-case hex) under `meraki*` names", SAAS, names=("meraki",),
+             name_format=r"[0-9a-f]{40}", valid=("MERAKI_API_KEY={h40}",),
+             invalid=("MERAKI_API_KEY={H40}", "meraki_token = {h64}R21")),
+    _token("Alchemy API Key", "`alcht_` API keys; other keys under `alchemy*` names", BROKERS, ("alcht_",),
+           r"alcht_[0-9A-Za-z]{30}(?![0-9A-Za-z])", ("alcht_{a30}",), ("alcht_{a31}", "Key=alcht_{a31}")),
     Provider("Service Credential", "keys and tokens under the names of other services a team uses (Asana, "
              "Algolia, Contentful, Intercom, HubSpot, Zendesk, Trello, Twitch, Sumo Logic, Snyk, ...)", SAAS,
              names=("adafruit", "algolia", "asana", "beamer", "codecov", "confluent", "contentful", "drone",
                     "etsy", "finicity", "flickr", "freemius", "freshbooks", "gitter", "gocardless", "hubspot",
                     "intercom", "launchdarkly", "linkedin", "looker", "mattermost", "nytimes",
                     "rapidapi", "sendbird", "snyk", "squarespace", "sumo", "sumologic", "travis", "trello", "twitch",
-                    "zendesk", "meraki", "privateai", "authress", "kubernetes", "k8s", "nuget", "ngrok", "tailscale",
+                    "zendesk", "privateai", "authress", "kubernetes", "k8s", "nuget", "ngrok", "tailscale",
                     "supabase", "firebase", "mongodb", "mongo", "redis", "postgres",
                     "mysql", "rabbitmq", "amqp", "smtp", "ftp", "ldap"),
              valid=("SNYK_TOKEN={uuid}",), invalid=("SNYK_ORG=trading-desk",)),

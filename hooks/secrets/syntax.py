@@ -109,6 +109,9 @@ EXCLUDED_SEGMENTS = frozenset({
     # Blockchain addresses and mints are public: `quoteTokenAddress`, `main_wallet_address`.
     "address", "addr", "mint", "contract",
 })
+# Names that say the value is not a working credential: `invalid_token`, `wrongPassword`, a
+# test's `nonMatchingToken` (read across two segments too: `non_matching`).
+NOT_REAL_SEGMENTS = frozenset({"invalid", "wrong", "bogus", "incorrect", "nonmatching", "mismatched", "unmatched"})
 _PASSWORD_OWNERS = frozenset({"login", "user", "username", "admin", "root", "account"})
 # Tokens that identify a request rather than authenticate it (AWS's `ClientToken`).
 EXCLUDED_NAMES = frozenset({("client", "token"), ("request", "token")})
@@ -157,7 +160,7 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
     # does not make it a login name, when the credential word comes last.
     owned = is_password or segments[-1] in SECRET_SEGMENTS or segments[-1] == "key"
     excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if owned else EXCLUDED_SEGMENTS
-    if any(segment in excluded for segment in segments):
+    if any(segment in excluded for segment in segments) or _says_not_real(segments):
         return None
     if is_password:
         return "password"
@@ -169,6 +172,12 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
         if segment == "key" and (len(segments) == 1 or index > 0 and segments[index - 1] in KEY_QUALIFIERS):
             return "secret"
     return None
+
+
+def _says_not_real(segments: tuple[str, ...]) -> bool:
+    return any(segment in NOT_REAL_SEGMENTS for segment in segments) or any(
+        first + second in NOT_REAL_SEGMENTS for first, second in zip(segments, segments[1:])
+    )
 
 
 # -- what a value looks like ------------------------------------------------------------------

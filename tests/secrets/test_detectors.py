@@ -102,11 +102,27 @@ def test_matches_never_show_their_value(gen):
     assert assignment.value not in repr(assignment)
 
 
-def test_a_value_that_claims_a_named_providers_format_and_fails_it_is_at_most_generic(gen):
+def test_a_value_that_claims_a_format_and_fails_it_is_not_reported_under_any_name(gen):
     # `dapi` then 32 hex is a Databricks token; `dapi` then mixed letters fails the format.
     assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.hex(32)}") == [(1, "Databricks Token")]
-    assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.alnum(36)}") == [(1, "Hard-coded Credential")]
+    assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.alnum(36)}") == []
     assert kinds(".env", "DATABRICKS_TOKEN=dapi" + "x7ab") == []
+    # A distinctive prefix claims its format under a generic name too: a `cfut_` token cut short.
+    assert kinds(".env", f"TOKEN=cfut_{gen.alnum(20)}") == []
+    assert kinds(".env", f"TOKEN={gen.alnum(24)}") == [(1, "Hard-coded Credential")]
+
+
+def test_a_two_letter_prefix_under_its_providers_name_leaves_a_generic_credential(gen):
+    # An Alpaca secret may open with `PK` by chance: it is not an Alpaca key id, still a secret.
+    assert kinds(".env", f"APCA_API_SECRET_KEY=PK{gen.alnum(38)}") == [(1, "Hard-coded Credential")]
+
+
+def test_under_a_name_with_one_key_shape_only_that_shape_is_the_providers(gen):
+    assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.digits(9)}:A{gen.alnum(34)}") == [(1, "Telegram Bot API Token")]
+    assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.digits(4)}:A{gen.alnum(34)}") == []
+    assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.alnum(40)}") == []
+    # A password under the name is a password, whatever the provider's keys look like.
+    assert kinds(".env", f"TELEGRAM_PASSWORD={gen.password()}") == [(1, "Telegram Bot API Token")]
 
 
 def test_a_value_of_a_providers_exact_shape_under_its_word_needs_no_credential_word(gen):

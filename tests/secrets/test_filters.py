@@ -146,3 +146,12 @@ def test_parameters_without_a_secret_are_not_a_credential(gen):
 
 def test_a_token_with_an_equals_sign_is_not_taken_for_parameters(gen):
     assert not filters.is_parameters_without_secret("pscale_tkn_" + gen.alnum(3) + "=" + gen.alnum(40))
+
+
+def test_a_sas_token_with_fields_azure_rejects_is_a_look_alike(gen):
+    sig = f"sig={gen.alnum(43)}%3D"
+    valid = f"sp=racwdl&st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&sip=10.1.6.50&spr=https&sv=2022-11-02&sr=c&{sig}"
+    assert not filters.is_malformed_sas_token("Azure Credential", f"AZURE_SAS={valid}")
+    assert filters.is_malformed_sas_token("Azure Credential", "AZURE_SAS=" + valid.replace("sp=racwdl", "sp=rqx"))
+    assert filters.is_malformed_sas_token("Azure Credential", "AZURE_SAS=" + valid.replace("10.1.6.50", "10.1.6"))
+    assert not filters.is_malformed_sas_token("Hard-coded Credential", "AZURE_SAS=" + valid.replace("sp=racwdl", "sp=rqx"))

@@ -53,6 +53,9 @@ def test_names_split_at_separators_and_camel_humps(name, segments):
         ("login_url", None),
         ("ClearTextPassword", "password"),
         ("password_text", None),
+        ("invalid_token", None),
+        ("wrongPassword", None),
+        ("nonMatchingToken", None),
     ],
 )
 def test_a_name_is_a_credential_name_only_when_it_holds_one(name, kind):
