@@ -395,7 +395,7 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
     if scope.is_netrc:
         found.extend(_spaced_pairs(_NETRC_RE, scope.text))
     if "<add" in text:
-        found.extend(_spaced_pairs(_XML_PAIR_RE, scope.text))
+        found.extend(_spaced_pairs(_XML_PAIR_RE, scope.text, declared=True))
     return found
 
 
@@ -435,24 +435,28 @@ def _k8s_env_value(scope: Scope, name: str, segments: tuple[str, ...], kind: str
     return _assignment(name, segments, kind, match.group(group), match.start(group))
 
 
-def _spaced_pairs(pattern: re.Pattern[str], text: str) -> list[Assignment]:
+def _spaced_pairs(pattern: re.Pattern[str], text: str, *, declared: bool = False) -> list[Assignment]:
     found = []
     for match in pattern.finditer(text):
         segments = split_name(match.group("name"))
         kind = credential_kind(segments)
         if kind is not None:
-            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"))
+            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"), declared)
             if assignment is not None:
                 found.append(assignment)
     return found
 
 
-def _assignment(name: str, segments: tuple[str, ...], kind: str, value: str, start: int) -> Assignment | None:
+def _assignment(
+    name: str, segments: tuple[str, ...], kind: str, value: str, start: int, declared: bool = False
+) -> Assignment | None:
+    """`declared`: the syntax itself says the value is a literal password (a NuGet
+    `<add key="ClearTextPassword" value="...">`), so one that reads as words is still one."""
     scheme = _AUTH_SCHEME_RE.match(value)
     if scheme is not None:
         value, start = value[scheme.end():], start + scheme.end()
     if kind == "password":
-        if not plausible_password(value):
+        if not (plausible_password(value) or declared and len(value) >= 8 and not any(char.isspace() for char in value)):
             return None
     elif not looks_random(value):
         return None
