@@ -100,14 +100,28 @@ class MixedTokenDetector(TokenDetector):
 
 class PatternDetector(Detector):
     """A pattern searched in texts holding one of its triggers; the secret is the first named
-    group that matched (but `name`), or the whole match. A `name` group is the credential name
-    the secret is given to (`providers.named`), reported and judged as such."""
+    group that matched (but a `name...` one), or the whole match. A `name...` group is the
+    credential name or word the secret is given to (`providers.named`, `providers.near`),
+    reported and judged as such."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for found in self.regex.finditer(scope.text):
-            groups = found.groupdict()
-            group = next((name for name, value in groups.items() if value is not None and name != "name"), 0)
-            yield self._match(found.start(group), found.end(group), found.group(group), groups.get("name") or "")
+            matched = [(group, value) for group, value in found.groupdict().items() if value is not None]
+            group = next((group for group, _ in matched if not group.startswith("name")), 0)
+            name = next((value for group, value in matched if group.startswith("name")), "")
+            if self.accepts(found.group(group)):
+                yield self._match(found.start(group), found.end(group), found.group(group), name)
+
+    def accepts(self, value: str) -> bool:
+        return True
+
+
+class NearbyKeyDetector(PatternDetector):
+    """A key of the provider's shape near its word (`providers.near`): with no credential name to
+    say what it is, it must look machine-made too."""
+
+    def accepts(self, value: str) -> bool:
+        return looks_random(value)
 
 
 class MailchimpKeyDetector(Detector):
@@ -422,7 +436,7 @@ def _name_format_of(provider: Provider) -> re.Pattern[str]:
 
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (MixedTokenDetector, DiscordTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (MixedTokenDetector, DiscordTokenDetector, NearbyKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

@@ -71,6 +71,15 @@ def named(words: str, value: str, tail: str = r"[\w.-]{0,30}") -> str:
             rf"(?P<secret>{value})(?![A-Za-z0-9_-])")
 
 
+def near(words: str, value: str, tag: str = "") -> str:
+    """A pattern for a value of a provider's own key shape standing shortly after the provider's
+    word on the same line, set off by spaces or quotes (`kucoin key 'f0e1...'`, a ticket's
+    `bitmex secret: ...`); the value must also look machine-made (`NearbyKeyDetector`). `tag`
+    tells the groups of two such patterns joined by `|` apart."""
+    return (rf"(?P<name{tag}>(?i:{words}))[^\n]{{0,40}}?(?<=[\s\"'`(,:])(?P<secret{tag}>{value})"
+            rf"(?![A-Za-z0-9+/=_.-])")
+
+
 BROKERS = "Brokers, exchanges and market data"
 CLOUD = "Cloud and infrastructure"
 CODE = "Code hosting, CI and package registries"
@@ -125,9 +134,12 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Binance API Key", "`BINANCE_API_SECRET=...`, `Client(\"k\", \"s\")` with `binance` imported", BROKERS,
              names=("binance",), client_classes=("Client", "AsyncClient", "Spot", "UMFutures", "CMFutures"),
              sdk_modules=("binance",), valid=("BINANCE_API_SECRET={a64}",), invalid=("BINANCE_API_SECRET=",)),
-    Provider("Kraken API Key", "`KRAKEN_PRIVATE_KEY=...`, `krakenex.API(\"k\", \"s\")`", BROKERS, names=("kraken",),
+    Provider("Kraken API Key", "`KRAKEN_PRIVATE_KEY=...`, `krakenex.API(\"k\", \"s\")`; a key (56 base64) or private "
+             "key (86-88 base64) shortly after the word `kraken`", BROKERS, names=("kraken",),
              client_classes=("API", "KrakenAPI"), sdk_modules=("krakenex", "pykrakenapi", "kraken"),
-             valid=("kraken_private_key: {b64}",), invalid=("kraken_private_key: <your key>",)),
+             triggers=("kraken",), pattern=near("kraken", r"[A-Za-z0-9/+=]{86,88}|[A-Za-z0-9/+=]{56}"),
+             detector="NearbyKeyDetector", valid=("kraken_private_key: {b64}", "kraken key '{b56}'"),
+             invalid=("kraken_private_key: <your key>", "kraken '{b40}'", "kraken /{b56}")),
     Provider("Polygon API Key", "`POLYGON_API_KEY=...`, `RESTClient(\"k\")` with `polygon` imported, `?apiKey=` on "
              "api.polygon.io", BROKERS, triggers=("polygon",), names=("polygon",),
              pattern=r"api\.polygon\.io/[^\s\"'?]{0,300}\?(?:[^\s\"'#]{0,300}&)?apiKey=(?P<secret>[A-Za-z0-9_]{20,64})",
@@ -144,10 +156,14 @@ PROVIDERS: tuple[Provider, ...] = (
                     "fmp", "quandl", "nasdaq", "etherscan", "infura", "alchemy", "moralis", "coinapi",
                     "cryptocompare", "coinmarketcap", "coingecko", "coinlayer", "tradingview", "databento",
                     "tastytrade", "schwab", "tradestation", "saxo", "fxcm", "dukascopy"),
+             triggers=("kucoin", "bitmex"),
+             pattern=near("kucoin", r"[a-f0-9]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+             + "|" + near("bitmex", r"[A-Za-z0-9_-]{48}|[A-Za-z0-9_-]{24}", tag="2"), detector="NearbyKeyDetector",
              # Exchanges' keys and secrets are hex, base64, base58, UUIDs or JWTs: no `%`, `^`, `;`.
              name_format=r"[A-Za-z0-9+/=_.~-]+",
-             valid=("KUCOIN_API_SECRET={uuid}",),
-             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}")),
+             valid=("KUCOIN_API_SECRET={uuid}", "kucoin secret {uuid}", "bitmex key '{a24}'"),
+             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}",
+                      "https://api.kucoin.com/api/v1/orders/{h24}", "kucoin {h20}")),
     # -- cloud and infrastructure -----------------------------------------------------------------
     _token("Google API Key", "`AIza...` keys (Google's public SDK example keys are left alone)", CLOUD, ("AIza",),
            r"AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", ("AIza{s35}",), ("AIza{s30}",), names=("gcp", "google")),
@@ -396,6 +412,11 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("PayPal Credential", "client secrets under `paypal*` names; Braintree access tokens", PAYMENTS,
            ("access_token",), r"access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32}(?![0-9a-f])",
            ("access_token$production${l16}${h32}",), ("access_token$production$x",), names=("paypal", "braintree")),
+    Provider("PayPal OAuth Credential", "REST app client ids (`A...-...`, 5-38 or 7-72 characters around a dash) "
+             "and secrets (44-80) shortly after the word `paypal`", PAYMENTS, triggers=("paypal",),
+             pattern=near("paypal", r"[A-Za-z0-9_.]{7}-[A-Za-z0-9_.]{72}|[A-Za-z0-9_.]{5}-[A-Za-z0-9_.]{38}"
+                                    r"|[A-Za-z0-9_.-]{44,80}"), detector="NearbyKeyDetector",
+             valid=("paypal client '{a5}-{a38}'",), invalid=("paypal client '{a5}-{a20}'", "paypal https://x/{a50}")),
     _token("Flutterwave Key", "`FLWSECK-`, `FLWSECK_TEST-` secret keys", PAYMENTS, ("FLWSECK",),
            r"FLWSECK(?:_TEST)?(?:-[a-hA-H0-9]{32}-X|-?[a-hA-H0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
     _token("Duffel Token", "`duffel_test_`, `duffel_live_` tokens", PAYMENTS, ("duffel_",),
