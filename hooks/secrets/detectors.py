@@ -277,8 +277,11 @@ class PasswordInUrlDetector(Detector):
 
 
 # `curl -u user:pw`, `--user user:pw`: led by the literal dash for a fast scan.
+# The password may be quoted apart from the user: `-u admin:"pw"`, `-u "admin":'pw'`.
 _USER_OPTION_RE = re.compile(
-    r"-(?:u|-user)(?:[ \t]+|=)(?:\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
+    r"-(?:u|-user)(?:[ \t]+|=)(?:(?P<user>\"[^\"\s:]{1,100}\"|'[^'\s:]{1,100}'|[^\s'\":]{1,100})"
+    r":(?:\"(?P<pdq>[^\"\s]{1,200})\"|'(?P<psq>[^'\s]{1,200})')"
+    r"|\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
 )
 _SECRET_OPTION_RE = re.compile(
     r"-(?:-(?:password|passwd|pass|token|api-key|apikey|secret|auth-token|access-token|client-secret)(?:[ \t]+|=)"
@@ -303,11 +306,10 @@ class CommandLineDetector(Detector):
         for found in _USER_OPTION_RE.finditer(text):
             if not _after_space(text, found.start()):
                 continue
-            group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
-            user, colon, password = found.group(group).partition(":")
-            if not colon or _TEMPLATE_CHARS.intersection(found.group(group)):
+            user, colon, password, start = _user_and_password(found)
+            if not colon or _TEMPLATE_CHARS.intersection(user + password):
                 continue
-            value, offset = (password, found.start(group) + len(user) + 1) if password else (user, found.start(group))
+            value, offset = (password, start + len(user) + 1) if password else (user, start)
             if plausible_password(value) and (password or looks_random(value)):
                 yield self._match(offset, offset + len(value), value, "--user")
         for found in _SECRET_OPTION_RE.finditer(text):
@@ -331,6 +333,17 @@ class CommandLineDetector(Detector):
                 continue
             start = found.start(group) + header.start("value")
             yield self._match(start, start + len(header.group("value")), header.group("value"), "--header")
+
+
+def _user_and_password(found: re.Match[str]) -> tuple[str, str, str, int]:
+    """(user, ":" or "", password, offset of the user) of a `--user` option's value."""
+    quoted = next((group for group in ("pdq", "psq") if found.group(group) is not None), None)
+    if quoted is not None:
+        user = found.group("user")
+        return user, ":", found.group(quoted), found.start(quoted) - len(user) - 1
+    group = next(group for group in ("dq", "sq", "bare") if found.group(group) is not None)
+    user, colon, password = found.group(group).partition(":")
+    return user, colon, password, found.start(group)
 
 
 # `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.

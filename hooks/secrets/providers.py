@@ -525,6 +525,7 @@ PROVIDERS: tuple[Provider, ...] = (
              "`-p`/`--password`, `--token`, `-H 'Authorization: ...'`, `--header \"Api-Token: ...\"`", GENERIC,
              detector="CommandLineDetector",
              valid=("curl -u trader:{a10}9x https://api.internal/v1", 'curl -X POST --header "Api-Token: Sk{a9}"',
+                    "curl -u trader:'{a10}9x' https://api.internal/v1",
                     "curl -H 'Authorization: Basic {b64}' https://api.internal/v1"),
              invalid=("curl -u $USER:$PASS https://api.internal/v1", 'curl -H "Authorization: Bearer $TOKEN"',
                       "curl -H 'Content-Type: application/json'", 'curl -H "X-Api-Key: changeme-now"')),
