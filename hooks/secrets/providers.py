@@ -228,14 +228,14 @@ PROVIDERS: tuple[Provider, ...] = (
            "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE,
            ("glpat-", "gldt-", "glrt-", "glsoat-", "glffct-", "glft-", "glntt-", "gltst-", "glwt-", "glrtr-", "glimt-",
             "glagent-", "gloas-", "glptt-", "glcbt-", "GR1348941"),
-           # Each kind has its own length (a 20-character body, 25 for mail, 50 for agents...);
+           # Each kind has its own length (20 to 50 characters, 25 for mail, 50 or more for agents...);
            # routable tokens carry a payload, a version and a checksum after dots.
-           r"(?:glpat-[0-9A-Za-z_=-]{20,22}|gl(?:dt|rt|soat|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_-]{20}"
+           r"(?:glpat-[0-9A-Za-z_=-]{20,22}|gl(?:pat|dt|rt|soat|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_-]{20,50}"
            r"|gl(?:pat|rt|dt|ft|soat)-(?:t\d_)?[0-9A-Za-z_-]{27,300}\.[0-9a-z]{2}\.?[0-9a-z]{7,9}"
-           r"|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glptt-[0-9a-f]{40}"
-           r"|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?![0-9A-Za-z_-])",
+           r"|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50,1024}|gloas-[0-9A-Za-z_-]{64}|glptt-[0-9A-Za-z_-]{40}"
+           r"|glcbt-(?:[0-9A-Za-z]{1,5}_)?[0-9A-Za-z_-]{20,50}|GR1348941[0-9A-Za-z_-]{20,50})(?![0-9A-Za-z_-])",
            ("glpat-{s20}", "glsoat-{s20}", "glimt-{l25}", "glagent-{s50}", "gloas-{s64}", "glcbt-{h3}_{s20}",
-            "glrt-{s20}", "GR1348941{s20}", "glpat-{s40}.01.{l9}"), ("glpat-{s10}", "glpat-{s30}", "glimt-{s30}"),
+            "glrt-{s20}", "GR1348941{s20}", "glpat-{s40}.01.{l9}"), ("glpat-{s10}", "glpat-{s60}", "glimt-{s30}"),
            names=("gitlab", "gl")),
     _token("Bitbucket Token", "app passwords and repository tokens (`ATBB`)", CODE, ("ATBB",),
            r"ATBB[A-Za-z0-9_=.-]{28,}(?![A-Za-z0-9_=.-])", ("ATBB{a32}",), ("ATBB{a10}",)),
