@@ -89,21 +89,25 @@ class TokenDetector(Detector):
                     yield self._match(start, found.end(), found.group())
 
 
-class AlpacaKeyDetector(TokenDetector):
+class MixedTokenDetector(TokenDetector):
+    """A format with a short prefix (Alpaca's `PK`, JFrog's `AP`): a key mixes letters and digits
+    after it, where an upper-case constant (`PKCS...`, `APACHE...`) is a word."""
+
     def accepts(self, value: str) -> bool:
-        # A key id mixes letters and digits; an 18-letter constant after `PK` is a word.
         tail = value[2:]
         return sum(char.isdigit() for char in tail) >= 2 and sum(char.isalpha() for char in tail) >= 2
 
 
 class PatternDetector(Detector):
     """A pattern searched in texts holding one of its triggers; the secret is the first named
-    group that matched, or the whole match."""
+    group that matched (but `name`), or the whole match. A `name` group is the credential name
+    the secret is given to (`providers.named`), reported and judged as such."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for found in self.regex.finditer(scope.text):
-            group = next((name for name, value in found.groupdict().items() if value is not None), 0)
-            yield self._match(found.start(group), found.end(group), found.group(group))
+            groups = found.groupdict()
+            group = next((name for name, value in groups.items() if value is not None and name != "name"), 0)
+            yield self._match(found.start(group), found.end(group), found.group(group), groups.get("name") or "")
 
 
 class MailchimpKeyDetector(Detector):
@@ -156,6 +160,15 @@ class JwtDetector(TokenDetector):
         if b"alg" not in opened and b"typ" not in opened:
             return False
         return len(signature) >= 16 or b"none" in opened.lower()
+
+
+class DiscordTokenDetector(TokenDetector):
+    """A Discord bot token: its first part is the bot's id (a 17-20 digit snowflake) in base64,
+    which no random run of the same shape is."""
+
+    def accepts(self, value: str) -> bool:
+        bot_id = _b64url(value.split(".", 1)[0])
+        return 17 <= len(bot_id) <= 20 and bot_id.isdigit()
 
 
 def _b64url(part: str) -> bytes:
@@ -258,9 +271,18 @@ _SECRET_OPTION_RE = re.compile(
     r"|p(?=[^\s-]))(?:\"(?P<dq>[^\"\n]{1,200})\"|'(?P<sq>[^'\n]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
 )
 
+# `curl -H "Authorization: Bearer T"`, `--header 'X-Api-Key: T'`: a header that carries a credential.
+_HEADER_OPTION_RE = re.compile(r"-(?:H|-header)(?:[ \t]+|=)(?:\"(?P<dq>[^\"\n]{1,300})\"|'(?P<sq>[^'\n]{1,300})')")
+_CREDENTIAL_HEADER_RE = re.compile(
+    r"(?:authorization|proxy-authorization|(?:x-)?(?:[a-z]+-)?(?:api-?)?(?:key|token|secret))[ \t]*:[ \t]*"
+    r"(?:(?:basic|bearer|token|api-token|digest)[ \t]+)?(?P<value>[\w=~@.+/-]{8,200})[ \t]*",
+    re.IGNORECASE,
+)
+
 
 class CommandLineDetector(Detector):
-    """Passwords and tokens given to commands: `curl -u user:pw`, `mysql -pPW`, `--password PW`, `--token T`."""
+    """Passwords and tokens given to commands: `curl -u user:pw`, `mysql -pPW`, `--password PW`, `--token T`,
+    `-H 'Authorization: Bearer T'`."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         text = scope.text
@@ -281,6 +303,20 @@ class CommandLineDetector(Detector):
             value = found.group(group)
             if not _TEMPLATE_CHARS.intersection(value) and plausible_password(value) and (found.group(0)[1] == "-" or looks_random(value)):
                 yield self._match(found.start(group), found.end(group), value, found.group(0).split("=")[0].split()[0])
+        yield from self._headers(text)
+
+    def _headers(self, text: str) -> Iterator[Match]:
+        """A header's credential, shorter than a random token may be (`Api-Token: Sk94HG7f6KB`): the
+        option and the header's name say what it is; it must still not read as words."""
+        for found in _HEADER_OPTION_RE.finditer(text):
+            if not _after_space(text, found.start()):
+                continue
+            group = "dq" if found.group("dq") is not None else "sq"
+            header = _CREDENTIAL_HEADER_RE.fullmatch(found.group(group))
+            if header is None or not plausible_password(header.group("value")):
+                continue
+            start = found.start(group) + header.start("value")
+            yield self._match(start, start + len(header.group("value")), header.group("value"), "--header")
 
 
 # `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
@@ -386,7 +422,7 @@ def _name_format_of(provider: Provider) -> re.Pattern[str]:
 
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (AlpacaKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (MixedTokenDetector, DiscordTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

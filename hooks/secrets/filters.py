@@ -119,7 +119,7 @@ def is_explicit_name(name: str) -> bool:
 
 
 _ENVIRONMENT_RE = re.compile(
-    r"^\$\{?[A-Za-z_]|^%[A-Za-z_]\w*%$|environ|getenv|process\.env|ENV\[|^env:|secretKeyRef|valueFrom"
+    r"^\$\{?[A-Za-z_]|^%[A-Za-z_]\w*%$|environ(?!ment)|getenv|process\.env|ENV\[|^env:|secretKeyRef|valueFrom"
     r"|^!(?:vault|env|secret)|^(?:vault|ssm|awssm|gcpsm|azkv|op|ref\+\w+)://|^arn:aws:(?:secretsmanager|ssm):"
 )
 _ENVIRONMENT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -283,6 +283,8 @@ VENDOR_EXAMPLES = frozenset({
     # Binance API documentation, signed endpoint examples.
     "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
     "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+    # Microsoft's nuget.config reference, packageSourceCredentials examples.
+    "33f!!lloppa", "hal+9ooo_da!sY",
     # Kraken REST API documentation, API-Sign example.
     "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
 })

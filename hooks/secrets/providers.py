@@ -12,7 +12,8 @@ Each `Provider` row feeds, from this one place:
 Examples are templates, expanded at test time with random characters (`expand`), so no
 credential-shaped literal sits in the repository: ``{a24}`` is 24 letters and digits, ``{l}``
 lower-case letters and digits, ``{u}`` upper-case letters and digits, ``{h}`` lower-case hex,
-``{H}`` upper-case hex, ``{d}`` digits, ``{b}`` base64, ``{s}`` base64url, ``{uuid}`` a UUID.
+``{H}`` upper-case hex, ``{d}`` digits, ``{b}`` base64, ``{s}`` base64url, ``{uuid}`` a UUID,
+``{jwt}`` a signed JWT, ``{discord}`` a Discord bot token.
 
 A row with `prefixes` is a token format: it is tried where a run of token characters starts
 with one of them, and `pattern` must match there. A row without prefixes has its `pattern`
@@ -61,6 +62,15 @@ def _token(secret_type: str, doc: str, group: str, prefixes: tuple[str, ...], pa
     return Provider(secret_type, doc, group, prefixes=prefixes, pattern=pattern, valid=valid, invalid=invalid, names=names)
 
 
+def named(words: str, value: str, tail: str = r"[\w.-]{0,30}") -> str:
+    """A pattern for a value of a provider's own shape given to a name that holds one of its
+    `words` (a regex; case-insensitive): `cloudflare: "..."`, `SONAR.LOGIN ::= "..."`,
+    `export SUMO_ACCESSID="..."`, `"artifactory", "..."`. The name is the `name` group, the value
+    the `secret` group. A shape this exact needs no credential word in the name."""
+    return (rf"(?P<name>(?i:{words}){tail})[\"'`\]]?[ \t]{{0,5}}(?::{{1,3}}=|=>|\|\||[:=,])[ \t]{{0,5}}[\"'`]?"
+            rf"(?P<secret>{value})(?![A-Za-z0-9_-])")
+
+
 BROKERS = "Brokers, exchanges and market data"
 CLOUD = "Cloud and infrastructure"
 CODE = "Code hosting, CI and package registries"
@@ -92,15 +102,15 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("OANDA v20 Token", "32 hex, a dash, 32 hex, anywhere", BROKERS, names=("oanda",),
              detector="OandaTokenDetector", valid=("{h32}-{h32}",), invalid=("{h32}-{h31}",)),
     _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), secret access keys under `aws_*` names", CLOUD,
-           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])",
-           ("aws_access_key_id = AKIA{U16}",), ("AKIA{U15}",), names=("aws",)),
+           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])",
+           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>"), ("AKIA{U15}",), names=("aws",)),
     Provider("Alpaca API Key", "key ids `PK...` (paper) and `AK...` (live), 20 characters; secrets under "
              "`APCA_*`/`alpaca*` names; `REST(\"k\", \"s\")`, `TradingClient(\"k\", \"s\")`", BROKERS,
              prefixes=("PK", "AK"), pattern=r"[AP]K[0-9A-Z]{18}(?![0-9A-Za-z])", names=("alpaca", "apca"),
              client_classes=("REST", "TradingClient", "StockHistoricalDataClient", "CryptoHistoricalDataClient",
                              "OptionHistoricalDataClient", "StockDataStream", "CryptoDataStream", "TradingStream",
                              "Stream"),
-             sdk_modules=("alpaca", "alpaca_trade_api"), detector="AlpacaKeyDetector",
+             sdk_modules=("alpaca", "alpaca_trade_api"), detector="MixedTokenDetector",
              valid=("APCA_API_KEY_ID=PK{U18}",), invalid=("PK{L18}",)),
     Provider("Coinbase API Key", "legacy Exchange/Pro key, secret and passphrase under `coinbase*`/`cbpro*`/"
              "`gdax*`/`cb_*` names; `cbpro.AuthenticatedClient(\"k\", \"s\", \"p\")`", BROKERS,
@@ -147,11 +157,11 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Azure Credential", "Entra ID client secrets (`...8Q~...`), storage `AccountKey=`, SAS signatures", CLOUD,
              triggers=("q~", "accountkey", "account_key", "storagekey", "storage_key", "sig="), names=("azure",),
              pattern=r"(?<![A-Za-z0-9_~.-])(?P<secret>[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"
-                     r"|(?i:(?:account|storage)[_-]?key)[\"']?[ \t]*[,=:>\s][ \t]*[\"']?(?P<key>[A-Za-z0-9+/]{86}==)"
+                     r"|(?i:(?:account|storage)[_-]?key)[\"']?\s{0,20}(?:[,=:>]|\|\||\?\?)?\s{0,20}[\"']?(?P<key>[A-Za-z0-9+/]{86}==)"
                      r"|[?&]s[vpe]=[^\s\"'&]{1,40}&[^\s\"']{0,300}?\bsig=(?P<sig>[A-Za-z0-9%+/]{40,90}(?:%3D|=){0,2})",
              valid=("client_secret={a3}8Q~{s34}", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey={b86}==",
                     "<account_key>{b86}==</account_key>", "cleanup.exe -storagekey {b86}== -container backups",
-                    '{ "AccountKey", "{b86}==" }'),
+                    '{ "AccountKey", "{b86}==" }', 'key = process.env.ACCOUNT_KEY ||\n  "{b86}==";'),
              invalid=("version 8Q~ release", "-storagekey {b20}== -container backups")),
     _token("DigitalOcean Token", "personal, OAuth and refresh tokens (`dop_v1_`, `doo_v1_`, `dor_v1_`)", CLOUD,
            ("dop_v1_", "doo_v1_", "dor_v1_"), r"do[por]_v1_[a-f0-9]{64}(?![a-f0-9])", ("dop_v1_{h64}",), ("dop_v1_{h40}",)),
@@ -166,6 +176,10 @@ PROVIDERS: tuple[Provider, ...] = (
            r"(?:v1\.0-[a-f0-9]{24}-[a-f0-9]{146}|cf[ua]t_[A-Za-z0-9]{40}[a-f0-9]{8})(?![A-Za-z0-9])",
            ("v1.0-{h24}-{h146}", "cfut_{a40}{h8}"), ("v1.0-{h24}", "token = 'cfut_{a20}'", "token = 'cfut_{a40}{h8}EXTRA'"),
            names=("cloudflare", "cf")),
+    Provider("Cloudflare Global API Key", "global API keys (37 hex) under any `cloudflare*` name", CLOUD,
+             triggers=("cloudflare",), pattern=named("cloudflare", r"[a-f0-9]{37}"),
+             valid=('cloudflare: "{h37}"', "CLOUDFLARE_GLOBAL_KEY={h37}"),
+             invalid=('cloudflare: "{h36}"', "cloudflare {h37}")),
     _token("HashiCorp Vault Token", "service and batch tokens (`hvs.`, `hvb.`); tokens under `vault*` names",
            CLOUD, ("hvs.", "hvb."), r"hv[sb]\.[A-Za-z0-9_-]{24,300}(?![A-Za-z0-9_-])", ("hvs.{s100}", "hvs.{a24}"), ("hvs.{s20}",),
            names=("vault", "terraform", "tfc", "atlas")),
@@ -178,6 +192,9 @@ PROVIDERS: tuple[Provider, ...] = (
            r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}(?![A-Za-z0-9])", ("dp.pt.{a43}",), ("dp.pt.{a10}",)),
     _token("Vercel Token", "`vcp_`, `vci_`, `vca_`, `vcr_`, `vck_` tokens", CLOUD, ("vc",),
            r"vc[pciark]_[A-Za-z0-9]{24,70}(?![A-Za-z0-9])", ("vcp_{a56}",), ("vcp_{a10}",), names=("vercel",)),
+    _token("PlanetScale Token", "service tokens, passwords and OAuth tokens (`pscale_tkn_`, `pscale_pw_`, "
+           "`pscale_oauth_`)", CLOUD, ("pscale_",), r"pscale_(?:tkn|pw|oauth)_[\w=.-]{32,64}(?![\w=.-])",
+           ("pscale_tkn_{s43}", "pscale_pw_{s43}"), ("pscale_tkn_{s10}",), names=("planetscale", "pscale")),
     _token("Netlify Token", "`nfp_` personal tokens", CLOUD, ("nfp_",), r"nfp_[A-Za-z0-9]{36}(?![A-Za-z0-9])",
            ("nfp_{a36}",), ("nfp_{a20}",), names=("netlify",)),
     _token("Databricks Token", "`dapi` tokens", CLOUD, ("dapi",), r"dapi[a-f0-9]{32}(?:-\d)?(?![a-f0-9])",
@@ -207,9 +224,21 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Atlassian Token", "API tokens (`ATATT3`, `ATCTT3`); Jira and Confluence tokens under their names", CLOUD,
            ("ATATT3", "ATCTT3", "ATOAT"), r"AT(?:ATT3|CTT3|OAT)[A-Za-z0-9_\-=]{150,300}(?![A-Za-z0-9_\-=])",
            ("ATATT3{s186}",), ("ATATT3{s20}",), names=("atlassian", "jira", "confluence", "bitbucket")),
-    _token("JFrog Token", "Artifactory API keys (`AKCp`) and reference tokens (`cmVmdGtu`)", CLOUD,
-           ("AKC", "cmVmdGtu"), r"(?:AKC[A-Za-z0-9]{10,}|cmVmdGtu[A-Za-z0-9]{56})(?![A-Za-z0-9])",
-           ("AKCp{a69}", "cmVmdGtu{a56}"), ("AKC{a5}",), names=("artifactory", "jfrog")),
+    Provider("Atlassian Legacy API Token", "API tokens of the old format (24 lower-case letters and digits) under "
+             "any `atlassian*`, `confluence*` or `jira*` name", CLOUD, triggers=("atlassian", "confluence", "jira"),
+             pattern=named(r"(?-i:ATLASSIAN|[Aa]tlassian|CONFLUENCE|[Cc]onfluence|JIRA|[Jj]ira)", r"[a-z0-9]{20}[a-f0-9]{4}"),
+             valid=('jira_api_token = "{l20}{h4}"', "confluence: {l20}{h4}"), invalid=("jira: {l20}",)),
+    Provider("JFrog Token", "Artifactory API keys (`AKCp`), encrypted passwords (`AP` and a hex digit) and "
+             "reference tokens (`cmVmdGtu`), mixing letters and digits", CLOUD, prefixes=("AKC", "AP", "cmVmdGtu"),
+             pattern=r"(?:AKC[A-Za-z0-9]{10,}|AP[0-9A-F][A-Za-z0-9]{8,}|cmVmdGtu[A-Za-z0-9]{56})(?![A-Za-z0-9])",
+             names=("artifactory", "jfrog"), detector="MixedTokenDetector",
+             valid=("AKCp{a69}", "cmVmdGtu{a56}", "artifactory_password: AP6{a40}"),
+             invalid=("AKC{a5}", "APACHEKAFKASTREAMS", "AKCABCDEFGHIJKLMNOP")),
+    Provider("JFrog Identity Token", "identity and access tokens (64 or 73 letters and digits) under any "
+             "`jfrog*`, `artifactory*`, `bintray*` or `xray*` name", CLOUD,
+             triggers=("jfrog", "artifactory", "bintray", "xray"),
+             pattern=named("jfrog|artifactory|bintray|xray", r"[A-Za-z0-9]{64}|[A-Za-z0-9]{73}"),
+             valid=('"artifactory", "{a64}"', "JFROG_IDENTITY={a73}"), invalid=('"artifactory", "{a50}"',)),
     _token("Okta Token", "API tokens (`00...`, 42 characters) under `okta*` names", CLOUD, (), "",
            ("OKTA_API_TOKEN=00{s40}",), ("OKTA_DOMAIN=dev-123.okta.com",), names=("okta",)),
     _token("Snowflake Credential", "passwords and keys under `snowflake*` names", CLOUD, (), "",
@@ -249,11 +278,18 @@ PROVIDERS: tuple[Provider, ...] = (
            ("rubygems_{h48}",), ("rubygems_{h20}",)),
     _token("Clojars Token", "`CLOJARS_` deploy tokens", CODE, ("CLOJARS_",), r"CLOJARS_[a-z0-9]{60}(?![a-z0-9])",
            ("CLOJARS_{l60}",), ("CLOJARS_{l20}",)),
-    _token("Sonar Token", "SonarQube and SonarCloud tokens (`squ_`, `sqp_`, `sqa_`)", CODE, ("sq",),
-           r"sq[upa]_[a-f0-9]{40}(?![a-f0-9])", ("squ_{h40}",), ("squ_{h20}",), names=("sonar", "sonarqube", "sonarcloud")),
-    _token("Sourcegraph Token", "`sgp_` access tokens", CODE, ("sgp_",),
-           r"sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}(?![a-fA-F0-9])", ("sgp_{h16}_{h40}", "sgp_{h40}"),
-           ("sgp_{h10}",)),
+    Provider("Sonar Token", "SonarQube and SonarCloud tokens (`squ_`, `sqp_`, `sqa_`), and 40-character tokens "
+             "under `sonar.login`/`SONAR_TOKEN` names", CODE, triggers=("squ_", "sqp_", "sqa_", "sonar"),
+             pattern=r"(?<![A-Za-z0-9_])sq[upa]_[a-f0-9]{40}(?![A-Za-z0-9_])|"
+                     + named("sonar", r"(?:sq[upa]_)?[A-Za-z0-9]{40}", tail=r"[\w.-]{0,4}(?i:login|token)"),
+             names=("sonar", "sonarqube", "sonarcloud"),
+             valid=("squ_{h40}", 'SONAR.LOGIN ::= "{u40}"', 'SONAR_TOKEN := "sqp_{a40}"'),
+             invalid=("squ_{h20}", 'SONAR_PROJECT := "{u40}"')),
+    Provider("Sourcegraph Token", "`sgp_` access tokens; 40 hex under `sourcegraph*` names", CODE,
+             triggers=("sgp_", "sourcegraph"),
+             pattern=r"(?<![A-Za-z0-9_])sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}(?![A-Za-z0-9_])|"
+                     + named("sourcegraph", r"[a-fA-F0-9]{40}"),
+             valid=("sgp_{h16}_{h40}", "sgp_{h40}", "sourcegraph: {h40}"), invalid=("sgp_{h10}", "sourcegraph: {h32}")),
     _token("Postman Token", "`PMAK-` API keys", CODE, ("PMAK-",), r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}(?![a-fA-F0-9])",
            ("PMAK-{h24}-{h34}",), ("PMAK-{h24}",)),
     _token("Harness Token", "`pat.` and `sat.` tokens", CODE, ("pat.", "sat."),
@@ -276,21 +312,32 @@ PROVIDERS: tuple[Provider, ...] = (
            "`xoxe-`); loose look-alikes (`xoxb-12345-abcd234`, an image URL holding `xoxo-`) are not tokens", MESSAGING,
            ("xox", "xapp-"),
            r"(?:xox[bpaorsde]-(?:\d|\d{8,14})-(?:\d{1,14}-){0,3}[0-9A-Za-z][0-9A-Za-z-]{7,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}"
-           r"|xapp-\d-[A-Za-z0-9]{1,20}-\d{1,20}-[A-Za-z0-9]{1,100})(?![0-9A-Za-z-])",
-           ("xoxb-{d12}-{d13}-{a24}", "xoxp-{d12}-{d12}-{d13}-{h32}", "xapp-1-{U11}-{d13}-{h64}", "xoxe-1-{U146}"),
+           r"|xapp-\d-[A-Za-z0-9]{1,20}-\d{1,20}-[A-Za-z0-9]{1,100}|xox[os]-\d{3,14}-\d{3,14}-\d{3,14}-[a-fA-F0-9]{16,64})"
+           r"(?![0-9A-Za-z-])",
+           ("xoxb-{d12}-{d13}-{a24}", "xoxp-{d12}-{d12}-{d13}-{h32}", "xapp-1-{U11}-{d13}-{h64}", "xoxe-1-{U146}",
+            "xoxo-{d6}-{d6}-{d6}-{h18}"),
            ("xoxb-12345-abcd234", "xoxp-1234-1234-1234-{h32}", "https://cdn.example.org/img/xoxo-{l20}.png"), names=("slack",)),
     Provider("Slack Webhook", "incoming webhook and workflow URLs, over https or http", MESSAGING,
              triggers=("hooks.slack.com",),
-             pattern=r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}",
+             pattern=r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_+/-]{20,200}",
              valid=("https://hooks.slack.com/services/T{U8}/B{U10}/{a24}", "http://hooks.slack.com/services/T{U8}/B{U10}/{a24}"),
              invalid=("https://hooks.slack.com/services/",)),
     Provider("Discord Webhook", "webhook URLs", MESSAGING, triggers=("discord",),
              pattern=r"https?://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,20}/[A-Za-z0-9_-]{60,80}",
              valid=("https://discord.com/api/webhooks/{d18}/{s68}",), invalid=("https://discord.com/api/webhooks/",)),
+    Provider("Discord Token", "bot tokens anywhere: three dot-separated parts, the first the base64 of the "
+             "bot's numeric id (so it opens `MT`, `Mj`, `Mz`, `ND`, `NT`, `Nj`, `Nz`, `OD` or `OT`)", MESSAGING,
+             prefixes=("MT", "Mj", "Mz", "ND", "NT", "Nj", "Nz", "OD", "OT"),
+             pattern=r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])",
+             detector="DiscordTokenDetector", valid=("bot.run('{discord}')",), invalid=("MT{s24}.{s6}.{s38}",)),
     Provider("Discord Bot Credential", "bot tokens (`M...`/`N...`/`O...`, three dot-separated parts) beside a "
-             "`discord` name; client secrets and keys under `discord*` names", MESSAGING, triggers=("discord",),
+             "`discord` name; client secrets and keys under `discord*` names, all-digit ones (17-20 or 32 digits) "
+             "and 64 hex too when the name says token, secret or key", MESSAGING, triggers=("discord",),
              names=("discord",), pattern=r"(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}"
-             r"(?![A-Za-z0-9_-])", valid=("DISCORD_BOT_TOKEN=MT{s24}.{s6}.{s38}",), invalid=("discord: M.a.b",)),
+             r"(?![A-Za-z0-9_-])|" + named("discord", r"\d{17,20}|\d{32}|[a-f0-9]{64}",
+                                           tail=r"[\w.-]{0,20}?(?i:token|secret|key)[\w.-]{0,10}"),
+             valid=("DISCORD_BOT_TOKEN=MT{s24}.{s6}.{s38}", 'discord_token = "{d18}"', "discord_client_secret: {d32}"),
+             invalid=("discord: M.a.b", 'discord_channel_id = "{d18}"', 'discord_token = "{d12}"')),
     Provider("Microsoft Teams Webhook", "Office 365 connector and Workflows URLs", MESSAGING,
              triggers=("webhook.office.com", "logic.azure.com", "powerplatform.com"),
              pattern=r"https://[A-Za-z0-9-]{1,60}\.webhook\.office\.com/webhookb2/[0-9A-Za-z-]{36}@[0-9A-Za-z-]{36}"
@@ -299,7 +346,9 @@ PROVIDERS: tuple[Provider, ...] = (
                      r"/workflows/[0-9a-f]{32}/[^\s\"']{0,300}sig=[A-Za-z0-9_-]{20,80}"
                      r"|https://[A-Za-z0-9.-]{1,100}\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/[^\s\"']{0,300}"
                      r"sig=[A-Za-z0-9_-]{20,80}",
-             valid=("https://contoso.webhook.office.com/webhookb2/{uuid}@{uuid}/IncomingWebhook/{h32}/{uuid}",),
+             valid=("https://contoso.webhook.office.com/webhookb2/{uuid}@{uuid}/IncomingWebhook/{h32}/{uuid}",
+                    "https://default{h30}.{d2}.environment.api.powerplatform.com:443/powerautomate/automations/direct"
+                    "/workflows/{h32}/triggers/manual/paths/invoke?api-version=1&sig={s43}"),
              invalid=("https://contoso.webhook.office.com/webhookb2/",)),
     Provider("Telegram Bot API Token", "bot tokens (`123456789:AA...`: a bot id, `:A` and 34 more characters)", MESSAGING,
              triggers=(":aa", "telegram"), names=("telegram", "tg"),
@@ -309,15 +358,18 @@ PROVIDERS: tuple[Provider, ...] = (
              invalid=("{d10}:AA{s20}", "https://t.me/x/{d10}:AA{s33}", "telegram bot: {d4}:A{s34}",
                       "telegram bot: {d8}:A{s40}", 'telegram_api_token = "{d4}:A{s34}"',
                       'telegram_api_token = "{d8}:Ahello{s34}"')),
-    _token("Twilio API Key Secret", "API key SIDs' secrets (`SK` + 32 hex); auth tokens under `twilio*` names", MESSAGING,
-           ("SK",), r"SK[0-9a-fA-F]{32}(?![0-9a-zA-Z])", ("SK{h32}",), ("SK{h20}",), names=("twilio",)),
+    _token("Twilio API Key Secret", "API key SIDs (`SK` + 32 hex) and account SIDs (`AC` + 32 hex), which sit beside "
+           "their secrets; auth tokens under `twilio*` names", MESSAGING,
+           ("SK", "AC"), r"(?:SK[0-9a-fA-F]{32}|AC[0-9a-f]{32})(?![0-9a-zA-Z])", ("SK{h32}", "AC{h32}"), ("SK{h20}", "AC{H32}"),
+           names=("twilio",)),
     _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",), r"SG\.[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-])",
            ("SG.{s22}.{s43}",), ("SG.{s10}",), names=("sendgrid",)),
     Provider("Mailchimp API Key", "keys ending in a data centre (`...-us12`)", MESSAGING, triggers=("-us",),
              names=("mailchimp", "mandrill"), detector="MailchimpKeyDetector",
              valid=("{h32}-us12",), invalid=("{h20}-us12",)),
-    _token("Mailgun Key", "`key-` private API keys; signing keys under `mailgun*` names", MESSAGING, ("key-",),
-           r"key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}",), ("key-{h10}",), names=("mailgun",)),
+    _token("Mailgun Key", "`key-` private API keys, `pubkey-` validation keys; signing keys under `mailgun*` names",
+           MESSAGING, ("key-", "pubkey-"), r"(?:pub)?key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}", "pubkey-{h32}"),
+           ("key-{h10}",), names=("mailgun",)),
     _token("Brevo Key", "Sendinblue/Brevo API keys (`xkeysib-`, `xsmtpsib-`)", MESSAGING, ("xkeysib-", "xsmtpsib-"),
            r"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}(?![A-Za-z0-9])", ("xkeysib-{h64}-{a16}",), ("xkeysib-{h10}",),
            names=("sendinblue", "brevo")),
@@ -391,6 +443,8 @@ PROVIDERS: tuple[Provider, ...] = (
            names=("groq", "perplexity", "pplx", "xai", "grok", "openrouter", "replicate", "cohere", "mistral",
                   "deepseek", "gemini", "elevenlabs", "pinecone", "together", "fireworks")),
     # -- other services ------------------------------------------------------------------------------------
+    _token("Adobe Client Secret", "OAuth client secrets (`p8e-`)", SAAS, ("p8e-",), r"p8e-[A-Za-z0-9]{32}(?![A-Za-z0-9])",
+           ("p8e-{h32}",), ("p8e-{h20}",), names=("adobe",)),
     _token("Linear API Key", "`lin_api_` keys", SAAS, ("lin_api_",), r"lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])",
            ("lin_api_{a40}",), ("lin_api_{a10}",), names=("linear",)),
     _token("Notion Token", "integration tokens (`secret_`, `ntn_`)", SAAS, ("ntn_", "secret_"),
@@ -417,6 +471,15 @@ PROVIDERS: tuple[Provider, ...] = (
              pattern=r"(?i:contribsys__com)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})"
                      r"|https?://(?P<url>[a-f0-9]{8}:[a-f0-9]{8})@(?:gems|enterprise)\.contribsys\.com",
              valid=("BUNDLE_GEMS__CONTRIBSYS__COM={h8}:{h8}",), invalid=("BUNDLE_GEMS__CONTRIBSYS__COM=${SIDEKIQ}",)),
+    Provider("MessageBird API Key", "API keys (25 letters and digits) under any `messagebird*` name", SAAS,
+             triggers=("messagebird", "message_bird", "message-bird"),
+             pattern=named("message[_-]?bird", r"[A-Za-z0-9]{25}"), names=("messagebird",),
+             valid=('MessageBirdKey = "{a25}"',), invalid=('MessageBirdKey = "{a20}"',)),
+    Provider("Sumo Logic Key", "access ids (`su` and 12) and access keys (64 letters and digits) under any "
+             "`sumo*` name", SAAS, triggers=("sumo",),
+             pattern=named(r"(?-i:(?<![A-Za-z])(?:[Ss]umo|SUMO))", r"su[A-Za-z0-9]{12}|[A-Za-z0-9]{64}"),
+             valid=('sumologic_access_id = "su{a12}"', "export SUMO_ACCESS_KEY={a64}"),
+             invalid=('consumo_id = "su{a12}"', 'sumologic_access_id = "su{a8}"')),
     Provider("Cisco Meraki API Key", "API keys (40 lower-case hex) under `meraki*` names", SAAS, names=("meraki",),
              name_format=r"[0-9a-f]{40}", valid=("MERAKI_API_KEY={h40}",),
              invalid=("MERAKI_API_KEY={H40}", "meraki_token = {h64}R21")),
@@ -424,12 +487,12 @@ PROVIDERS: tuple[Provider, ...] = (
            r"alcht_[0-9A-Za-z]{30}(?![0-9A-Za-z])", ("alcht_{a30}",), ("alcht_{a31}", "Key=alcht_{a31}")),
     Provider("Service Credential", "keys and tokens under the names of other services a team uses (Asana, "
              "Algolia, Contentful, Intercom, HubSpot, Zendesk, Trello, Twitch, Sumo Logic, Snyk, ...)", SAAS,
-             names=("adafruit", "adobe", "algolia", "asana", "beamer", "codecov", "confluent", "contentful", "drone",
+             names=("adafruit", "algolia", "asana", "beamer", "codecov", "confluent", "contentful", "drone",
                     "etsy", "finicity", "flickr", "freemius", "freshbooks", "gitter", "gocardless", "hubspot",
-                    "intercom", "launchdarkly", "linkedin", "looker", "mattermost", "messagebird", "nytimes",
+                    "intercom", "launchdarkly", "linkedin", "looker", "mattermost", "nytimes",
                     "rapidapi", "sendbird", "snyk", "squarespace", "sumo", "sumologic", "travis", "trello", "twitch",
                     "zendesk", "privateai", "authress", "kubernetes", "k8s", "nuget", "ngrok", "tailscale",
-                    "planetscale", "pscale", "supabase", "firebase", "mongodb", "mongo", "redis", "postgres",
+                    "supabase", "firebase", "mongodb", "mongo", "redis", "postgres",
                     "mysql", "rabbitmq", "amqp", "smtp", "ftp", "ldap"),
              valid=("SNYK_TOKEN={uuid}",), invalid=("SNYK_ORG=trading-desk",)),
     # -- generic kinds, last: a specific format above names a finding first ----------------------
@@ -438,9 +501,12 @@ PROVIDERS: tuple[Provider, ...] = (
              detector="PasswordInUrlDetector", valid=("postgres://trader:{a12}x9@db.internal:5432/fills",),
              invalid=("postgres://user:password@localhost/db",)),
     Provider("Command-line Credential", "passwords and tokens passed to commands: `curl -u user:pw`, `--user`, "
-             "`-p`/`--password`, `--token`, `-H 'Authorization: ...'`", GENERIC,
-             detector="CommandLineDetector", valid=("curl -u trader:{a10}9x https://api.internal/v1",),
-             invalid=("curl -u $USER:$PASS https://api.internal/v1",)),
+             "`-p`/`--password`, `--token`, `-H 'Authorization: ...'`, `--header \"Api-Token: ...\"`", GENERIC,
+             detector="CommandLineDetector",
+             valid=("curl -u trader:{a10}9x https://api.internal/v1", 'curl -X POST --header "Api-Token: Sk{a9}"',
+                    "curl -H 'Authorization: Basic {b64}' https://api.internal/v1"),
+             invalid=("curl -u $USER:$PASS https://api.internal/v1", 'curl -H "Authorization: Bearer $TOKEN"',
+                      "curl -H 'Content-Type: application/json'", 'curl -H "X-Api-Key: changeme-now"')),
     Provider("Client Credential Argument", "machine-made literals passed positionally to a client class "
              "(`Client(\"k\", \"s\")`, `HTTPBasicAuth(\"user\", \"pw\")`, `smtp.login(\"me\", \"pw\")`); typed as "
              "the venue's key when the file imports the venue's SDK", GENERIC, detector="ClientArgumentDetector",
@@ -489,7 +555,7 @@ def _alphabets() -> dict[str, str]:
     }
 
 
-_FIELD_RE = re.compile(r"\{(age|uuid|jwt|b64|[alLuUhHdbs])(\d*)\}")
+_FIELD_RE = re.compile(r"\{(age|uuid|jwt|b64|discord|[alLuUhHdbs])(\d*)\}")
 
 
 def _fake_jwt(rng: random.Random) -> str:
@@ -506,6 +572,16 @@ def _fake_jwt(rng: random.Random) -> str:
     return f"{header}.{payload}.{signature}"
 
 
+def _fake_discord_token(rng: random.Random) -> str:
+    import base64
+    import string
+
+    bot_id = str(rng.randint(10**17, 10**19))
+    head = base64.urlsafe_b64encode(bot_id.encode()).decode().rstrip("=")
+    tail = "".join(rng.choice(string.ascii_letters + string.digits + "_-") for _ in range(6 + 38))
+    return f"{head}.{tail[:6]}.{tail[6:]}"
+
+
 def expand(template: str, rng: random.Random) -> str:
     """A template with each field replaced by fresh random characters (see the module docstring)."""
     import uuid
@@ -518,6 +594,8 @@ def expand(template: str, rng: random.Random) -> str:
             return str(uuid.UUID(int=rng.getrandbits(128), version=4))
         if kind == "jwt":
             return _fake_jwt(rng)
+        if kind == "discord":
+            return _fake_discord_token(rng)
         if kind == "b64":
             import base64
 

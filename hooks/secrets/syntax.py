@@ -2,7 +2,8 @@
 
 One parser serves every syntax a trading repository holds: Python and JS assignments and
 keyword arguments, dict and JSON keys, YAML, TOML, INI and ``.env`` lines, shell ``export``,
-Dockerfile ``ENV``, compose ``environment`` lists and Kubernetes ``- name: X / value: Y`` pairs.
+Dockerfile ``ENV``, compose ``environment`` lists, Kubernetes ``- name: X / value: Y`` pairs and
+.NET/NuGet ``<add key="X" value="Y" />`` settings.
 Everything here is pure and linear in the text: a pathological line costs time in proportion
 to its length, never more (no pattern has nested or overlapping unbounded repeats).
 
@@ -59,6 +60,9 @@ _DOCKER_ENV_RE = re.compile(
     r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE
 )
 _NETRC_RE = re.compile(r"(?<!\S)(?P<name>password|passwd)[ \t]+(?P<bare>\S{1,2000})")
+# .NET and NuGet XML settings name the value in one attribute and give it in the next:
+# `<add key="ClearTextPassword" value="..." />`.
+_XML_PAIR_RE = re.compile(r"<add[ \t]+key=\"(?P<name>[A-Za-z_][\w.:-]{0,99})\"[ \t]+value=\"(?P<bare>[^\"\n]{1,2000})\"")
 # The line after `- name: X` in a Kubernetes or compose env list.
 _K8S_VALUE_RE = re.compile(
     r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))"
@@ -149,9 +153,13 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
     """``"password"``, ``"secret"`` or None for a split name."""
     if not segments or segments in EXCLUDED_NAMES:
         return None
+    if "clear" in segments:  # NuGet's `ClearTextPassword` holds the password in clear, it is no label text
+        segments = tuple(part for index, part in enumerate(segments) if part != "text" or segments[index - 1] != "clear")
     is_password = any(segment in PASSWORD_SEGMENTS for segment in segments) or segments[-1] == _LAST_ONLY_PASSWORD_SEGMENT
-    # `admin_login_password`, `db_user_password`: whose password it is does not make it a login name.
-    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if is_password else EXCLUDED_SEGMENTS
+    # `admin_login_password`, `db_user_password`, `user_auth`, `account_key`: whose credential it is
+    # does not make it a login name, when the credential word comes last.
+    owned = is_password or segments[-1] in SECRET_SEGMENTS or segments[-1] == "key"
+    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if owned else EXCLUDED_SEGMENTS
     if any(segment in excluded for segment in segments) or _says_not_real(segments):
         return None
     if is_password:
@@ -396,6 +404,8 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
         found.extend(_spaced_pairs(_DOCKER_ENV_RE, scope.text))
     if scope.is_netrc:
         found.extend(_spaced_pairs(_NETRC_RE, scope.text))
+    if "<add" in text:
+        found.extend(_spaced_pairs(_XML_PAIR_RE, scope.text, declared=True))
     return found
 
 
@@ -435,24 +445,28 @@ def _k8s_env_value(scope: Scope, name: str, segments: tuple[str, ...], kind: str
     return _assignment(name, segments, kind, match.group(group), match.start(group))
 
 
-def _spaced_pairs(pattern: re.Pattern[str], text: str) -> list[Assignment]:
+def _spaced_pairs(pattern: re.Pattern[str], text: str, *, declared: bool = False) -> list[Assignment]:
     found = []
     for match in pattern.finditer(text):
         segments = split_name(match.group("name"))
         kind = credential_kind(segments)
         if kind is not None:
-            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"))
+            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"), declared)
             if assignment is not None:
                 found.append(assignment)
     return found
 
 
-def _assignment(name: str, segments: tuple[str, ...], kind: str, value: str, start: int) -> Assignment | None:
+def _assignment(
+    name: str, segments: tuple[str, ...], kind: str, value: str, start: int, declared: bool = False
+) -> Assignment | None:
+    """`declared`: the syntax itself says the value is a literal password (a NuGet
+    `<add key="ClearTextPassword" value="...">`), so one that reads as words is still one."""
     scheme = _AUTH_SCHEME_RE.match(value)
     if scheme is not None:
         value, start = value[scheme.end():], start + scheme.end()
     if kind == "password":
-        if not plausible_password(value):
+        if not (plausible_password(value) or declared and len(value) >= 8 and not any(char.isspace() for char in value)):
             return None
     elif not looks_random(value):
         return None

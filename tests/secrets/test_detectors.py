@@ -123,3 +123,20 @@ def test_under_a_name_with_one_key_shape_only_that_shape_is_the_providers(gen):
     assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.alnum(40)}") == []
     # A password under the name is a password, whatever the provider's keys look like.
     assert kinds(".env", f"TELEGRAM_PASSWORD={gen.password()}") == [(1, "Telegram Bot API Token")]
+
+
+def test_a_value_of_a_providers_exact_shape_under_its_word_needs_no_credential_word(gen):
+    text = f'cloudflare: "{gen.hex(37)}"\nsonar.login = "{gen.alnum(40)}"\n"artifactory", "{gen.alnum(64)}"\n'
+    assert kinds("settings.yaml", text) == [
+        (1, "Cloudflare Global API Key"), (2, "Sonar Token"), (3, "JFrog Identity Token"),
+    ]
+    # The same values under words that name no provider, or of another length, are nothing.
+    text = f'colour: "{gen.hex(37)}"\ncloudflare: "{gen.hex(36)}"\n"artifactory", "{gen.alnum(50)}"\n'
+    assert kinds("settings.yaml", text) == []
+
+
+def test_a_curl_header_carries_a_credential_shorter_than_a_random_token(gen):
+    assert kinds("deploy.sh", f'curl -X POST --header "Api-Token: {gen.alnum(11)}" https://x.internal\n') == [
+        (1, "Command-line Credential"),
+    ]
+    assert kinds("deploy.sh", 'curl -H "Accept: application/json" -H "X-Api-Key: $API_KEY" https://x.internal\n') == []

@@ -33,6 +33,11 @@ def test_environment_references_are_dropped(value):
     assert filters.is_environment_reference(value)
 
 
+def test_a_host_named_environment_is_no_environment_reference():
+    assert not filters.is_environment_reference("https://default1.62.environment.api.powerplatform.com/workflows")
+    assert filters.is_environment_reference("os.environ.get('K')")
+
+
 @pytest.mark.parametrize("value", ["get_secret()", 'cfg["api_key"]', "settings.API_KEY", "self.api_secret"])
 def test_indirect_references_are_dropped(value):
     assert filters.is_indirect_reference(value)
@@ -56,6 +61,7 @@ def test_hashes_digests_and_identifiers_are_dropped(gen):
     assert filters.is_key_identifier("101-001-1234567-001")
     assert filters.is_public_key_material("AAAA", "ssh-ed25519 AAAAC3Nz... me@host")
     assert filters.is_vendor_example("AKIAIOSFODNN7EXAMPLE")
+    assert filters.is_vendor_example("33f!!lloppa")  # nuget.config's documented sample password
 
 
 def test_filters_receive_only_the_arguments_they_name(gen):

@@ -47,6 +47,12 @@ def test_names_split_at_separators_and_camel_humps(name, segments):
         ("max_tokens", None),
         ("hashed_secret", None),
         ("next_page_token", None),
+        ("user_auth", "secret"),
+        ("account_key", "secret"),
+        ("auth_user", None),
+        ("login_url", None),
+        ("ClearTextPassword", "password"),
+        ("password_text", None),
         ("invalid_token", None),
         ("wrongPassword", None),
         ("nonMatchingToken", None),
@@ -84,6 +90,12 @@ def test_every_assignment_syntax_gives_the_name_and_the_literal(gen):
         assert values(line, filename) == [(name, token)], filename
     assert values(f"IbPassword={pw}", "config.ini") == [("IbPassword", pw)]
     assert values(f"machine host login me password {pw}", ".netrc") == [("password", pw)]
+    assert values(f'<add key="ClearTextPassword" value="{pw}" />', "NuGet.Config") == [("ClearTextPassword", pw)]
+    assert values(f'<add key="Timeout" value="{pw}" />', "app.config") == []
+    # The setting declares its value a cleartext password: one that reads as words is one too.
+    words = "MarketMaker" + "Password"  # built here, so the project's own scan finds no setting in this file
+    assert values('<add key="ClearTextPassword" value="' + words + '" />', "NuGet.Config") == [("ClearTextPassword", words)]
+    assert values(f'password = "{words}"', "settings.py") == []
 
 
 def test_kubernetes_name_value_pairs_span_two_lines(gen):
