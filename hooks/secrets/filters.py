@@ -290,9 +290,11 @@ VENDOR_EXAMPLES = frozenset({
 })
 
 
-# SHA-1 of public client keys that vendors ship in their SDKs and samples (Google's Firebase SDK
-# example keys): public by design, and kept here as hashes so no key-shaped literal is in the code.
+# SHA-1 of public keys that vendors ship in their SDKs, samples and API references (Google's
+# Firebase SDK example keys, the test keys of Stripe's API reference that every tutorial copies):
+# public by design, and kept here as hashes so no key-shaped literal is in the code.
 PUBLIC_CLIENT_KEY_HASHES = frozenset({
+    "0cb62954c5feaf5379bfb79b8e0087953ec49b9c", "30629614e951d0c842d53d2e2a3725c5a74fa4c1",
     "aeba977081f557a09d006463272f938094c0c06c", "8604acf99b2143abfe6ba97c7090b647753b4132",
     "f3b25215a08aca0106fe4e91e85cea25199ab84a", "767249479854747822994556243a51de112076cb",
     "43dcc07885e54b573c9f085be3749107890e93ec", "adc4fbfaf2488c787b2f89853d45bd56e852914e",
@@ -312,7 +314,7 @@ def is_vendor_example(secret: str) -> bool:
         return True
     if secret.startswith("eyJ") and secret.count(".") == 2:
         return is_signed_with_example_secret(secret)
-    return secret.startswith("AIza") and hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
+    return hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
 
 
 # The HMAC secrets jwt.io's debugger fills in, old and new: anyone can forge such a token.

@@ -423,9 +423,10 @@ PROVIDERS: tuple[Provider, ...] = (
            ("AAAAAAAAAAAAAAAAAAAAAA",), names=("twitter",)),
     # -- AI APIs -------------------------------------------------------------------------------------
     _token("OpenAI API Key", "project, service-account, admin and legacy keys (`sk-proj-`, `sk-svcacct-`, "
-           "`sk-admin-`, `sk-...T3BlbkFJ...`)", AI, ("sk-",),
+           "`sk-admin-`, `sk-...T3BlbkFJ...`)", AI, ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"),
            r"sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,250}|[A-Za-z0-9_-]{16,100}T3BlbkFJ[A-Za-z0-9_-]{16,100})"
-           r"(?![A-Za-z0-9_-])", ("sk-proj-{s120}", "sk-{a20}T3BlbkFJ{a20}"), ("sk-proj-{s10}", "sk-{a48}"),
+           r"(?![A-Za-z0-9_-])", ("sk-proj-{s120}", "sk-{a20}T3BlbkFJ{a20}"),
+           ("sk-proj-{s10}", "sk-{a48}", "key = 'sk-proj-{a20}'"),
            names=("openai",)),
     _token("Anthropic API Key", "API and admin keys (`sk-ant-api03-`, `sk-ant-admin01-`)", AI, ("sk-ant-",),
            r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_-]{80,110}(?![A-Za-z0-9_-])", ("sk-ant-api03-{s93}AA",),
@@ -435,7 +436,8 @@ PROVIDERS: tuple[Provider, ...] = (
            ("hf_{L20}",),
            names=("huggingface", "hf")),
     _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), DeepSeek "
-           "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-", "r8_", "pcsk_"),
+           "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI,
+           ("gsk_", "pplx-", "xai-", "sk-or-v1-", "sk-", "r8_", "pcsk_"),
            r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37}"
            r"|pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}|sk-[a-z0-9]{32})"
            r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a63}"),

@@ -162,3 +162,12 @@ def test_a_sas_token_with_fields_azure_rejects_is_a_look_alike(gen):
     assert filters.is_malformed_sas_token("Azure Credential", "AZURE_SAS=" + valid.replace("sp=racwdl", "sp=rqx"))
     assert filters.is_malformed_sas_token("Azure Credential", "AZURE_SAS=" + valid.replace("10.1.6.50", "10.1.6"))
     assert not filters.is_malformed_sas_token("Hard-coded Credential", "AZURE_SAS=" + valid.replace("sp=racwdl", "sp=rqx"))
+
+
+def test_a_vendors_published_key_of_any_format_is_known_by_its_hash(gen, monkeypatch):
+    import hashlib
+
+    published, other = "sk_test_" + gen.alnum(24), "sk_test_" + gen.alnum(24)
+    monkeypatch.setattr(filters, "PUBLIC_CLIENT_KEY_HASHES", frozenset({hashlib.sha1(published.encode()).hexdigest()}))
+    assert filters.is_vendor_example(published)
+    assert not filters.is_vendor_example(other)
