@@ -50,8 +50,9 @@ _MASKS = ("xxx", "XXX", "***", "...", "\u2026")
 _DIGIT_FILLERS = ("0000000", "1234567")
 # One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
 _REPEATED_RE = re.compile(r"(.)\1{7}")
-# One run over and over: `0x` and `0123456789abcdef` four times.
-_REPEATED_RUN_RE = re.compile(r"(.{4,32}?)\1+")
+# One run over and over, perhaps cut short at the end: `0x` and `0123456789abcdef` four times,
+# `a1b2c3d4e5f6` twice and `a1b2`.
+_REPEATED_RUN_RE = re.compile(r"(.{4,32}?)\1+(.{0,32})")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -82,7 +83,8 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
     if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
         return True
-    if _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x")):
+    repeated = _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x"))
+    if repeated is not None and repeated.group(1).startswith(repeated.group(2)) or _mostly_doubled(secret):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret)]
     if any(part in _PLACEHOLDER_PARTS for part in parts):
@@ -93,6 +95,14 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     return any(filler in secret for filler in _DIGIT_FILLERS) or any(
         len(part) >= 6 and _in_sequence(part) for part in parts + [lowered]
     )
+
+
+def _mostly_doubled(secret: str) -> bool:
+    """`1111222233334444aaaabbbb...`: each character typed again and again. In a random key a
+    character repeats the one before it about one time in sixteen (hex) or sixty (base64)."""
+    body = secret.lstrip(secret[:1])  # a format's own padding: Twitter's 22 leading `A`
+    doubled = sum(body[index] == body[index - 1] for index in range(1, len(body)))
+    return len(body) >= 16 and doubled * 5 >= len(body) * 2
 
 
 # A sequence run longer than one pass over the ten digits: `abcdefghijklmnopqrstuvwxyz`.
@@ -280,9 +290,11 @@ VENDOR_EXAMPLES = frozenset({
 })
 
 
-# SHA-1 of public client keys that vendors ship in their SDKs and samples (Google's Firebase SDK
-# example keys): public by design, and kept here as hashes so no key-shaped literal is in the code.
+# SHA-1 of public keys that vendors ship in their SDKs, samples and API references (Google's
+# Firebase SDK example keys, the test keys of Stripe's API reference that every tutorial copies):
+# public by design, and kept here as hashes so no key-shaped literal is in the code.
 PUBLIC_CLIENT_KEY_HASHES = frozenset({
+    "0cb62954c5feaf5379bfb79b8e0087953ec49b9c", "30629614e951d0c842d53d2e2a3725c5a74fa4c1",
     "aeba977081f557a09d006463272f938094c0c06c", "8604acf99b2143abfe6ba97c7090b647753b4132",
     "f3b25215a08aca0106fe4e91e85cea25199ab84a", "767249479854747822994556243a51de112076cb",
     "43dcc07885e54b573c9f085be3749107890e93ec", "adc4fbfaf2488c787b2f89853d45bd56e852914e",
@@ -302,7 +314,7 @@ def is_vendor_example(secret: str) -> bool:
         return True
     if secret.startswith("eyJ") and secret.count(".") == 2:
         return is_signed_with_example_secret(secret)
-    return secret.startswith("AIza") and hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
+    return hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
 
 
 # The HMAC secrets jwt.io's debugger fills in, old and new: anyone can forge such a token.

@@ -273,14 +273,14 @@ PROVIDERS: tuple[Provider, ...] = (
            "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE,
            ("glpat-", "gldt-", "glrt-", "glsoat-", "glffct-", "glft-", "glntt-", "gltst-", "glwt-", "glrtr-", "glimt-",
             "glagent-", "gloas-", "glptt-", "glcbt-", "GR1348941"),
-           # Each kind has its own length (a 20-character body, 25 for mail, 50 for agents...);
+           # Each kind has its own length (20 to 50 characters, 25 for mail, 50 or more for agents...);
            # routable tokens carry a payload, a version and a checksum after dots.
-           r"(?:glpat-[0-9A-Za-z_=-]{20,22}|gl(?:dt|rt|soat|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_-]{20}"
+           r"(?:glpat-[0-9A-Za-z_=-]{20,22}|gl(?:pat|dt|rt|soat|ffct|ft|ntt|tst|wt|rtr)-[0-9A-Za-z_-]{20,50}"
            r"|gl(?:pat|rt|dt|ft|soat)-(?:t\d_)?[0-9A-Za-z_-]{27,300}\.[0-9a-z]{2}\.?[0-9a-z]{7,9}"
-           r"|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50}|gloas-[0-9A-Za-z_-]{64}|glptt-[0-9a-f]{40}"
-           r"|glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}|GR1348941[0-9A-Za-z_-]{20})(?![0-9A-Za-z_-])",
+           r"|glimt-[0-9A-Za-z_-]{25}|glagent-[0-9A-Za-z_-]{50,1024}|gloas-[0-9A-Za-z_-]{64}|glptt-[0-9A-Za-z_-]{40}"
+           r"|glcbt-(?:[0-9A-Za-z]{1,5}_)?[0-9A-Za-z_-]{20,50}|GR1348941[0-9A-Za-z_-]{20,50})(?![0-9A-Za-z_-])",
            ("glpat-{s20}", "glsoat-{s20}", "glimt-{l25}", "glagent-{s50}", "gloas-{s64}", "glcbt-{h3}_{s20}",
-            "glrt-{s20}", "GR1348941{s20}", "glpat-{s40}.01.{l9}"), ("glpat-{s10}", "glpat-{s30}", "glimt-{s30}"),
+            "glrt-{s20}", "GR1348941{s20}", "glpat-{s40}.01.{l9}"), ("glpat-{s10}", "glpat-{s60}", "glimt-{s30}"),
            names=("gitlab", "gl")),
     _token("Bitbucket Token", "app passwords and repository tokens (`ATBB`)", CODE, ("ATBB",),
            r"ATBB[A-Za-z0-9_=.-]{28,}(?![A-Za-z0-9_=.-])", ("ATBB{a32}",), ("ATBB{a10}",)),
@@ -444,9 +444,10 @@ PROVIDERS: tuple[Provider, ...] = (
            ("AAAAAAAAAAAAAAAAAAAAAA",), names=("twitter",)),
     # -- AI APIs -------------------------------------------------------------------------------------
     _token("OpenAI API Key", "project, service-account, admin and legacy keys (`sk-proj-`, `sk-svcacct-`, "
-           "`sk-admin-`, `sk-...T3BlbkFJ...`)", AI, ("sk-",),
+           "`sk-admin-`, `sk-...T3BlbkFJ...`)", AI, ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"),
            r"sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,250}|[A-Za-z0-9_-]{16,100}T3BlbkFJ[A-Za-z0-9_-]{16,100})"
-           r"(?![A-Za-z0-9_-])", ("sk-proj-{s120}", "sk-{a20}T3BlbkFJ{a20}"), ("sk-proj-{s10}", "sk-{a48}"),
+           r"(?![A-Za-z0-9_-])", ("sk-proj-{s120}", "sk-{a20}T3BlbkFJ{a20}"),
+           ("sk-proj-{s10}", "sk-{a48}", "key = 'sk-proj-{a20}'"),
            names=("openai",)),
     _token("Anthropic API Key", "API and admin keys (`sk-ant-api03-`, `sk-ant-admin01-`)", AI, ("sk-ant-",),
            r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_-]{80,110}(?![A-Za-z0-9_-])", ("sk-ant-api03-{s93}AA",),
@@ -456,7 +457,8 @@ PROVIDERS: tuple[Provider, ...] = (
            ("hf_{L20}",),
            names=("huggingface", "hf")),
     _token("AI Service Key", "Groq (`gsk_`), Perplexity (`pplx-`), xAI (`xai-`), OpenRouter (`sk-or-v1-`), DeepSeek "
-           "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI, ("gsk_", "pplx-", "xai-", "sk-", "r8_", "pcsk_"),
+           "(`sk-` and 32), Replicate (`r8_`), Pinecone (`pcsk_`), Cohere and others under their names", AI,
+           ("gsk_", "pplx-", "xai-", "sk-or-v1-", "sk-", "r8_", "pcsk_"),
            r"(?:gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|xai-[A-Za-z0-9]{80}|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37}"
            r"|pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}|sk-[a-z0-9]{32})"
            r"(?![A-Za-z0-9])", ("gsk_{a52}", "pplx-{a48}", "xai-{a80}", "sk-or-v1-{h64}", "r8_{a37}", "pcsk_{a5}_{a63}"),

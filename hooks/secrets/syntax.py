@@ -233,9 +233,19 @@ def is_words(value: str) -> bool:
 
 
 def is_identifier(value: str) -> bool:
-    """Words joined by separators, short parts allowed (`access_logs.s3.enabled`)."""
+    """Words joined by separators, short parts and letter-and-number codes allowed
+    (`access_logs.s3.enabled`, an XML type `clm5:AgencyIdentificationCodeContentType`)."""
     parts = _PART_SEPARATOR_RE.split(value)
-    return len(parts) > 1 and all(len(part) <= 3 or is_words(part) for part in parts)
+    if len(parts) < 2:
+        return False
+    words = [len(part) > 3 and is_words(part) for part in parts]
+    return all(word or len(part) <= 3 or _CODE_RE.fullmatch(part) for word, part in zip(words, parts)) and (
+        any(words) or all(len(part) <= 3 for part in parts)
+    )
+
+
+# A letters-then-digits code (`clm05546`, `utf8`, `v2`), as namespaces and versions are named.
+_CODE_RE = re.compile(r"[A-Za-z]{1,6}\d{1,8}")
 
 
 def looks_like_path(value: str) -> bool:

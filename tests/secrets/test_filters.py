@@ -16,6 +16,13 @@ def test_placeholders_are_dropped(value):
     assert filters.is_placeholder(value)
 
 
+def test_runs_typed_again_and_again_are_placeholders(gen):
+    assert filters.is_placeholder("a1b2c3d4e5f6" * 2 + "a1b2c3d4")
+    assert filters.is_placeholder("".join(char * 4 for char in "1234abcd") * 2)
+    for _ in range(200):  # random keys of every alphabet stay keys
+        assert not filters.is_placeholder(gen.hex(32)) and not filters.is_placeholder(gen.alnum(40))
+
+
 def test_a_placeholder_word_inside_a_random_string_is_not_a_placeholder():
     # The letters of "FAKE" occur by chance in about one 88-character key in a thousand.
     assert not filters.is_placeholder("AVTfQA5T41VrdSXg85r5XBboilNCdsssHmNgElU1QOXry6Rxwtu2vijYNMFuYCO0j58ky1MZIRFAKEUGRhKjOg==")
@@ -155,3 +162,12 @@ def test_a_sas_token_with_fields_azure_rejects_is_a_look_alike(gen):
     assert filters.is_malformed_sas_token("Azure Credential", "AZURE_SAS=" + valid.replace("sp=racwdl", "sp=rqx"))
     assert filters.is_malformed_sas_token("Azure Credential", "AZURE_SAS=" + valid.replace("10.1.6.50", "10.1.6"))
     assert not filters.is_malformed_sas_token("Hard-coded Credential", "AZURE_SAS=" + valid.replace("sp=racwdl", "sp=rqx"))
+
+
+def test_a_vendors_published_key_of_any_format_is_known_by_its_hash(gen, monkeypatch):
+    import hashlib
+
+    published, other = "sk_test_" + gen.alnum(24), "sk_test_" + gen.alnum(24)
+    monkeypatch.setattr(filters, "PUBLIC_CLIENT_KEY_HASHES", frozenset({hashlib.sha1(published.encode()).hexdigest()}))
+    assert filters.is_vendor_example(published)
+    assert not filters.is_vendor_example(other)

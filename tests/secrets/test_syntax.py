@@ -135,6 +135,12 @@ def test_random_letters_without_digits_still_look_random():
     assert not looks_random("ProductionSecretKeyName")
 
 
+def test_a_namespaced_name_is_an_identifier_not_a_key(gen):
+    # An XML type reference: a letter-and-number namespace, then words.
+    assert not looks_random("clm" + gen.digits(5) + ":AgencyIdentificationCodeContentType")
+    assert looks_random("clm" + gen.digits(5) + ":" + gen.alnum(30))
+
+
 def test_positional_client_literals_are_credentials_when_one_looks_machine_made(gen):
     key, secret, passphrase = gen.hex(32), gen.b64(64), gen.passphrase()
     scope = Scope(
