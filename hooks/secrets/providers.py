@@ -179,6 +179,9 @@ PROVIDERS: tuple[Provider, ...] = (
                     "<account_key>{b86}==</account_key>", "cleanup.exe -storagekey {b86}== -container backups",
                     '{ "AccountKey", "{b86}==" }', 'key = process.env.ACCOUNT_KEY ||\n  "{b86}==";'),
              invalid=("version 8Q~ release", "-storagekey {b20}== -container backups")),
+    Provider("Azure DevOps Token", "personal access tokens (52 lower-case letters and digits) shortly after the word "
+             "`azure` or `devops`", CLOUD, triggers=("azure", "devops"), pattern=near("azure|devops", r"[a-z0-9]{52}"),
+             detector="NearbyKeyDetector", valid=("azure devops pat: {l52}",), invalid=("azure {l40}", "azure {L52}")),
     _token("DigitalOcean Token", "personal, OAuth and refresh tokens (`dop_v1_`, `doo_v1_`, `dor_v1_`)", CLOUD,
            ("dop_v1_", "doo_v1_", "dor_v1_"), r"do[por]_v1_[a-f0-9]{64}(?![a-f0-9])", ("dop_v1_{h64}",), ("dop_v1_{h40}",)),
     _token("Heroku API Key", "platform keys (`HRKU-`); UUID keys under `heroku*` names", CLOUD, ("HRKU-",),
