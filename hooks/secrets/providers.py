@@ -110,9 +110,13 @@ PROVIDERS: tuple[Provider, ...] = (
     # -- brokers, exchanges, market data ----------------------------------------------------------
     Provider("OANDA v20 Token", "32 hex, a dash, 32 hex, anywhere", BROKERS, names=("oanda",),
              detector="OandaTokenDetector", valid=("{h32}-{h32}",), invalid=("{h32}-{h31}",)),
-    _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), secret access keys under `aws_*` names", CLOUD,
-           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])",
-           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>"), ("AKIA{U15}",), names=("aws",)),
+    _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), Bedrock API keys (`ABSK...`, "
+           "`bedrock-api-key-...`), secret access keys under `aws_*` names", CLOUD,
+           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "ABSK", "bedrock-api-key-"),
+           r"(?:(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}|ABSK[A-Za-z0-9+/]{109,269}={0,2}"
+           r"|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]*={0,2})(?![A-Za-z0-9+/=])",
+           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>", "ABSK{a120}", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t{a200}"),
+           ("AKIA{U15}", "ABSK{a50}"), names=("aws",)),
     Provider("Alpaca API Key", "key ids `PK...` (paper) and `AK...` (live), 20 characters; secrets under "
              "`APCA_*`/`alpaca*` names; `REST(\"k\", \"s\")`, `TradingClient(\"k\", \"s\")`", BROKERS,
              prefixes=("PK", "AK"), pattern=r"[AP]K[0-9A-Z]{18}(?![0-9A-Za-z])", names=("alpaca", "apca"),
