@@ -80,8 +80,7 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
-    # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
-    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(_without_padding(secret)):
         return True
     repeated = _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x"))
     if repeated is not None and repeated.group(1).startswith(repeated.group(2)) or _mostly_doubled(secret):
@@ -97,10 +96,16 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     )
 
 
+def _without_padding(secret: str) -> str:
+    """A leading run of one letter is a format's own padding (Twitter's bearer tokens open with
+    22 `A`); a leading run of one digit (`1111111111:...`) is filler, and stays."""
+    return secret.lstrip(secret[:1]) if secret[:1].isalpha() else secret
+
+
 def _mostly_doubled(secret: str) -> bool:
     """`1111222233334444aaaabbbb...`: each character typed again and again. In a random key a
     character repeats the one before it about one time in sixteen (hex) or sixty (base64)."""
-    body = secret.lstrip(secret[:1])  # a format's own padding: Twitter's 22 leading `A`
+    body = _without_padding(secret)
     doubled = sum(body[index] == body[index - 1] for index in range(1, len(body)))
     return len(body) >= 16 and doubled * 5 >= len(body) * 2
 
@@ -153,7 +158,7 @@ def is_indirect_reference(secret: str) -> bool:
 
 
 _TEST_PATH_RE = re.compile(
-    r"(?:^|/)(?:tests?|testing|__tests__|spec|fixtures?|testdata|mocks?)/"
+    r"(?:^|/)(?:tests?|testing|__tests__|spec|fixtures?|test[_-]?data|mocks?)/"
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|conftest\.py)$"
 )
 _DUMMY_WORDS = ("test", "fake", "dummy", "mock", "sample", "example", "foo", "secret", "password", "xyz")

@@ -48,6 +48,12 @@ def test_dummies_in_tests_are_dropped_but_random_keys_in_tests_are_not(gen):
     assert filters.is_dummy_in_test_fixture("aaaaaaaabbbbbbbb", "tests/fixtures/keys.json")
     assert not filters.is_dummy_in_test_fixture(gen.alnum(64), "tests/test_client.py")
     assert not filters.is_dummy_in_test_fixture("test-api-key-123456", "bot/client.py")
+    assert filters.is_dummy_in_test_fixture(f"test-token-{gen.uuid()}", "adapters/x/test_data/auth.json")
+
+
+def test_a_leading_run_of_one_digit_is_filler_but_of_one_letter_a_formats_padding(gen):
+    assert filters.is_placeholder(f"{'1' * 10}:12345:5:{gen.hex(64)}", "token")
+    assert not filters.is_placeholder("A" * 22 + gen.alnum(80), "token")
 
 
 def test_hashes_digests_and_identifiers_are_dropped(gen):
