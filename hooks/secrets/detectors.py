@@ -317,6 +317,8 @@ class CommandLineDetector(Detector):
                 continue
             group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
             value = found.group(group)
+            if found.group(0)[1] == "p" and _OPTION_NAME_RE.match(value):
+                continue  # `-print_final_stats=1`: a one-dash long option (libFuzzer, clang), not `-pPASSWORD`
             if not _TEMPLATE_CHARS.intersection(value) and plausible_password(value) and (found.group(0)[1] == "-" or looks_random(value)):
                 yield self._match(found.start(group), found.end(group), value, found.group(0).split("=")[0].split()[0])
         yield from self._headers(text)
@@ -346,6 +348,7 @@ def _user_and_password(found: re.Match[str]) -> tuple[str, str, str, int]:
     return user, colon, password, found.start(group)
 
 
+_OPTION_NAME_RE = re.compile(r"[a-z]+(?:[_-][a-z]+)*=")
 # `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
 _TEMPLATE_CHARS = frozenset("<>{}$%")
 

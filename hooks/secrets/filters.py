@@ -80,8 +80,7 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
-    # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
-    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(_without_padding(secret)):
         return True
     repeated = _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x"))
     if repeated is not None and repeated.group(1).startswith(repeated.group(2)) or _mostly_doubled(secret):
@@ -97,10 +96,16 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     )
 
 
+def _without_padding(secret: str) -> str:
+    """A leading run of one letter is a format's own padding (Twitter's bearer tokens open with
+    22 `A`); a leading run of one digit (`1111111111:...`) is filler, and stays."""
+    return secret.lstrip(secret[:1]) if secret[:1].isalpha() else secret
+
+
 def _mostly_doubled(secret: str) -> bool:
     """`1111222233334444aaaabbbb...`: each character typed again and again. In a random key a
     character repeats the one before it about one time in sixteen (hex) or sixty (base64)."""
-    body = secret.lstrip(secret[:1])  # a format's own padding: Twitter's 22 leading `A`
+    body = _without_padding(secret)
     doubled = sum(body[index] == body[index - 1] for index in range(1, len(body)))
     return len(body) >= 16 and doubled * 5 >= len(body) * 2
 
@@ -153,7 +158,7 @@ def is_indirect_reference(secret: str) -> bool:
 
 
 _TEST_PATH_RE = re.compile(
-    r"(?:^|/)(?:tests?|testing|__tests__|spec|fixtures?|testdata|mocks?)/"
+    r"(?:^|/)(?:tests?|testing|__tests__|spec|fixtures?|test[_-]?data|mocks?)/"
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|conftest\.py)$"
 )
 _DUMMY_WORDS = ("test", "fake", "dummy", "mock", "sample", "example", "foo", "secret", "password", "xyz")
@@ -306,14 +311,30 @@ PUBLIC_CLIENT_KEY_HASHES = frozenset({
 })
 
 
+# SHA-1 of the private keys every Ethereum developer has (lower-case hex, no `0x`): the first ten
+# accounts Hardhat, Anvil and Ganache derive from the published `test test ... junk` mnemonic, and
+# the example key of web3.js's documentation. Public: bots drain any funds sent to them.
+PUBLIC_DEV_KEY_HASHES = frozenset({
+    "decb2f3d032bf00747bc25018f4a30bacd4c6b2e", "d61fef1878cd234025ec4f6aef3cc3559445d798",
+    "c6f2bbd3db7e06d8a680b17b9f131b0ec4893e83", "b1b10394341ebd0aedcf78e550dbfde25f578d6e",
+    "c8dc730e231c11aea2b8695fbe0e8bb1c492ce8f", "ff82acf0200a4abe5d7b24c216278d02c8be0bad",
+    "ea2eda2f47286ee6f8d7e065f72512319ed5bac8", "fc1987a7d4f7c8693216ebb0074c2a3f366620e2",
+    "c853e62d5abd819b614b63e868eb0211c265e26c", "3ad29a520e3fc99a22d775fbd3f60501ada5e83f",
+    "4b3760b4e00c08fb736262c205107adcd6991b3c",
+})
+_HEX_KEY_RE = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
+
+
 def is_vendor_example(secret: str) -> bool:
     """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed,
-    public client keys are known by hash, and JWTs signed with jwt.io's published secrets are
-    its examples."""
+    public client keys and developer chains' keys are known by hash, and JWTs signed with
+    jwt.io's published secrets are its examples."""
     if "EXAMPLE" in secret or secret in VENDOR_EXAMPLES:
         return True
     if secret.startswith("eyJ") and secret.count(".") == 2:
         return is_signed_with_example_secret(secret)
+    if _HEX_KEY_RE.fullmatch(secret):
+        return hashlib.sha1(secret.lower().removeprefix("0x").encode()).hexdigest() in PUBLIC_DEV_KEY_HASHES
     return hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
 
 

@@ -426,7 +426,13 @@ def _value_after(scope: Scope, name: str, segments: tuple[str, ...], kind: str, 
         return None
     if group == "bare" and match.group("op") in ("==", "!=", "==="):
         return None
-    return _assignment(name, segments, kind, match.group(group), match.start(group))
+    value, value_start = match.group(group), match.start(group)
+    if text.endswith("${", 0, start):
+        # `${DB_PASSWORD:-admin}`: a shell expansion whose fallback, if any, is the literal.
+        if group != "bare" or match.group("op") is not None or not value.startswith(("-", "=")):
+            return None
+        value, value_start = value[1:], value_start + 1
+    return _assignment(name, segments, kind, value, value_start)
 
 
 def _inside_string(text: str, line_start: int, offset: int) -> bool:

@@ -140,3 +140,15 @@ def test_a_curl_header_carries_a_credential_shorter_than_a_random_token(gen):
         (1, "Command-line Credential"),
     ]
     assert kinds("deploy.sh", 'curl -H "Accept: application/json" -H "X-Api-Key: $API_KEY" https://x.internal\n') == []
+
+
+def test_a_shell_expansion_reports_only_a_fallback_that_is_a_password(gen):
+    password = gen.password()
+    assert kinds("docker-compose.yml", f"x:\n  DB_PASSWORD: ${{DB_PASSWORD:-{password}}}\n") == [(2, "Hard-coded Credential")]
+    assert kinds("docker-compose.yml", "x:\n  DB_PASSWORD: ${DB_PASSWORD:-admin}\n") == []
+    assert kinds("docker-compose.yml", "x:\n  API_TOKEN: ${API_TOKEN:?set the token}\n") == []
+
+
+def test_a_one_dash_long_option_is_not_a_password_argument(gen):
+    assert kinds("grind.sh", 'fuzz -max_total_time="$secs" -print_final_stats=1 corpus/\n') == []
+    assert kinds("db.sh", f"mysql -u trader -p{gen.password()} fills\n") == [(1, "Command-line Credential")]

@@ -48,6 +48,12 @@ def test_dummies_in_tests_are_dropped_but_random_keys_in_tests_are_not(gen):
     assert filters.is_dummy_in_test_fixture("aaaaaaaabbbbbbbb", "tests/fixtures/keys.json")
     assert not filters.is_dummy_in_test_fixture(gen.alnum(64), "tests/test_client.py")
     assert not filters.is_dummy_in_test_fixture("test-api-key-123456", "bot/client.py")
+    assert filters.is_dummy_in_test_fixture(f"test-token-{gen.uuid()}", "adapters/x/test_data/auth.json")
+
+
+def test_a_leading_run_of_one_digit_is_filler_but_of_one_letter_a_formats_padding(gen):
+    assert filters.is_placeholder(f"{'1' * 10}:12345:5:{gen.hex(64)}", "token")
+    assert not filters.is_placeholder("A" * 22 + gen.alnum(80), "token")
 
 
 def test_hashes_digests_and_identifiers_are_dropped(gen):
@@ -171,3 +177,48 @@ def test_a_vendors_published_key_of_any_format_is_known_by_its_hash(gen, monkeyp
     monkeypatch.setattr(filters, "PUBLIC_CLIENT_KEY_HASHES", frozenset({hashlib.sha1(published.encode()).hexdigest()}))
     assert filters.is_vendor_example(published)
     assert not filters.is_vendor_example(other)
+
+
+def _derived_dev_key(index: int) -> str:
+    """Account `index` of the published `test ... junk` mnemonic (BIP39, BIP32 m/44'/60'/0'/0/i),
+    derived here so that no key literal sits in the repository."""
+    import hashlib
+    import hmac
+
+    prime, order = 2**256 - 2**32 - 977, 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    generator = (0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
+                 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8)
+
+    def add(a, b):
+        if a is None or b is None:
+            return a or b
+        if a == b:
+            slope = 3 * a[0] * a[0] * pow(2 * a[1], -1, prime) % prime
+        else:
+            slope = (b[1] - a[1]) * pow(b[0] - a[0], -1, prime) % prime
+        x = (slope * slope - a[0] - b[0]) % prime
+        return x, (slope * (a[0] - x) - a[1]) % prime
+
+    def public(k):
+        point, result = generator, None
+        while k:
+            result, point, k = add(result, point) if k & 1 else result, add(point, point), k >> 1
+        return bytes([2 + (result[1] & 1)]) + result[0].to_bytes(32, "big")
+
+    def child(key, chain, index):
+        data = b"\0" + key.to_bytes(32, "big") if index >= 2**31 else public(key)
+        digest = hmac.new(chain, data + index.to_bytes(4, "big"), hashlib.sha512).digest()
+        return (int.from_bytes(digest[:32], "big") + key) % order, digest[32:]
+
+    words = " ".join(["test"] * 11 + ["junk"]).encode()
+    root = hmac.new(b"Bitcoin seed", hashlib.pbkdf2_hmac("sha512", words, b"mnemonic", 2048), hashlib.sha512).digest()
+    key, chain = int.from_bytes(root[:32], "big"), root[32:]
+    for step in (44 + 2**31, 60 + 2**31, 2**31, 0, index):
+        key, chain = child(key, chain, step)
+    return format(key, "064x")
+
+
+def test_the_developer_chains_published_keys_are_examples(gen):
+    assert filters.is_vendor_example("0x" + _derived_dev_key(0))
+    assert filters.is_vendor_example(_derived_dev_key(9).upper())
+    assert not filters.is_vendor_example("0x" + gen.hex(64))
