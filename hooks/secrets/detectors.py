@@ -100,14 +100,28 @@ class MixedTokenDetector(TokenDetector):
 
 class PatternDetector(Detector):
     """A pattern searched in texts holding one of its triggers; the secret is the first named
-    group that matched (but `name`), or the whole match. A `name` group is the credential name
-    the secret is given to (`providers.named`), reported and judged as such."""
+    group that matched (but a `name...` one), or the whole match. A `name...` group is the
+    credential name or word the secret is given to (`providers.named`, `providers.near`),
+    reported and judged as such."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for found in self.regex.finditer(scope.text):
-            groups = found.groupdict()
-            group = next((name for name, value in groups.items() if value is not None and name != "name"), 0)
-            yield self._match(found.start(group), found.end(group), found.group(group), groups.get("name") or "")
+            matched = [(group, value) for group, value in found.groupdict().items() if value is not None]
+            group = next((group for group, _ in matched if not group.startswith("name")), 0)
+            name = next((value for group, value in matched if group.startswith("name")), "")
+            if self.accepts(found.group(group)):
+                yield self._match(found.start(group), found.end(group), found.group(group), name)
+
+    def accepts(self, value: str) -> bool:
+        return True
+
+
+class NearbyKeyDetector(PatternDetector):
+    """A key of the provider's shape near its word (`providers.near`): with no credential name to
+    say what it is, it must look machine-made too."""
+
+    def accepts(self, value: str) -> bool:
+        return looks_random(value)
 
 
 class MailchimpKeyDetector(Detector):
@@ -263,8 +277,11 @@ class PasswordInUrlDetector(Detector):
 
 
 # `curl -u user:pw`, `--user user:pw`: led by the literal dash for a fast scan.
+# The password may be quoted apart from the user: `-u admin:"pw"`, `-u "admin":'pw'`.
 _USER_OPTION_RE = re.compile(
-    r"-(?:u|-user)(?:[ \t]+|=)(?:\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
+    r"-(?:u|-user)(?:[ \t]+|=)(?:(?P<user>\"[^\"\s:]{1,100}\"|'[^'\s:]{1,100}'|[^\s'\":]{1,100})"
+    r":(?:\"(?P<pdq>[^\"\s]{1,200})\"|'(?P<psq>[^'\s]{1,200})')"
+    r"|\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
 )
 _SECRET_OPTION_RE = re.compile(
     r"-(?:-(?:password|passwd|pass|token|api-key|apikey|secret|auth-token|access-token|client-secret)(?:[ \t]+|=)"
@@ -289,11 +306,10 @@ class CommandLineDetector(Detector):
         for found in _USER_OPTION_RE.finditer(text):
             if not _after_space(text, found.start()):
                 continue
-            group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
-            user, colon, password = found.group(group).partition(":")
-            if not colon or _TEMPLATE_CHARS.intersection(found.group(group)):
+            user, colon, password, start = _user_and_password(found)
+            if not colon or _TEMPLATE_CHARS.intersection(user + password):
                 continue
-            value, offset = (password, found.start(group) + len(user) + 1) if password else (user, found.start(group))
+            value, offset = (password, start + len(user) + 1) if password else (user, start)
             if plausible_password(value) and (password or looks_random(value)):
                 yield self._match(offset, offset + len(value), value, "--user")
         for found in _SECRET_OPTION_RE.finditer(text):
@@ -322,6 +338,19 @@ class CommandLineDetector(Detector):
 
 
 _OPTION_NAME_RE = re.compile(r"[a-z]+(?:[_-][a-z]+)*=")
+
+
+def _user_and_password(found: re.Match[str]) -> tuple[str, str, str, int]:
+    """(user, ":" or "", password, offset of the user) of a `--user` option's value."""
+    quoted = next((group for group in ("pdq", "psq") if found.group(group) is not None), None)
+    if quoted is not None:
+        user = found.group("user")
+        return user, ":", found.group(quoted), found.start(quoted) - len(user) - 1
+    group = next(group for group in ("dq", "sq", "bare") if found.group(group) is not None)
+    user, colon, password = found.group(group).partition(":")
+    return user, colon, password, found.start(group)
+
+
 # `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
 _TEMPLATE_CHARS = frozenset("<>{}$%")
 
@@ -425,7 +454,7 @@ def _name_format_of(provider: Provider) -> re.Pattern[str]:
 
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (MixedTokenDetector, DiscordTokenDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (MixedTokenDetector, DiscordTokenDetector, NearbyKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

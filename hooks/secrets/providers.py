@@ -71,6 +71,15 @@ def named(words: str, value: str, tail: str = r"[\w.-]{0,30}") -> str:
             rf"(?P<secret>{value})(?![A-Za-z0-9_-])")
 
 
+def near(words: str, value: str, tag: str = "") -> str:
+    """A pattern for a value of a provider's own key shape standing shortly after the provider's
+    word on the same line, set off by spaces or quotes (`kucoin key 'f0e1...'`, a ticket's
+    `bitmex secret: ...`); the value must also look machine-made (`NearbyKeyDetector`). `tag`
+    tells the groups of two such patterns joined by `|` apart."""
+    return (rf"(?P<name{tag}>(?i:{words}))[^\n]{{0,40}}?(?<=[\s\"'`(,:])(?P<secret{tag}>{value})"
+            rf"(?![A-Za-z0-9+/=_.-])")
+
+
 BROKERS = "Brokers, exchanges and market data"
 CLOUD = "Cloud and infrastructure"
 CODE = "Code hosting, CI and package registries"
@@ -101,9 +110,15 @@ PROVIDERS: tuple[Provider, ...] = (
     # -- brokers, exchanges, market data ----------------------------------------------------------
     Provider("OANDA v20 Token", "32 hex, a dash, 32 hex, anywhere", BROKERS, names=("oanda",),
              detector="OandaTokenDetector", valid=("{h32}-{h32}",), invalid=("{h32}-{h31}",)),
-    _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), secret access keys under `aws_*` names", CLOUD,
-           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])",
-           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>"), ("AKIA{U15}",), names=("aws",)),
+    _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), Bedrock API keys (`ABSK...`, "
+           "`bedrock-api-key-...`), secret access keys under `aws_*` names", CLOUD,
+           ("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "ABSK", "bedrock-api-key-"),
+           r"(?:(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[A-Z0-9]{16}|ABSK[A-Za-z0-9+/]{109,269}={0,2}"
+           r"|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{20,}={0,2})(?![A-Za-z0-9+/=])",
+           ("aws_access_key_id = AKIA{U16}", "<id>{ASIA{u16}}</id>", "ABSK{a120}",
+            # Split, so the project's own scan does not take the example for a key.
+            "bedrock-api-key-" "YmVkcm9jay5hbWF6b25hd3MuY29t{a200}"),
+           ("AKIA{U15}", "ABSK{a50}"), names=("aws",)),
     Provider("Alpaca API Key", "key ids `PK...` (paper) and `AK...` (live), 20 characters; secrets under "
              "`APCA_*`/`alpaca*` names; `REST(\"k\", \"s\")`, `TradingClient(\"k\", \"s\")`", BROKERS,
              prefixes=("PK", "AK"), pattern=r"[AP]K[0-9A-Z]{18}(?![0-9A-Za-z])", names=("alpaca", "apca"),
@@ -125,9 +140,12 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Binance API Key", "`BINANCE_API_SECRET=...`, `Client(\"k\", \"s\")` with `binance` imported", BROKERS,
              names=("binance",), client_classes=("Client", "AsyncClient", "Spot", "UMFutures", "CMFutures"),
              sdk_modules=("binance",), valid=("BINANCE_API_SECRET={a64}",), invalid=("BINANCE_API_SECRET=",)),
-    Provider("Kraken API Key", "`KRAKEN_PRIVATE_KEY=...`, `krakenex.API(\"k\", \"s\")`", BROKERS, names=("kraken",),
+    Provider("Kraken API Key", "`KRAKEN_PRIVATE_KEY=...`, `krakenex.API(\"k\", \"s\")`; a key (56 base64) or private "
+             "key (86-88 base64) shortly after the word `kraken`", BROKERS, names=("kraken",),
              client_classes=("API", "KrakenAPI"), sdk_modules=("krakenex", "pykrakenapi", "kraken"),
-             valid=("kraken_private_key: {b64}",), invalid=("kraken_private_key: <your key>",)),
+             triggers=("kraken",), pattern=near("kraken", r"[A-Za-z0-9/+=]{86,88}|[A-Za-z0-9/+=]{56}"),
+             detector="NearbyKeyDetector", valid=("kraken_private_key: {b64}", "kraken key '{b56}'"),
+             invalid=("kraken_private_key: <your key>", "kraken '{b40}'", "kraken /{b56}")),
     Provider("Polygon API Key", "`POLYGON_API_KEY=...`, `RESTClient(\"k\")` with `polygon` imported, `?apiKey=` on "
              "api.polygon.io", BROKERS, triggers=("polygon",), names=("polygon",),
              pattern=r"api\.polygon\.io/[^\s\"'?]{0,300}\?(?:[^\s\"'#]{0,300}&)?apiKey=(?P<secret>[A-Za-z0-9_]{20,64})",
@@ -144,10 +162,14 @@ PROVIDERS: tuple[Provider, ...] = (
                     "fmp", "quandl", "nasdaq", "etherscan", "infura", "alchemy", "moralis", "coinapi",
                     "cryptocompare", "coinmarketcap", "coingecko", "coinlayer", "tradingview", "databento",
                     "tastytrade", "schwab", "tradestation", "saxo", "fxcm", "dukascopy"),
+             triggers=("kucoin", "bitmex"),
+             pattern=near("kucoin", r"[a-f0-9]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+             + "|" + near("bitmex", r"[A-Za-z0-9_-]{48}|[A-Za-z0-9_-]{24}", tag="2"), detector="NearbyKeyDetector",
              # Exchanges' keys and secrets are hex, base64, base58, UUIDs or JWTs: no `%`, `^`, `;`.
              name_format=r"[A-Za-z0-9+/=_.~-]+",
-             valid=("KUCOIN_API_SECRET={uuid}",),
-             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}")),
+             valid=("KUCOIN_API_SECRET={uuid}", "kucoin secret {uuid}", "bitmex key '{a24}'"),
+             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}",
+                      "https://api.kucoin.com/api/v1/orders/{h24}", "kucoin {h20}")),
     # -- cloud and infrastructure -----------------------------------------------------------------
     _token("Google API Key", "`AIza...` keys (Google's public SDK example keys are left alone)", CLOUD, ("AIza",),
            r"AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", ("AIza{s35}",), ("AIza{s30}",), names=("gcp", "google")),
@@ -163,6 +185,9 @@ PROVIDERS: tuple[Provider, ...] = (
                     "<account_key>{b86}==</account_key>", "cleanup.exe -storagekey {b86}== -container backups",
                     '{ "AccountKey", "{b86}==" }', 'key = process.env.ACCOUNT_KEY ||\n  "{b86}==";'),
              invalid=("version 8Q~ release", "-storagekey {b20}== -container backups")),
+    Provider("Azure DevOps Token", "personal access tokens (52 lower-case letters and digits) shortly after the word "
+             "`azure` or `devops`", CLOUD, triggers=("azure", "devops"), pattern=near("azure|devops", r"[a-z0-9]{52}"),
+             detector="NearbyKeyDetector", valid=("azure devops pat: {l52}",), invalid=("azure {l40}", "azure {L52}")),
     _token("DigitalOcean Token", "personal, OAuth and refresh tokens (`dop_v1_`, `doo_v1_`, `dor_v1_`)", CLOUD,
            ("dop_v1_", "doo_v1_", "dor_v1_"), r"do[por]_v1_[a-f0-9]{64}(?![a-f0-9])", ("dop_v1_{h64}",), ("dop_v1_{h40}",)),
     _token("Heroku API Key", "platform keys (`HRKU-`); UUID keys under `heroku*` names", CLOUD, ("HRKU-",),
@@ -396,6 +421,11 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("PayPal Credential", "client secrets under `paypal*` names; Braintree access tokens", PAYMENTS,
            ("access_token",), r"access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32}(?![0-9a-f])",
            ("access_token$production${l16}${h32}",), ("access_token$production$x",), names=("paypal", "braintree")),
+    Provider("PayPal OAuth Credential", "REST app client ids (`A...-...`, 5-38 or 7-72 characters around a dash) "
+             "and secrets (44-80) shortly after the word `paypal`", PAYMENTS, triggers=("paypal",),
+             pattern=near("paypal", r"[A-Za-z0-9_.]{7}-[A-Za-z0-9_.]{72}|[A-Za-z0-9_.]{5}-[A-Za-z0-9_.]{38}"
+                                    r"|[A-Za-z0-9_.-]{44,80}"), detector="NearbyKeyDetector",
+             valid=("paypal client '{a5}-{a38}'",), invalid=("paypal client '{a5}-{a20}'", "paypal https://x/{a50}")),
     _token("Flutterwave Key", "`FLWSECK-`, `FLWSECK_TEST-` secret keys", PAYMENTS, ("FLWSECK",),
            r"FLWSECK(?:_TEST)?(?:-[a-hA-H0-9]{32}-X|-?[a-hA-H0-9]{12})(?![A-Za-z0-9])", ("FLWSECK_TEST-{h32}-X",), ("FLWSECK_TEST-{h10}-X",)),
     _token("Duffel Token", "`duffel_test_`, `duffel_live_` tokens", PAYMENTS, ("duffel_",),
@@ -506,6 +536,7 @@ PROVIDERS: tuple[Provider, ...] = (
              "`-p`/`--password`, `--token`, `-H 'Authorization: ...'`, `--header \"Api-Token: ...\"`", GENERIC,
              detector="CommandLineDetector",
              valid=("curl -u trader:{a10}9x https://api.internal/v1", 'curl -X POST --header "Api-Token: Sk{a9}"',
+                    "curl -u trader:'{a10}9x' https://api.internal/v1",
                     "curl -H 'Authorization: Basic {b64}' https://api.internal/v1"),
              invalid=("curl -u $USER:$PASS https://api.internal/v1", 'curl -H "Authorization: Bearer $TOKEN"',
                       "curl -H 'Content-Type: application/json'", 'curl -H "X-Api-Key: changeme-now"')),
