@@ -109,7 +109,8 @@ PROVIDERS: tuple[Provider, ...] = (
              valid=("Authorization: Bearer {jwt}",), invalid=("eyJ{s30}",)),
     # -- brokers, exchanges, market data ----------------------------------------------------------
     Provider("OANDA v20 Token", "32 hex, a dash, 32 hex, anywhere", BROKERS, names=("oanda",),
-             detector="OandaTokenDetector", valid=("{h32}-{h32}",), invalid=("{h32}-{h31}",)),
+             name_format=r"[0-9a-fA-F]{32}-[0-9a-fA-F]{32}", detector="OandaTokenDetector", valid=("{h32}-{h32}",),
+             invalid=("{h32}-{h31}", "OANDA_TOKEN={h32}-{h31}x")),
     _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), Bedrock API keys (`ABSK...`, "
            "`bedrock-api-key-...`), secret access keys under `aws_*` names", CLOUD,
            ("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "ABSK", "bedrock-api-key-"),
@@ -214,7 +215,8 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Pulumi Access Token", "`pul-` tokens", CLOUD, ("pul-",), r"pul-[a-f0-9]{40}(?![a-f0-9])", ("pul-{h40}",),
            ("pul-{h20}",)),
     _token("Doppler Token", "`dp.pt.`, `dp.st.`, `dp.sa.`, `dp.ct.` tokens", CLOUD, ("dp.",),
-           r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}(?![A-Za-z0-9])", ("dp.pt.{a43}",), ("dp.pt.{a10}",)),
+           r"dp\.(?:pt|st(?:\.[a-z0-9_-]{2,35})?|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}(?![A-Za-z0-9])",
+           ("dp.pt.{a43}", "dp.st.prd.{a40}"), ("dp.pt.{a10}",)),
     _token("Vercel Token", "`vcp_`, `vci_`, `vca_`, `vcr_`, `vck_` tokens", CLOUD, ("vc",),
            r"vc[pciark]_[A-Za-z0-9]{24,70}(?![A-Za-z0-9])", ("vcp_{a56}",), ("vcp_{a10}",), names=("vercel",)),
     _token("PlanetScale Token", "service tokens, passwords and OAuth tokens (`pscale_tkn_`, `pscale_pw_`, "
@@ -275,8 +277,10 @@ PROVIDERS: tuple[Provider, ...] = (
            ("sha256~{s43}",), ("sha256~{s20}",), names=("openshift",)),
     # -- code hosting, CI, package registries ------------------------------------------------------
     _token("GitHub Access Token", "`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and fine-grained `github_pat_` tokens", CODE,
-           ("gh", "github_pat_"), r"(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9])",
-           ("ghp_{a36}", "github_pat_{a22}_{a59}"), ("ghp_{a20}",), names=("github", "gh")),
+           ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+           # GitHub reserves lengths up to 255 (app installation tokens are longer already).
+           r"(?:gh[pousr]_[A-Za-z0-9_]{36,255}|github_pat_[A-Za-z0-9_]{82,255})(?![A-Za-z0-9_])",
+           ("ghp_{a36}", "github_pat_{a22}_{a59}", "ghs_{a40}_{a76}"), ("ghp_{a20}", "TOKEN=ghp_{a35}"), names=("github", "gh")),
     _token("GitLab Access Token", "personal, deploy, runner, trigger, feed, agent, OAuth, CI-build, SCIM, incoming-mail and "
            "feature-flag tokens (`glpat-`, `gldt-`, `glrt-`, `GR1348941`, `glptt-`, `glagent-`, `gloas-`, `glcbt-`, "
            "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE,
@@ -391,7 +395,9 @@ PROVIDERS: tuple[Provider, ...] = (
            ("SG.{s22}.{s43}",), ("SG.{s10}",), names=("sendgrid",)),
     Provider("Mailchimp API Key", "keys ending in a data centre (`...-us12`)", MESSAGING, triggers=("-us",),
              names=("mailchimp", "mandrill"), detector="MailchimpKeyDetector",
-             valid=("{h32}-us12",), invalid=("{h20}-us12",)),
+             # Marketing keys end in their data centre; Mandrill (transactional) keys are 22 characters.
+             name_format=r"[0-9a-f]{32}-us\d{1,2}|(?:md-)?[A-Za-z0-9_-]{22}",
+             valid=("{h32}-us12",), invalid=("{h20}-us12", "MAILCHIMP_API_KEY={h32}-us123x")),
     _token("Mailgun Key", "`key-` private API keys, `pubkey-` validation keys; signing keys under `mailgun*` names",
            MESSAGING, ("key-", "pubkey-"), r"(?:pub)?key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}", "pubkey-{h32}"),
            ("key-{h10}",), names=("mailgun",)),
