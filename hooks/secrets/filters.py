@@ -394,7 +394,8 @@ def is_parameters_without_secret(secret: str) -> bool:
 
 def is_placeholder_basic_auth(secret: str, line: str) -> bool:
     """`Authorization: Basic dXNlcjpwdw==` is `user:pw`: HTTP Basic credentials are judged by the
-    password they decode to, a stand-in (`changeme`) or a few letters being no credential."""
+    password they decode to, a stand-in (`changeme`) or a few letters being no credential. With
+    no password at all the user part is the key (as many APIs take it), and stays reported."""
     if "Basic " + secret not in line:
         return False
     import base64
@@ -405,7 +406,7 @@ def is_placeholder_basic_auth(secret: str, line: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     user, colon, password = decoded.partition(":")
-    return bool(colon) and (len(password) < 6 or is_placeholder(password) or password.lower() == user.lower())
+    return bool(colon and password) and (len(password) < 6 or is_placeholder(password) or password.lower() == user.lower())
 
 
 # The fields of a shared access signature, and the values Azure accepts in them: permissions

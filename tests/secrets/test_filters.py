@@ -235,6 +235,8 @@ def test_basic_credentials_are_judged_by_the_password_they_decode_to(gen):
     strong = basic(f"trader:{gen.password()}")
     assert not filters.is_placeholder_basic_auth(strong, f'headers = {{"Authorization": "Basic {strong}"}}')
     assert not filters.is_placeholder_basic_auth(basic("user:pw"), f"token = {basic('user:pw')}")
+    key_as_user = basic(gen.alnum(32) + ":")
+    assert not filters.is_placeholder_basic_auth(key_as_user, f"curl -H 'Authorization: Basic {key_as_user}'")
 
 
 def test_words_a_person_typed_in_a_test_are_a_tests_password(gen):
