@@ -154,10 +154,13 @@ PROVIDERS: tuple[Provider, ...] = (
              valid=("POLYGON_API_KEY={a32}",), invalid=("https://api.polygon.io/v2/aggs?apiKey=${POLYGON_KEY}",)),
     _token("IEX Cloud Key", "secret tokens (`sk_` and 32 hex)", BROKERS, ("sk_",), r"sk_[a-f0-9]{32}(?![A-Za-z0-9])",
            ("sk_{h32}",), ("sk_{h20}",), names=("iex", "iexcloud")),
+    Provider("BitMEX API Key", "API key ids (24 characters) and secrets (48) under `bitmex*` names", BROKERS,
+             names=("bitmex",), name_format=r"[0-9A-Za-z_-]{24}|[0-9A-Za-z_-]{48}", valid=("BITMEX_API_SECRET={s48}",),
+             invalid=("BITMEX_API_SECRET={s22}", "BITMEX_API_KEY={s12}%c^{s8}")),
     Provider("Exchange API Key", "keys and secrets under the names of other exchanges, brokers and market-data "
-             "services (KuCoin, Bybit, OKX, Bitfinex, Bitmex, Gemini, Finnhub, Tiingo, Alpha Vantage, ...); "
+             "services (KuCoin, Bybit, OKX, Bitfinex, Gemini, Finnhub, Tiingo, Alpha Vantage, ...); "
              "a UUID under such a name is a secret too (KuCoin's are UUIDs)", BROKERS,
-             names=("kucoin", "bybit", "okx", "okex", "bitfinex", "bitmex", "bittrex", "gemini", "huobi", "htx",
+             names=("kucoin", "bybit", "okx", "okex", "bitfinex", "bittrex", "gemini", "huobi", "htx",
                     "gateio", "mexc", "bitget", "bitstamp", "deribit", "ftx", "hyperliquid", "dydx", "finnhub",
                     "tiingo", "alphavantage", "iex", "iexcloud", "twelvedata", "intrinio", "tradier", "marketstack",
                     "fmp", "quandl", "nasdaq", "etherscan", "infura", "alchemy", "moralis", "coinapi",
@@ -169,7 +172,7 @@ PROVIDERS: tuple[Provider, ...] = (
              # Exchanges' keys and secrets are hex, base64, base58, UUIDs or JWTs: no `%`, `^`, `;`.
              name_format=r"[A-Za-z0-9+/=_.~-]+",
              valid=("KUCOIN_API_SECRET={uuid}", "kucoin secret {uuid}", "bitmex key '{a24}'"),
-             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}",
+             invalid=("KUCOIN_API_SECRET=your-secret-here", "BYBIT_SECRET={a12}%c^{a8}",
                       "https://api.kucoin.com/api/v1/orders/{h24}", "kucoin {h20}")),
     # -- cloud and infrastructure -----------------------------------------------------------------
     _token("Google API Key", "`AIza...` keys (Google's public SDK example keys are left alone)", CLOUD, ("AIza",),
