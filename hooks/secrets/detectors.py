@@ -337,6 +337,9 @@ class CommandLineDetector(Detector):
             yield self._match(start, start + len(header.group("value")), header.group("value"), "--header")
 
 
+_OPTION_NAME_RE = re.compile(r"[a-z]+(?:[_-][a-z]+)*=")
+
+
 def _user_and_password(found: re.Match[str]) -> tuple[str, str, str, int]:
     """(user, ":" or "", password, offset of the user) of a `--user` option's value."""
     quoted = next((group for group in ("pdq", "psq") if found.group(group) is not None), None)
@@ -348,7 +351,6 @@ def _user_and_password(found: re.Match[str]) -> tuple[str, str, str, int]:
     return user, colon, password, found.start(group)
 
 
-_OPTION_NAME_RE = re.compile(r"[a-z]+(?:[_-][a-z]+)*=")
 # `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
 _TEMPLATE_CHARS = frozenset("<>{}$%")
 
@@ -421,12 +423,28 @@ class CredentialNameDetector(Detector):
 
 
 # Prefixes that claim a token format wherever a value opens with them: four characters or more
-# (`cfut_`, `xai-`, `AKIA`), and not a word a value may open with by chance (`access-`, `secret_`,
-# a hash's `sha256~`).
-_WORD_PREFIXES = frozenset({"access-", "access_token", "secret_", "key-", "API-", "pat.", "sat.", "sha256~"})
+# (`cfut_`, `xai-`, `AKIA`), or three ending in a separator (`hf_`, `SG.`, `r8_`), and not a word a
+# value may open with by chance (`access-`, `secret_`, a hash's `sha256~`), nor one many vendors
+# share (`sk_` of Stripe, IEX, ElevenLabs and Clerk; `sk-` of OpenAI, DeepSeek and Moonshot), nor
+# Dropbox's `sl.`, whose newer tokens are longer than its published format.
+_UNCLAIMED_PREFIXES = frozenset({
+    "access-", "access_token", "secret_", "key-", "API-", "pat.", "sat.", "sha256~", "sk_", "rk_", "sk-", "sl.",
+})
+
+
+def _claims(provider: Provider) -> tuple[str, ...]:
+    """A row's prefixes, and for a searched pattern the triggers that open its tokens (`sgp_`)."""
+    heads = provider.prefixes or tuple(
+        trigger for trigger in provider.triggers if trigger[-1:] in "_-" and trigger in provider.pattern
+    )
+    return tuple(
+        head for head in heads
+        if (len(head) >= 4 or len(head) == 3 and head[-1] in "_.-") and head not in _UNCLAIMED_PREFIXES
+    )
+
+
 _CLAIMING_PREFIXES: tuple[tuple[str, Provider], ...] = tuple(
-    (prefix, provider) for provider in PROVIDERS for prefix in provider.prefixes
-    if len(prefix) >= 4 and prefix not in _WORD_PREFIXES and provider.pattern
+    (prefix, provider) for provider in PROVIDERS if provider.pattern for prefix in _claims(provider)
 )
 _CLAIMING_STARTS = tuple(prefix for prefix, _ in _CLAIMING_PREFIXES)
 

@@ -29,7 +29,7 @@ import re
 import string
 from collections.abc import Callable
 
-from hooks.secrets.syntax import shannon_entropy
+from hooks.secrets.syntax import shannon_entropy, typed_by_hand
 
 # Template syntax anywhere, or a value that opens like an expression or markup (`{odbc_pw`,
 # cut at the brace by an unquoted read of an f-string).
@@ -85,7 +85,7 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     repeated = _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x"))
     if repeated is not None and repeated.group(1).startswith(repeated.group(2)) or _mostly_doubled(secret):
         return True
-    parts = [part.lower() for part in _PART_RE.findall(secret)]
+    parts = [part.lower() for part in _PART_RE.findall(secret.removeprefix("0x"))]
     if any(part in _PLACEHOLDER_PARTS for part in parts):
         return True
     if is_explicit_name(name):
@@ -165,14 +165,15 @@ _DUMMY_WORDS = ("test", "fake", "dummy", "mock", "sample", "example", "foo", "se
 
 
 def is_dummy_in_test_fixture(secret: str, filename: str) -> bool:
-    """In tests and fixtures, values that say they are dummies, or are too regular to be keys.
+    """In tests and fixtures, values that say they are dummies, are too regular to be keys, or
+    are words a person typed (`strongpass123`).
 
     A random-looking value in a test is still reported: real keys get pasted into tests too.
     """
     if not _TEST_PATH_RE.search(filename.replace(os.sep, "/")):
         return False
     lowered = secret.lower()
-    return any(word in lowered for word in _DUMMY_WORDS) or shannon_entropy(secret) < 3.0
+    return any(word in lowered for word in _DUMMY_WORDS) or shannon_entropy(secret) < 3.0 or typed_by_hand(secret)
 
 
 LOCKFILES = frozenset({
@@ -332,7 +333,7 @@ def is_vendor_example(secret: str) -> bool:
     if "EXAMPLE" in secret or secret in VENDOR_EXAMPLES:
         return True
     if secret.startswith("eyJ") and secret.count(".") == 2:
-        return is_signed_with_example_secret(secret)
+        return is_signed_with_example_secret(secret) or is_public_client_jwt(secret)
     if _HEX_KEY_RE.fullmatch(secret):
         return hashlib.sha1(secret.lower().removeprefix("0x").encode()).hexdigest() in PUBLIC_DEV_KEY_HASHES
     return hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
@@ -342,6 +343,20 @@ def is_vendor_example(secret: str) -> bool:
 JWT_EXAMPLE_SECRETS = (b"your-256-bit-secret", b"your-384-bit-secret", b"your-512-bit-secret",
                        b"a-string-secret-at-least-256-bits-long")
 _HMAC_DIGESTS = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
+
+
+def is_public_client_jwt(token: str) -> bool:
+    """A Supabase `anon` key: a JWT the project ships to every browser, whose power is what row
+    level security allows anyone (the `service_role` key is the secret one)."""
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return False
+    return isinstance(claims, dict) and claims.get("iss") == "supabase" and claims.get("role") == "anon"
 
 
 def is_signed_with_example_secret(token: str) -> bool:
@@ -375,6 +390,23 @@ def is_parameters_without_secret(secret: str) -> bool:
     its `sig`, or its first parameter as an unquoted read stops at `&`): what it grants lives in
     a parameter it lacks. Base64 never holds `=` but at its end, so no key is taken for one."""
     return bool(_QUERY_RE.fullmatch(secret)) and not _SECRET_PARAMETERS.search(secret)
+
+
+def is_placeholder_basic_auth(secret: str, line: str) -> bool:
+    """`Authorization: Basic dXNlcjpwdw==` is `user:pw`: HTTP Basic credentials are judged by the
+    password they decode to, a stand-in (`changeme`) or a few letters being no credential. With
+    no password at all the user part is the key (as many APIs take it), and stays reported."""
+    if "Basic " + secret not in line:
+        return False
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(secret, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return bool(colon and password) and (len(password) < 6 or is_placeholder(password) or password.lower() == user.lower())
 
 
 # The fields of a shared access signature, and the values Azure accepts in them: permissions
@@ -417,6 +449,7 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_vendor_example,
     is_parameters_without_secret,
     is_malformed_sas_token,
+    is_placeholder_basic_auth,
 )
 _INJECTED: tuple[tuple[Callable[..., bool], tuple[str, ...]], ...] = tuple(
     (function, tuple(inspect.signature(function).parameters)) for function in FILTERS

@@ -109,7 +109,8 @@ PROVIDERS: tuple[Provider, ...] = (
              valid=("Authorization: Bearer {jwt}",), invalid=("eyJ{s30}",)),
     # -- brokers, exchanges, market data ----------------------------------------------------------
     Provider("OANDA v20 Token", "32 hex, a dash, 32 hex, anywhere", BROKERS, names=("oanda",),
-             detector="OandaTokenDetector", valid=("{h32}-{h32}",), invalid=("{h32}-{h31}",)),
+             name_format=r"[0-9a-fA-F]{32}-[0-9a-fA-F]{32}", detector="OandaTokenDetector", valid=("{h32}-{h32}",),
+             invalid=("{h32}-{h31}", "OANDA_TOKEN={h32}-{h31}x")),
     _token("AWS Credential", "access key ids (`AKIA...`, `ASIA...`), Bedrock API keys (`ABSK...`, "
            "`bedrock-api-key-...`), secret access keys under `aws_*` names", CLOUD,
            ("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "ABSK", "bedrock-api-key-"),
@@ -153,10 +154,13 @@ PROVIDERS: tuple[Provider, ...] = (
              valid=("POLYGON_API_KEY={a32}",), invalid=("https://api.polygon.io/v2/aggs?apiKey=${POLYGON_KEY}",)),
     _token("IEX Cloud Key", "secret tokens (`sk_` and 32 hex)", BROKERS, ("sk_",), r"sk_[a-f0-9]{32}(?![A-Za-z0-9])",
            ("sk_{h32}",), ("sk_{h20}",), names=("iex", "iexcloud")),
+    Provider("BitMEX API Key", "API key ids (24 characters) and secrets (48) under `bitmex*` names", BROKERS,
+             names=("bitmex",), name_format=r"[0-9A-Za-z_-]{24}|[0-9A-Za-z_-]{48}", valid=("BITMEX_API_SECRET={s48}",),
+             invalid=("BITMEX_API_SECRET={s22}", "BITMEX_API_KEY={s12}%c^{s8}")),
     Provider("Exchange API Key", "keys and secrets under the names of other exchanges, brokers and market-data "
-             "services (KuCoin, Bybit, OKX, Bitfinex, Bitmex, Gemini, Finnhub, Tiingo, Alpha Vantage, ...); "
+             "services (KuCoin, Bybit, OKX, Bitfinex, Gemini, Finnhub, Tiingo, Alpha Vantage, ...); "
              "a UUID under such a name is a secret too (KuCoin's are UUIDs)", BROKERS,
-             names=("kucoin", "bybit", "okx", "okex", "bitfinex", "bitmex", "bittrex", "gemini", "huobi", "htx",
+             names=("kucoin", "bybit", "okx", "okex", "bitfinex", "bittrex", "gemini", "huobi", "htx",
                     "gateio", "mexc", "bitget", "bitstamp", "deribit", "ftx", "hyperliquid", "dydx", "finnhub",
                     "tiingo", "alphavantage", "iex", "iexcloud", "twelvedata", "intrinio", "tradier", "marketstack",
                     "fmp", "quandl", "nasdaq", "etherscan", "infura", "alchemy", "moralis", "coinapi",
@@ -168,7 +172,7 @@ PROVIDERS: tuple[Provider, ...] = (
              # Exchanges' keys and secrets are hex, base64, base58, UUIDs or JWTs: no `%`, `^`, `;`.
              name_format=r"[A-Za-z0-9+/=_.~-]+",
              valid=("KUCOIN_API_SECRET={uuid}", "kucoin secret {uuid}", "bitmex key '{a24}'"),
-             invalid=("KUCOIN_API_SECRET=your-secret-here", "BITMEX_SECRET={a12}%c^{a8}",
+             invalid=("KUCOIN_API_SECRET=your-secret-here", "BYBIT_SECRET={a12}%c^{a8}",
                       "https://api.kucoin.com/api/v1/orders/{h24}", "kucoin {h20}")),
     # -- cloud and infrastructure -----------------------------------------------------------------
     _token("Google API Key", "`AIza...` keys (Google's public SDK example keys are left alone)", CLOUD, ("AIza",),
@@ -214,7 +218,8 @@ PROVIDERS: tuple[Provider, ...] = (
     _token("Pulumi Access Token", "`pul-` tokens", CLOUD, ("pul-",), r"pul-[a-f0-9]{40}(?![a-f0-9])", ("pul-{h40}",),
            ("pul-{h20}",)),
     _token("Doppler Token", "`dp.pt.`, `dp.st.`, `dp.sa.`, `dp.ct.` tokens", CLOUD, ("dp.",),
-           r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}(?![A-Za-z0-9])", ("dp.pt.{a43}",), ("dp.pt.{a10}",)),
+           r"dp\.(?:pt|st(?:\.[a-z0-9_-]{2,35})?|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}(?![A-Za-z0-9])",
+           ("dp.pt.{a43}", "dp.st.prd.{a40}"), ("dp.pt.{a10}",)),
     _token("Vercel Token", "`vcp_`, `vci_`, `vca_`, `vcr_`, `vck_` tokens", CLOUD, ("vc",),
            r"vc[pciark]_[A-Za-z0-9]{24,70}(?![A-Za-z0-9])", ("vcp_{a56}",), ("vcp_{a10}",), names=("vercel",)),
     _token("PlanetScale Token", "service tokens, passwords and OAuth tokens (`pscale_tkn_`, `pscale_pw_`, "
@@ -275,8 +280,10 @@ PROVIDERS: tuple[Provider, ...] = (
            ("sha256~{s43}",), ("sha256~{s20}",), names=("openshift",)),
     # -- code hosting, CI, package registries ------------------------------------------------------
     _token("GitHub Access Token", "`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and fine-grained `github_pat_` tokens", CODE,
-           ("gh", "github_pat_"), r"(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9])",
-           ("ghp_{a36}", "github_pat_{a22}_{a59}"), ("ghp_{a20}",), names=("github", "gh")),
+           ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+           # GitHub reserves lengths up to 255 (app installation tokens are longer already).
+           r"(?:gh[pousr]_[A-Za-z0-9_]{36,255}|github_pat_[A-Za-z0-9_]{82,255})(?![A-Za-z0-9_])",
+           ("ghp_{a36}", "github_pat_{a22}_{a59}", "ghs_{a40}_{a76}"), ("ghp_{a20}", "TOKEN=ghp_{a35}"), names=("github", "gh")),
     _token("GitLab Access Token", "personal, deploy, runner, trigger, feed, agent, OAuth, CI-build, SCIM, incoming-mail and "
            "feature-flag tokens (`glpat-`, `gldt-`, `glrt-`, `GR1348941`, `glptt-`, `glagent-`, `gloas-`, `glcbt-`, "
            "`glsoat-`, `glimt-`, `glffct-`, ...)", CODE,
@@ -387,11 +394,14 @@ PROVIDERS: tuple[Provider, ...] = (
            "their secrets; auth tokens under `twilio*` names", MESSAGING,
            ("SK", "AC"), r"(?:SK[0-9a-fA-F]{32}|AC[0-9a-f]{32})(?![0-9a-zA-Z])", ("SK{h32}", "AC{h32}"), ("SK{h20}", "AC{H32}"),
            names=("twilio",)),
-    _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",), r"SG\.[A-Za-z0-9=_.-]{66}(?![A-Za-z0-9=_.-])",
+    _token("SendGrid Key", "`SG.` keys", MESSAGING, ("SG.",),
+           r"SG\.(?:[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{39,50}|[A-Za-z0-9=_.-]{66})(?![A-Za-z0-9=_.-])",
            ("SG.{s22}.{s43}",), ("SG.{s10}",), names=("sendgrid",)),
     Provider("Mailchimp API Key", "keys ending in a data centre (`...-us12`)", MESSAGING, triggers=("-us",),
              names=("mailchimp", "mandrill"), detector="MailchimpKeyDetector",
-             valid=("{h32}-us12",), invalid=("{h20}-us12",)),
+             # Marketing keys end in their data centre; Mandrill (transactional) keys are 22 characters.
+             name_format=r"[0-9a-f]{32}-us\d{1,2}|(?:md-)?[A-Za-z0-9_-]{22}",
+             valid=("{h32}-us12",), invalid=("{h20}-us12", "MAILCHIMP_API_KEY={h32}-us123x")),
     _token("Mailgun Key", "`key-` private API keys, `pubkey-` validation keys; signing keys under `mailgun*` names",
            MESSAGING, ("key-", "pubkey-"), r"(?:pub)?key-[a-f0-9]{32}(?![a-f0-9])", ("key-{h32}", "pubkey-{h32}"),
            ("key-{h10}",), names=("mailgun",)),

@@ -164,6 +164,8 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
         return None
     if is_password:
         return "password"
+    if _names_a_coin(segments):
+        return None
     if len(segments) == 1 and len(segments[0]) >= 5 and segments[0] in VENUE_WORDS:
         return "secret"  # `cloudflare: "<key>"`: a provider's name alone, holding a machine-made value
     if any(segment in SECRET_SEGMENTS for segment in segments):
@@ -172,6 +174,27 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
         if segment == "key" and (len(segments) == 1 or index > 0 and segments[index - 1] in KEY_QUALIFIERS):
             return "secret"
     return None
+
+
+# In trading code a `token` is often a coin: `tokenIn`, `token0`, `tokenProgram`, `quote_token`,
+# `UNKNOWN_TOKEN_X` hold a mint or a contract, which is public. Words before or after `token` that
+# say so, unless an auth word says it is a credential after all (`access_token_a`, `api_token_0`).
+_COIN_AFTER = frozenset({
+    "in", "out", "a", "b", "x", "y", "0", "1", "program", "vault", "mint", "pool", "pair", "symbol", "decimals",
+    "amount", "list", "info", "metadata", "account", "accounts", "balance", "price", "supply",
+})
+_COIN_BEFORE = frozenset({
+    "base", "quote", "native", "wrapped", "stable", "reward", "lp", "erc20", "spl", "from", "to", "collateral", "debt",
+    "gas", "fee",
+})
+_AUTH_WORDS = frozenset({"auth", "access", "api", "bearer", "refresh", "session", "oauth", "bot", "personal", "jwt"})
+
+
+def _names_a_coin(segments: tuple[str, ...]) -> bool:
+    if "token" not in segments or any(segment in _AUTH_WORDS or segment in SECRET_SEGMENTS - {"token"} for segment in segments):
+        return False
+    index = segments.index("token")
+    return index + 1 < len(segments) and segments[index + 1] in _COIN_AFTER or index > 0 and segments[index - 1] in _COIN_BEFORE
 
 
 def _says_not_real(segments: tuple[str, ...]) -> bool:
@@ -246,6 +269,22 @@ def is_identifier(value: str) -> bool:
 
 # A letters-then-digits code (`clm05546`, `utf8`, `v2`), as namespaces and versions are named.
 _CODE_RE = re.compile(r"[A-Za-z]{1,6}\d{1,8}")
+
+
+def typed_by_hand(value: str) -> bool:
+    """Words a person typed, then perhaps a number and a sign (`strongpass123`, `accountsCRUD1!`,
+    `recovery_pw`): a test's password, not a generated key, whose digits fall among its letters."""
+    if _TYPED_RE.fullmatch(value) is None:
+        return False
+    tokens = _WORD_TOKEN_RE.findall(value)
+    letters = sum(map(len, tokens))
+    return len(tokens) <= 4 and letters >= max(4, 3 * len(tokens)) and all(
+        len(token) <= 3 or token.isupper() or len(token) <= 12 and sum(char in _VOWELS for char in token) * 5 >= len(token)
+        for token in tokens
+    )
+
+
+_TYPED_RE = re.compile(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}[-_]?\d{0,6}[!@#$%^&*?.]{0,3}")
 
 
 def looks_like_path(value: str) -> bool:

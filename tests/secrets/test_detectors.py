@@ -110,6 +110,11 @@ def test_a_value_that_claims_a_format_and_fails_it_is_not_reported_under_any_nam
     # A distinctive prefix claims its format under a generic name too: a `cfut_` token cut short.
     assert kinds(".env", f"TOKEN=cfut_{gen.alnum(20)}") == []
     assert kinds(".env", f"TOKEN={gen.alnum(24)}") == [(1, "Hard-coded Credential")]
+    # Three characters and a separator claim too (`hf_`), and a searched format its opening (`sgp_`);
+    # a prefix many vendors share (`sk_`) claims nothing.
+    assert kinds(".env", f"TOKEN=hf_{gen.alnum(20)}") == []
+    assert kinds(".env", f"TOKEN=sgp_{gen.hex(39)}") == []
+    assert kinds(".env", f"TOKEN=sk_{gen.hex(48)}") == [(1, "Hard-coded Credential")]
 
 
 def test_a_two_letter_prefix_under_its_providers_name_leaves_a_generic_credential(gen):

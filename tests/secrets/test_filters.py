@@ -222,3 +222,26 @@ def test_the_developer_chains_published_keys_are_examples(gen):
     assert filters.is_vendor_example("0x" + _derived_dev_key(0))
     assert filters.is_vendor_example(_derived_dev_key(9).upper())
     assert not filters.is_vendor_example("0x" + gen.hex(64))
+
+
+def test_basic_credentials_are_judged_by_the_password_they_decode_to(gen):
+    import base64
+
+    def basic(pair: str) -> str:
+        return base64.b64encode(pair.encode()).decode()
+
+    for weak in ("user:pw", "admin:changeme", "trader:trader"):
+        assert filters.is_placeholder_basic_auth(basic(weak), f'headers = {{"Authorization": "Basic {basic(weak)}"}}')
+    strong = basic(f"trader:{gen.password()}")
+    assert not filters.is_placeholder_basic_auth(strong, f'headers = {{"Authorization": "Basic {strong}"}}')
+    assert not filters.is_placeholder_basic_auth(basic("user:pw"), f"token = {basic('user:pw')}")
+    key_as_user = basic(gen.alnum(32) + ":")
+    assert not filters.is_placeholder_basic_auth(key_as_user, f"curl -H 'Authorization: Basic {key_as_user}'")
+
+
+def test_words_a_person_typed_in_a_test_are_a_tests_password(gen):
+    for typed in ("strongpass123", "accountsCRUD1!", "recovery_pw", "admin-pass-123"):
+        assert filters.is_dummy_in_test_fixture(typed, "tests/test_wallets.py"), typed
+        assert not filters.is_dummy_in_test_fixture(typed, "bot/wallets.py"), typed
+    for _ in range(100):
+        assert not filters.is_dummy_in_test_fixture(gen.alnum(24), "tests/test_wallets.py")

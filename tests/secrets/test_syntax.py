@@ -179,3 +179,10 @@ def test_a_pathological_line_is_parsed_in_linear_time(line):
     scope = Scope(line, "x.py")
     scope.assignments, scope.client_calls
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_coin_named_token_is_no_credential_name():
+    for name in ("tokenIn", "quote_token", "token0", "tokenProgram", "UNKNOWN_TOKEN_X", "tokenVaultA"):
+        assert credential_kind(split_name(name)) is None, name
+    for name in ("access_token_a", "api_token_0", "x-token", "vault_token", "bot_token"):
+        assert credential_kind(split_name(name)) == "secret", name
