@@ -40,8 +40,11 @@ _TEMPLATE_RE = re.compile(r"\$\{|\{\{|\}\}|%\(|\$\(|^\$[A-Za-z_]|^%[A-Za-z_]\w*%
 _PLACEHOLDER_PARTS = frozenset({
     "changeme", "change", "replace", "replaceme", "your", "yours", "example", "sample", "dummy", "fake",
     "mock", "placeholder", "redacted", "removed", "masked", "insert", "todo", "fixme", "notreal", "here",
-    "invalid",
+    "invalid", "signature", "payload",
 })
+# Stand-in words long enough that a random key never holds them: found inside a run too
+# (`sk_live_a2V5Xzexampleexample...`).
+_PLACEHOLDER_WORDS = tuple(word for word in _PLACEHOLDER_PARTS if len(word) >= 7)
 _PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Runs that mark a value masked or cut short: `2fFZuXXX_...`, `***REMOVED***`, `sk-...abcd`.
 _MASKS = ("xxx", "XXX", "***", "...", "\u2026")
@@ -86,7 +89,9 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     if repeated is not None and repeated.group(1).startswith(repeated.group(2)) or _mostly_doubled(secret):
         return True
     parts = [part.lower() for part in _PART_RE.findall(secret.removeprefix("0x"))]
-    if any(part in _PLACEHOLDER_PARTS for part in parts):
+    if any(part in _PLACEHOLDER_PARTS for part in parts) or any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return True
+    if _typed_in_sequence(secret, lowered, parts):
         return True
     if is_explicit_name(name):
         whole_runs = len(parts) <= 2 and all(_in_sequence(part) for part in parts)
@@ -94,6 +99,33 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     return any(filler in secret for filler in _DIGIT_FILLERS) or any(
         len(part) >= 6 and _in_sequence(part) for part in parts + [lowered]
     )
+
+
+# One unit of four or more characters three times over, most of the value: `1234567890` four
+# times after `mdb_sa_sk_` (the peers' `12345678-ABCD-ABCD-ABCD-...` keys hold less of it).
+_REPEATED_UNIT_RE = re.compile(r"(.{4,16}?)\1{2,}")
+
+
+def _typed_in_sequence(secret: str, lowered: str, parts: list[str]) -> bool:
+    """Values made by running along the keyboard or the alphabet, in any case: `AbCdEfGhIjKlMnOp...`,
+    `ABCDEFGHIJ1234567890ABCDEFGHIJ`, a unit typed three times. A random key holds no such run;
+    the peers' test keys made of short runs (`12345678-ABCD-EF01-...`, `aB1cD2eF3gH4...`) are
+    still reported as keys."""
+    unit = _REPEATED_UNIT_RE.search(_without_padding(secret))
+    if unit is not None and (unit.end() - unit.start()) * 2 >= len(secret) or _longest_sequence_run(lowered) >= _WHOLE_ALPHABET:
+        return True
+    return len(parts) >= 2 and all(len(part) >= 6 and _in_sequence(part) for part in parts)
+
+
+_SEQUENCE_PAIRS = frozenset(sequence[index: index + 2] for sequence in _SEQUENCES for index in range(len(sequence) - 1))
+
+
+def _longest_sequence_run(text: str) -> int:
+    longest = current = 1
+    for index in range(1, len(text)):
+        current = current + 1 if text[index - 1: index + 1] in _SEQUENCE_PAIRS else 1
+        longest = max(longest, current)
+    return longest
 
 
 def _without_padding(secret: str) -> str:

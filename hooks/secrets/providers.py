@@ -422,8 +422,8 @@ PROVIDERS: tuple[Provider, ...] = (
            ("sk_live_{a24}", "rk_live_{a99}", "whsec_{a32}"), ("pk_live_{a24}", "sk_live_"), names=("stripe",)),
     _token("Square Token", "access tokens and OAuth secrets (`sq0atp-`, `sq0csp-`, `EAAA`)", PAYMENTS, ("sq0", "EAAA"),
            r"EAAA[A-Za-z0-9_+=-]{60}|(?:sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[A-Za-z0-9_-]{22,59})"
-           r"(?![0-9A-Za-z_+=?/-])",
-           ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}", "square = 'EAAA{s30}?{s29}'", "square = 'EAAA{s30}={s20}'"),
+           r"(?![0-9A-Za-z_?-])",
+           ("sq0atp-{s22}", "sq0csp-{s43}", "EAAA{s60}"), ("sq0atp-{s10}", "square = 'EAAA{s30}?{s29}'"),
            names=("square",)),
     _token("Shopify Token", "access, custom-app, private-app and shared-secret tokens (`shpat_`, `shpca_`, "
            "`shppa_`, `shpss_`)", PAYMENTS, ("shp",), r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![a-fA-F0-9])",

@@ -23,6 +23,16 @@ def test_runs_typed_again_and_again_are_placeholders(gen):
         assert not filters.is_placeholder(gen.hex(32)) and not filters.is_placeholder(gen.alnum(40))
 
 
+def test_values_typed_along_the_alphabet_are_placeholders_under_any_name(gen):
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    mixed_case = "".join(char.upper() if index % 2 == 0 else char for index, char in enumerate(alphabet))
+    for stand_in in (mixed_case + "123456", "ABCDEFGHIJ1234567890" * 2, "mdb_sa_sk_" + "1234567890" * 4,
+                     "sk_live_" + gen.alnum(6) + "example" * 8, "eyJ" + gen.alnum(20) + ".eyJ" + gen.alnum(20) + ".signature"):
+        assert filters.is_placeholder(stand_in, "API_KEY"), stand_in
+    # A test key made of short interleaved runs is still a key under its name, as the peers test it.
+    assert not filters.is_placeholder("aB1cD2eF3gH4iJ5kL6mN7oP8", "API_KEY")
+
+
 def test_a_placeholder_word_inside_a_random_string_is_not_a_placeholder():
     # The letters of "FAKE" occur by chance in about one 88-character key in a thousand.
     assert not filters.is_placeholder("AVTfQA5T41VrdSXg85r5XBboilNCdsssHmNgElU1QOXry6Rxwtu2vijYNMFuYCO0j58ky1MZIRFAKEUGRhKjOg==")
