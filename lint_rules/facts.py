@@ -74,7 +74,7 @@ class RecordingIndex:
             return _RecordingMapping(value, self, "derived")
         if callable(value):
             return _RecordingCall(value, self, name)
-        self.asked[("attribute", name, ())] = fingerprint(value)
+        self.record(("attribute", name, ()), value)
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -84,11 +84,17 @@ class RecordingIndex:
         """The index's run-wide value ``key``, computed from the real index (unrecorded) and
         recorded as one question: the file depends on the value, not on what it was made of."""
         value = self._index.derive(key, compute)
-        known = self._index.derived_fingerprints  # fingerprinted once per run, not once per file
-        if key not in known:
-            known[key] = fingerprint(value)
-        self.asked[("entry", "derived", (_hashable(key),))] = known[key]
+        self.record(("entry", "derived", (_hashable(key),)), value)
         return value
+
+    def record(self, question: Question, answer: Any) -> None:
+        """Record ``answer`` to ``question``. The index does not change during a run, so each
+        question's answer is fingerprinted once per run, not once per file that asks it (the
+        four connector-result rules ask the same of every file)."""
+        known = self._index.answer_fingerprints
+        if question not in known:
+            known[question] = fingerprint(answer)
+        self.asked[question] = known[question]
 
 
 class _RecordingCall:
@@ -104,7 +110,7 @@ class _RecordingCall:
             question = ("call-keywords", self.name, (positional, tuple(sorted(keywords.items()))))
         else:
             question = ("call", self.name, positional)
-        self.recorder.asked[question] = fingerprint(answer)
+        self.recorder.record(question, answer)
         return answer
 
 
@@ -116,7 +122,11 @@ class _RecordingMapping(Mapping):
 
     def _entry(self, key: Any) -> Any:
         value = self.mapping.get(key)
-        self.recorder.asked[("entry", self.name, (_hashable(key),))] = fingerprint(value)
+        question = ("entry", self.name, (_hashable(key),))
+        if self.name == "summaries":
+            self.recorder.record(question, value)
+        else:  # `derived` gains entries during the run: what it holds now may not hold later
+            self.recorder.asked[question] = fingerprint(value)
         return value
 
     def __getitem__(self, key: Any) -> Any:

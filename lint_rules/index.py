@@ -256,7 +256,7 @@ class ProjectIndex:
     gateway_paths: tuple[str, ...] = ()
     # Values rules derive from the index once per run (e.g. a text pattern), by the rule's key.
     derived: dict = field(default_factory=dict, repr=False)
-    derived_fingerprints: dict = field(default_factory=dict, repr=False)  # see lint_rules.facts
+    answer_fingerprints: dict = field(default_factory=dict, repr=False)  # see lint_rules.facts
     _modules: dict[str, str] | None = field(default=None, repr=False)
     _classes: dict[str, list[tuple[str, ClassSummary]]] | None = field(default=None, repr=False)
 
