@@ -78,10 +78,8 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
         raised = [report for instance in instances for report in instance.reports]
         if not raised:
             return Analysis(module, [])
-        # Positions cost about twice the parse, so only files with findings pay for them.
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # Positions cost about the parse, so only files with findings pay for them.
+        positions = node_positions(module)
     except RecursionError:  # LibCST walks recursively; absurdly nested generated code ends here
         raise Unreadable("too deeply nested to check") from None
     located = []
@@ -137,6 +135,17 @@ def parse(text: str):
         raise InvalidSyntax(f"syntax error: {reason}", error.raw_line, error.raw_column + 1) from None
     except (RecursionError, MemoryError):
         raise Unreadable("too deeply nested to parse") from None
+
+
+def node_positions(module) -> dict:
+    """Each node's ``CodeRange``, as ``MetadataWrapper(module).resolve(PositionProvider)`` gives
+    it, for half the cost: the wrapper also runs ``module.visit()`` for the batched providers it
+    resolves alongside (none here), and that rebuilding walk cost more than the positions."""
+    from libcst.metadata import PositionProvider
+
+    provider = PositionProvider()
+    provider._gen_impl(module)  # what the wrapper runs for it; the provider depends on nothing
+    return provider._computed
 
 
 def _visit(module, rules: list[Rule]) -> None:
