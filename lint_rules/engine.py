@@ -42,6 +42,9 @@ class RuleSet:
             if (pattern is None or pattern.search(context.text)) and rule.applies_to(context)
         ]
 
+    def named(self, codes: tuple[str, ...]) -> list[type[Rule]]:
+        """The enabled rules of ``codes`` (what ``rules_for`` gave, passed on to a worker)."""
+        return [rule for rule in self.rules if rule.code in codes]
 
     def prepare(self, context: FileContext) -> None:
         for rule in self.rules:
@@ -62,13 +65,15 @@ class Analysis:
     reports: list[tuple[Report, Finding]]
 
 
-def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) -> Analysis:
+def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False,
+            rules: list[type[Rule]] | None = None) -> Analysis:
     """Parse (only if some rule needs it, or ``must_parse``) and visit once.
 
     Raises ``Unreadable`` on a syntax error. ``must_parse`` is for files the standard ``ast``
-    rejected: only LibCST can tell newer syntax from a real error.
+    rejected: only LibCST can tell newer syntax from a real error. ``rules``: what
+    ``ruleset.rules_for(context)`` is, when the caller has already asked.
     """
-    rules = ruleset.rules_for(context)
+    rules = ruleset.rules_for(context) if rules is None else rules
     if not rules and not must_parse:
         return Analysis(None, [])
     module = parse(context.text)
@@ -98,15 +103,16 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
     return Analysis(module, located)
 
 
-def check_source(context: FileContext, ruleset: RuleSet, ast_error: Unreadable | None = None) -> list[Finding]:
+def check_source(context: FileContext, ruleset: RuleSet, ast_error: Unreadable | None = None,
+                 rules: list[type[Rule]] | None = None) -> list[Finding]:
     """All findings of one file after suppressions, including TG000 when it cannot be parsed.
 
     ``ast_error`` is the standard ``ast``'s objection to the file, if any: the file is then
     parsed by LibCST even if no rule needs it, and if LibCST fails too, CPython's wording of
-    the error is reported.
+    the error is reported. ``rules``: as for ``analyze``.
     """
     try:
-        findings = [finding for _, finding in analyze(context, ruleset, ast_error is not None).reports]
+        findings = [finding for _, finding in analyze(context, ruleset, ast_error is not None, rules).reports]
     except InvalidSyntax as error:
         findings = [unreadable_finding(context.rel_path, ast_error or error)]
     except Unreadable as error:
