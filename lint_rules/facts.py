@@ -35,6 +35,15 @@ def fingerprint(value: Any) -> Any:
 
 def _canonical(value: Any) -> Any:
     """A form of ``value`` whose ``repr`` is the same in every process (set order is not)."""
+    kind = type(value)
+    # Summaries are plain strings, lists and dicts: those first, by exact type (an `isinstance`
+    # of the `Mapping` ABC costs more than the rest of the work), to the same forms as below.
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return tuple(_canonical(item) for item in value)
+    if kind is dict:
+        return ("map", tuple(sorted(((repr(key), _canonical(item)) for key, item in value.items()))))
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted((_canonical(item) for item in value), key=repr)))
     if isinstance(value, Mapping):
