@@ -503,7 +503,7 @@ def _build_prefilter(context: FileContext) -> _Prefilter:
         AnyOf(tuple(direct)),
         re.compile(r"\.\s*(?:" + interface + r")\s*\(" if interface else r"(?!)"),
         AnyOf((
-            gated(r"(?i:connectors)\s*(?:\[|\.get\()", ["connectors"], ignore_case=True),
+            gated(r"(?i:connectors)\s*(?:\[|\.get\()", ["connector"], ignore_case=True),  # (`ſ` is an `s` to `(?i)`)
             gated(_called_or_annotated(connectors), connectors),
         )),
     )
