@@ -16,6 +16,7 @@ from lint_rules.findings import Finding
 from lint_rules.lazy import cst
 from lint_rules.rule import Report, Rule
 from lint_rules.rules import all_rules
+from lint_rules.rules._text import Words
 from lint_rules.source import Unreadable, check_bounds
 from lint_rules.walk import walk
 
@@ -25,21 +26,21 @@ class RuleSet:
     """The enabled rules of one configuration, with their token patterns compiled once per run."""
 
     rules: tuple[type[Rule], ...]
-    token_patterns: tuple[re.Pattern[str] | None, ...] = field(repr=False)
+    tokens: tuple[Words | None, ...] = field(repr=False)
 
     @classmethod
     def for_config(cls, config: Config) -> RuleSet:
         rules = tuple(rule for rule in all_rules() if config.is_code_enabled(rule.code))
-        patterns = tuple(_token_pattern(rule.tokens(config)) for rule in rules)
-        return cls(rules, patterns)
+        # A rule without tokens must always run.
+        return cls(rules, tuple(Words.of(tokens) if (tokens := rule.tokens(config)) else None for rule in rules))
 
     def rules_for(self, context: FileContext) -> list[type[Rule]]:
         """The rules that could report something in this file: applicable here, and one of their
         tokens occurs in the text. An empty list means the file need not be parsed."""
         return [
             rule
-            for rule, pattern in zip(self.rules, self.token_patterns)
-            if (pattern is None or pattern.search(context.text)) and rule.applies_to(context)
+            for rule, tokens in zip(self.rules, self.tokens)
+            if (tokens is None or tokens.occur_in(context.text)) and rule.applies_to(context)
         ]
 
     def named(self, codes: tuple[str, ...]) -> list[type[Rule]]:
@@ -49,12 +50,6 @@ class RuleSet:
     def prepare(self, context: FileContext) -> None:
         for rule in self.rules:
             rule.prepare(context)
-
-
-def _token_pattern(tokens: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not tokens:
-        return None  # a rule without tokens must always run
-    return re.compile("|".join(re.escape(token) for token in sorted(set(tokens), key=len, reverse=True)))
 
 
 @dataclass
