@@ -41,3 +41,27 @@ def test_alternatives_do_not_depend_on_the_order_words_come_in():
     assert alternatives({"place_order", "buy", "sell", "a.b"}) == alternatives(["a.b", "sell", "buy", "place_order"])
     assert alternatives(["buy", "buy_all"]) == "buy_all|buy"
     assert alternatives(["a.b"]) == r"a\.b"
+
+
+def test_the_order_rules_needed_text_is_that_of_the_patterns_led_by_a_word_boundary():
+    # TG101 and TG102 search for each order method's name first; they must find what the
+    # patterns starting with `\b` (and TG101's `(?<!def )`) found, also for a name that does
+    # not start with a word character.
+    import random
+
+    from lint_rules.rules import all_rules
+    from lint_rules.rules._orders import _needed_pattern
+
+    names = ("place_order", "place", "submit", ".x")
+    alternation = "|".join(map(re.escape, names))
+    one_pattern = {
+        "TG101": re.compile(rf"(?<!def )\b(?:{alternation})\s*\(|\b(?:{alternation})\s+as\b"),
+        "TG102": re.compile(rf"\b(?:{alternation})\b(?!\s*\()"),
+    }
+    rules = {rule.code: rule for rule in all_rules()}
+    parts = ["place_order", "place", "def ", "(", " (", " as ", "as", "x", "_", ".", " ", "\n", "submit", ".x", "é"]
+    generator = random.Random(16)
+    for _ in range(5_000):
+        text = "".join(generator.choice(parts) for _ in range(generator.randint(1, 6)))
+        for code, pattern in one_pattern.items():
+            assert bool(_needed_pattern(rules[code].needed_text, names).search(text)) == bool(pattern.search(text)), (code, text)
