@@ -20,6 +20,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypedDict
 
 from lint_rules.config import Config
@@ -124,6 +125,11 @@ def _all_statements(tree: ast.Module):
 _NO_CLASS_USES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.alias)
 
 
+@lru_cache(maxsize=None)
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(name for name in node_type._fields if name not in ("ctx", "type_comment", "kind"))
+
+
 def _class_names_used(node: ast.ClassDef) -> list[str]:
     """The last names of what the class body calls or annotates with, if capitalised (classes,
     by convention): which other classes a class holds."""
@@ -131,17 +137,18 @@ def _class_names_used(node: ast.ClassDef) -> list[str]:
     stack: list = [node]
     while stack:  # as ``ast.walk``, without its generators, and in another order (a set is made)
         inner = stack.pop()
-        for name in inner._fields:
+        kind = type(inner)
+        for name in _child_fields(kind):
             child = getattr(inner, name, None)
-            if isinstance(child, list):
+            if type(child) is list:
                 stack.extend(item for item in child if isinstance(item, ast.AST) and not isinstance(item, _NO_CLASS_USES))
             elif isinstance(child, ast.AST) and not isinstance(child, _NO_CLASS_USES):
                 stack.append(child)
-        if isinstance(inner, ast.Call):
+        if kind is ast.Call:
             target = inner.func
-        elif isinstance(inner, (ast.AnnAssign, ast.arg)):
+        elif kind is ast.AnnAssign or kind is ast.arg:
             target = inner.annotation
-        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             target = inner.returns
         else:
             continue
