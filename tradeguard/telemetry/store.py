@@ -3,7 +3,8 @@
 SQLite by default (``.tradeguard/telemetry.sqlite``, standard library). For a fleet of bots on
 many machines, ``postgresql://…`` (the ``[postgres]`` extra, psycopg 3): the same table, and where
 the TimescaleDB extension is installed on the server, the table becomes a hypertable with a weekly
-continuous aggregate (``tradeguard_weekly``) for long trends.
+continuous aggregate (``tradeguard_weekly``, weeks from Monday) for long trends, refreshed for the
+written day's week on every write.
 
 A row keeps the summary numbers as columns (for SQL and dashboards) and the whole report as JSON.
 Writing a (bot, day) that is already there replaces it: re-running a day's report is idempotent.
@@ -20,6 +21,7 @@ from typing import Any, Optional
 from urllib.parse import urlsplit
 
 TABLE = "tradeguard_daily"
+WEEKLY = "tradeguard_weekly"  # the TimescaleDB continuous aggregate
 COLUMNS = ("orders", "filled", "denied", "failed", "submit_p50", "submit_p99", "broker_p99", "halts",
            "breaker_trips")
 _INTEGER = {"orders", "filled", "denied", "failed", "halts", "breaker_trips"}
@@ -88,27 +90,32 @@ class PostgresStore:
                              f"{self._first_line(exc)})") from None
 
     def _create(self) -> bool:
-        db = self._db
-        db.execute(
+        self._db.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (bot TEXT NOT NULL, day DATE NOT NULL, "
             f"{_column_types('BIGINT', 'DOUBLE PRECISION')}, report JSONB NOT NULL, "
             f"updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (bot, day))"
         )
-        available = db.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'").fetchone()
-        if not available:
+        if not self._timescale_available():
             return False
-        # TimescaleDB: day-partitioned chunks and a weekly roll-up kept fresh by the extension.
+        self._make_hypertable()
+        return True
+
+    def _timescale_available(self) -> bool:
+        found = self._db.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'").fetchone()
+        return found is not None
+
+    def _make_hypertable(self) -> None:
+        # Day-partitioned chunks and a weekly roll-up; the rows of an earlier plain table move into both.
+        db = self._db
         db.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
         db.execute(f"SELECT create_hypertable('{TABLE}', 'day', chunk_time_interval => INTERVAL '30 days', "
                    "if_not_exists => TRUE, migrate_data => TRUE)")
+        sums = ", ".join(f"sum({name})::bigint AS {name}" for name in COLUMNS if name in _INTEGER)
         db.execute(
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS tradeguard_weekly WITH (timescaledb.continuous) AS "
-            "SELECT bot, time_bucket(INTERVAL '7 days', day) AS week, sum(orders) AS orders, "
-            "sum(filled) AS filled, sum(denied) AS denied, sum(failed) AS failed, "
-            f"max(submit_p99) AS submit_p99, max(broker_p99) AS broker_p99 FROM {TABLE} "
-            "GROUP BY bot, week WITH NO DATA"
+            f"CREATE MATERIALIZED VIEW IF NOT EXISTS {WEEKLY} WITH (timescaledb.continuous) AS "
+            f"SELECT bot, {_week_of('day')} AS week, {sums}, max(submit_p99) AS submit_p99, "
+            f"max(broker_p99) AS broker_p99 FROM {TABLE} GROUP BY bot, week WITH DATA"
         )
-        return True
 
     def put(self, bot: str, row: dict, report: dict) -> None:
         names = ", ".join(COLUMNS)
@@ -121,8 +128,16 @@ class PostgresStore:
                 f"ON CONFLICT (bot, day) DO UPDATE SET {updates}, updated_at = now()",
                 values,
             )
+            if self.timescale:
+                self._refresh_week(row["day"])
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.where}: cannot write ({type(exc).__name__}: {self._first_line(exc)})") from None
+
+    def _refresh_week(self, day: str) -> None:
+        # A continuous aggregate shows only what was refreshed, and nothing refreshes it on its own
+        # without a policy and the server's background workers: bring the written day's week up to date.
+        week = _week_of("%s::date")
+        self._db.execute(f"CALL refresh_continuous_aggregate('{WEEKLY}', {week}, {week} + 7)", (day, day))
 
     def rows(self, bot: str, first: date, last: date) -> list[dict]:
         query = (f"SELECT day, {', '.join(COLUMNS)} FROM {TABLE} WHERE bot = %s AND day BETWEEN %s AND %s "
@@ -148,6 +163,11 @@ def open_store(where: str) -> Any:
     if where.startswith(("postgresql://", "postgres://")):
         return PostgresStore(where)
     return SqliteStore(where.removeprefix("sqlite://") if where.startswith("sqlite:///") else where)
+
+
+def _week_of(day: str) -> str:
+    """SQL for the first day of ``day``'s week (TimescaleDB buckets dates from a Monday)."""
+    return f"time_bucket(INTERVAL '7 days', {day})"
 
 
 def _without_password(url: str) -> str:
