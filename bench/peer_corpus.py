@@ -27,7 +27,8 @@ Each example becomes one file under OUT/tree, placed the way the peer's test use
 - a bare token that is a look-alike goes only into contexts that name no credential: the peer
   tests the bare string, and a random value under `API_TOKEN=` *is* a credential.
 
-Labels are the peers' own, never changed.
+Labels are the peers' own, never changed; a string the peers label both ways (one rule's secret,
+another rule's look-alike) is left out.
 OUT/manifest.json lists every example: its file, the lines it spans, whether it is a secret, its
 kind (the peer's rule or detector), its source, and its split: `heldout` for every
 detect-secrets example and a seeded random third of the others, `tuning` for the rest.
@@ -248,11 +249,17 @@ def build(out: Path, examples: list[Example], seed: int) -> list[Entry]:
     rng = random.Random(seed)
     tree = out / "tree"
     entries = []
-    seen: set[tuple[str, bool]] = set()
+    # A string one rule tests as a secret and another as a look-alike (gitleaks tests each
+    # Cloudflare key format as a false positive of the other two rules) has no one label: it is
+    # left out, both ways. A string given twice with one label is placed once.
+    labels: dict[str, set[bool]] = {}
     for example in examples:
-        if (example.text, example.secret) in seen or (example.text, not example.secret) in seen:
-            continue  # the same string both ways, or twice: once is enough, ambiguity is dropped
-        seen.add((example.text, example.secret))
+        labels.setdefault(example.text, set()).add(example.secret)
+    seen: set[str] = set()
+    for example in examples:
+        if len(labels[example.text]) > 1 or example.text in seen:
+            continue
+        seen.add(example.text)
         ext, file_text, context = _placed(example, rng)
         digest = hashlib.sha1(f"{example.source}:{example.kind}:{example.text}".encode()).hexdigest()[:10]
         relative = f"{example.source}/{re.sub(r'[^A-Za-z0-9_.-]', '_', example.kind)}/{digest}.{ext}"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from hooks.python_secrets import secret_findings
+from hooks.python_secrets import ScanCache, secret_findings
 from lint_rules import __version__, engine, suppression
 from lint_rules.baseline import Baseline, BaselineError, load_baseline
 from lint_rules.config import Config, ConfigError, load_config
@@ -40,8 +40,16 @@ class _Workspace:
 
     config: Config
     project: Project
-    ruleset: engine.RuleSet
     results: dict = field(default_factory=dict)
+
+    @cached_property
+    def ruleset(self) -> engine.RuleSet:
+        """Built only for a file that is checked (a warm cache hit needs no rules)."""
+        return engine.RuleSet.for_config(self.config)
+
+    @cached_property
+    def scans(self) -> ScanCache:
+        return ScanCache(self.config)
 
     @cached_property
     def answers(self) -> Answers:
@@ -69,7 +77,7 @@ class _Workspace:
         on_disk = entry is not None and entry.sha == sha
         key = self.project.result_key(rel, sha)
         if on_disk:
-            hit = self.project.still_valid(self.results.get(rel), key, self.answers, rel, lambda: text, self.ruleset)
+            hit = self.project.still_valid(self.results.get(rel), key, self.answers, rel, lambda: text, lambda: self.ruleset)
             if hit is not None:
                 return hit
         index = RecordingIndex(self.project.index, self.project.index_identity) if on_disk else RecordingIndex(self.index_for(rel, text))
@@ -77,16 +85,27 @@ class _Workspace:
         found = engine.check_source(context, self.ruleset)
         if on_disk:
             self.results[rel] = [key, [finding.to_json() for finding in found], context.index.asked]
-            if not multiprocessing.current_process().daemon:  # flake8's parallel workers: `check` fills it
+            if _may_write_caches():
                 self.project.save_results(self.project.load(self.project.results_cache), {rel: [key, found, context.index.asked]})
         return found
+
+    def secret_findings(self, context: FileContext) -> list[Finding]:
+        found = secret_findings(context, self.scans)
+        if _may_write_caches():
+            self.scans.save()
+        return found
+
+
+def _may_write_caches() -> bool:
+    """Not in flake8's parallel workers: each would rewrite a whole cache file; `check` fills them."""
+    return not multiprocessing.current_process().daemon
 
 
 @lru_cache(maxsize=64)
 def _workspace_for(config: Config) -> _Workspace:
     project = Project(config, jobs=1)
     project.build_index([])
-    return _Workspace(config, project, engine.RuleSet.for_config(config), project.load(project.results_cache))
+    return _Workspace(config, project, project.load(project.results_cache))
 
 
 def findings_for(filename: str, text: str, config: Config | None = None) -> list[Finding]:
@@ -113,7 +132,7 @@ def findings_for(filename: str, text: str, config: Config | None = None) -> list
             context = FileContext(rel, "", config, workspace.project.index)
             return suppression.apply([engine.unreadable_finding(rel, error)], context)
     context = FileContext(rel, text, config, workspace.project.index)
-    found = sorted([*workspace.findings(rel, text), *secret_findings(context)], key=Finding.sort_key)
+    found = sorted([*workspace.findings(rel, text), *workspace.secret_findings(context)], key=Finding.sort_key)
     return _after_baseline(workspace, path, text, found)
 
 

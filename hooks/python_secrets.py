@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from hooks import secrets
-from hooks.secrets.precheck import could_hold_secret
 from lint_rules import suppression
 from lint_rules.baseline import BaselineError, load_baseline
 from lint_rules.cache import CacheFile, code_fingerprint
@@ -31,6 +30,8 @@ SECRET_CODE = "TG301"
 def _scan(rel: str, text: str) -> tuple[list[Finding], bool]:
     """What the scanner finds in ``text``, and whether it ran: a scanner that fails on a file
     gives TG000 for it (not a traceback), and the lint findings are still reported."""
+    from hooks.secrets.precheck import could_hold_secret  # here: a file found in the cache needs no scan
+
     if not could_hold_secret(text, text.lower()):  # most files: the scanner is never loaded
         return [], True
     try:
@@ -40,28 +41,59 @@ def _scan(rel: str, text: str) -> tuple[list[Finding], bool]:
         return [unreadable_finding(rel, Unreadable(reason))], False
 
 
-def secret_findings(context: FileContext) -> list[Finding]:
-    """TG301 findings of one Python file's text, after the configuration and suppressions."""
+class ScanCache:
+    """What the scanner found in each Python file, by its content (``.tradeguard_cache/secrets``;
+    findings name the kind of credential, never its value), shared by `check` and the flake8
+    plugin: a file already scanned is not scanned again."""
+
+    def __init__(self, config: Config, use_cache: bool = True) -> None:
+        self.file = CacheFile(config.root, "secrets", enabled=use_cache)
+        self.stored = self.file.load()
+        self.fresh: dict[str, list] = {}
+        self.scanner = code_fingerprint(Path(secrets.__file__).parent)
+
+    def findings(self, rel: str, data: bytes, text: str) -> list[Finding]:
+        """The scanner's findings of ``text`` (``data`` decoded) as ``rel``, before suppressions."""
+        key = hashlib.sha256(f"{self.scanner}:{rel}:".encode("utf-8", "surrogatepass") + data).hexdigest()[:24]
+        try:
+            stored_key, stored = self.stored.get(rel) or (None, None)
+            if stored_key == key:
+                return [Finding.from_json(item) for item in stored]
+        except (TypeError, ValueError, KeyError, AttributeError):  # an entry of another shape: scan again
+            pass
+        found, scanned = _scan(rel, text)
+        if scanned:
+            self.fresh[rel] = [key, [finding.to_json() for finding in found]]
+        return found
+
+    def save(self) -> None:
+        if self.fresh:
+            self.file.save({**self.stored, **self.fresh})
+            self.stored, self.fresh = {**self.stored, **self.fresh}, {}
+
+
+def secret_findings(context: FileContext, cache: ScanCache | None = None) -> list[Finding]:
+    """TG301 findings of one Python file's text, after the configuration and suppressions;
+    looked up in ``cache`` first, if given (the caller saves it)."""
     if not context.config.is_code_enabled(SECRET_CODE):
         return []
-    return suppression.unsuppressed(_scan(context.rel_path, context.text)[0], context)
+    if cache is None:
+        found = _scan(context.rel_path, context.text)[0]
+    else:
+        found = cache.findings(context.rel_path, context.text.encode("utf-8", "surrogatepass"), context.text)
+    return suppression.unsuppressed(found, context)
 
 
 def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache: bool = True) -> Iterator[Finding]:
     """TG301 findings of files on disk, each governed by its configuration, with display paths.
 
-    What the scanner finds in a file is cached by its content (``.tradeguard_cache/secrets``;
-    findings name the kind of credential, never its value), so a warm run over a large project
-    scans only the files that changed. A file that cannot be decoded is skipped: the lint run
-    reports it as TG000.
+    Cached by content (see ``ScanCache``), so a warm run over a large project scans only the
+    files that changed. A file that cannot be decoded is skipped: the lint run reports it as TG000.
     """
-    scanner = code_fingerprint(Path(secrets.__file__).parent)
     for config, files in checked:
         if not config.is_code_enabled(SECRET_CODE):
             continue
-        cache = CacheFile(config.root, "secrets", enabled=use_cache)
-        stored = cache.load()
-        fresh: dict[str, list] = {}
+        cache = ScanCache(config, use_cache)
         empty_index = ProjectIndex.for_config(config)
         for path in files:
             try:
@@ -70,19 +102,10 @@ def secret_findings_in_files(checked: list[tuple[Config, list[Path]]], use_cache
             except (OSError, Unreadable):
                 continue
             rel = config.relative(path)
-            key = hashlib.sha256(f"{scanner}:{rel}:".encode("utf-8", "surrogatepass") + data).hexdigest()[:24]
-            hit = stored.get(rel)
-            if hit and hit[0] == key:
-                found = [Finding.from_json(item) for item in hit[1]]
-            else:
-                found, scanned = _scan(rel, text)
-                if scanned:
-                    fresh[rel] = [key, [finding.to_json() for finding in found]]
             context = FileContext(rel, text, config, empty_index)
-            for finding in suppression.unsuppressed(found, context):
+            for finding in suppression.unsuppressed(cache.findings(rel, data, text), context):
                 yield replace(finding, path=display_path(path))
-        if fresh:
-            cache.save({**stored, **fresh})
+        cache.save()
 
 
 PYTHON_SUFFIXES = (".py", ".pyi")

@@ -10,19 +10,25 @@ it is rebuilt. The folder carries a ``.gitignore`` of ``*`` so that it is not co
 
 The payload is ``marshal`` data: it writes a 2,000-file index about 10x faster than ``json``
 (which cost a pre-commit run a quarter of a second), and it is data only, never code. Its format
-belongs to the Python version, which is therefore part of the file name.
+belongs to the Python version, which is therefore part of the file name. Inside a document, a
+value can be stored ``pack``-ed (marshal bytes of its own), to be decoded only if it is read: the
+index keeps each file's summary so, and a run that needs a few summaries (flake8 on one file, a
+warm run whose results all stand) decodes only those. The file stays one document, authenticated
+and replaced as a whole: on a 1,600-file project it is read in about 7 ms and written in about 10.
+Rows in SQLite would make writing one file's entry cheaper, but every run still needs every file's
+stat and hash (to know the index is current), and the import, the queries and an HMAC per row cost
+more than that.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import marshal
 import os
-import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from lint_rules import __version__
@@ -81,9 +87,9 @@ def _make_key(path: Path) -> bytes | None:
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # 0600
+        handle, temporary = _new_file(path.parent, ".key-")
         with os.fdopen(handle, "wb") as stream:
-            stream.write(secrets.token_bytes(32))
+            stream.write(os.urandom(32))
         os.link(temporary, path)  # never replaces: a key made meanwhile by another run wins
     except FileExistsError:
         pass
@@ -93,6 +99,45 @@ def _make_key(path: Path) -> bytes | None:
         if temporary:
             os.unlink(temporary)
     return _read_key(path)
+
+
+def _decode(payload: bytes) -> object:
+    """``marshal.loads`` with the cyclic garbage collector paused: decoding makes hundreds of
+    thousands of containers, each allocation burst triggers a collection that walks every object
+    alive (the index decoded just before included), and marshal data holds no cycles to find.
+    With it running, loading the results cache after the index cost 0.04 s instead of 0.007 s."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return marshal.loads(payload)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def pack(value: dict) -> bytes:
+    """``value`` encoded to be stored inside a cache document and decoded only when needed."""
+    return marshal.dumps(value)
+
+
+def unpack(data: bytes) -> dict:
+    """A dict ``pack`` (or ``CacheFile.save``) encoded; an empty dict for anything else, never an error."""
+    try:
+        value = _decode(data)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _new_file(folder: Path, prefix: str) -> tuple[int, str]:
+    """A new file of mode 0600 with a random name in ``folder``, open for writing (what
+    ``tempfile.mkstemp`` does; that module and ``secrets`` cost a one-file run 5 ms to import)."""
+    while True:
+        path = os.path.join(folder, f"{prefix}{os.urandom(8).hex()}")
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600), path
+        except FileExistsError:
+            continue
 
 
 class CacheFile:
@@ -127,11 +172,7 @@ class CacheFile:
                 "machine (a committed or copied cache); everything it covers is checked again"
             )
             return {}
-        try:
-            document = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return {}
-        return document if isinstance(document, dict) else {}
+        return unpack(payload)
 
     def save(self, data: dict) -> None:
         """Write atomically; a read-only project simply runs without a cache."""
@@ -146,7 +187,7 @@ class CacheFile:
             ignore_file = folder / ".gitignore"
             if not ignore_file.exists():
                 ignore_file.write_text("# created by tradeguard: never commit this cache\n*\n", encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".bin")
+            handle, temporary = _new_file(folder, ".tmp-")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(_MAGIC + self._digest(key, payload) + payload)
             os.replace(temporary, self.path)

@@ -14,6 +14,7 @@ from lint_rules.config import Config
 from lint_rules.context import FileContext
 from lint_rules.findings import Finding
 from lint_rules.lazy import cst
+from lint_rules.positions import ranges_of
 from lint_rules.rule import Report, Rule
 from lint_rules.rules import all_rules
 from lint_rules.rules._text import Words
@@ -78,8 +79,8 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False,
         raised = [report for instance in instances for report in instance.reports]
         if not raised:
             return Analysis(module, [])
-        # Positions cost about the parse, so only files with findings pay for them.
-        positions = node_positions(module)
+        # Only files with findings pay for positions, and only for the reported nodes.
+        positions = ranges_of(module, [report.node for report in raised])
     except RecursionError:  # LibCST walks recursively; absurdly nested generated code ends here
         raise Unreadable("too deeply nested to check") from None
     located = []
@@ -136,17 +137,6 @@ def parse(text: str):
         raise InvalidSyntax(f"syntax error: {reason}", error.raw_line, error.raw_column + 1) from None
     except (RecursionError, MemoryError):
         raise Unreadable("too deeply nested to parse") from None
-
-
-def node_positions(module) -> dict:
-    """Each node's ``CodeRange``, as ``MetadataWrapper(module).resolve(PositionProvider)`` gives
-    it, for half the cost: the wrapper also runs ``module.visit()`` for the batched providers it
-    resolves alongside (none here), and that rebuilding walk cost more than the positions."""
-    from libcst.metadata import PositionProvider
-
-    provider = PositionProvider()
-    provider._gen_impl(module)  # what the wrapper runs for it; the provider depends on nothing
-    return provider._computed
 
 
 def _visit(module, rules: list[Rule]) -> None:

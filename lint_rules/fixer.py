@@ -25,7 +25,6 @@ import keyword
 import os
 import re
 import stat
-import tempfile
 import tokenize
 from collections import ChainMap
 from dataclasses import dataclass, field, replace
@@ -284,6 +283,8 @@ def write_source(path: Path, before: str, after: str) -> str | None:
         reads_back = False
     if not reads_back:
         return "the fixed text would not read back the same; left unchanged"
+    import tempfile  # here: every check imports this module, few write fixes
+
     folder = path.parent
     try:
         mode = stat.S_IMODE(path.stat().st_mode)

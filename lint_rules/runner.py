@@ -17,14 +17,14 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from lint_rules import engine, fixer, suppression
-from lint_rules.cache import CacheFile, code_fingerprint
+from lint_rules.cache import CacheFile, code_fingerprint, pack, unpack
 from lint_rules.config import Config, load_config, with_overrides
 from lint_rules.context import FileContext
 from lint_rules.cython import check_cython, is_cython, summarize_cython
@@ -127,11 +127,50 @@ def display_path(path: Path) -> str:
     return shown(Path(os.path.relpath(path)).as_posix())
 
 
-@dataclass
 class _IndexEntry:
-    stat_key: tuple   # (size, mtime, ctime, inode, device) when hashed; () if not to be trusted
-    sha: str
-    summary: dict
+    """One file of the index. A summary read from the cache stays encoded until something reads
+    it: a warm run whose cached results all stand, or flake8 on one file, decodes none of them."""
+
+    __slots__ = ("stat_key", "sha", "_summary", "_packed")
+
+    def __init__(self, stat_key: tuple, sha: str, summary: dict | None = None, packed: bytes | None = None) -> None:
+        self.stat_key = stat_key   # (size, mtime, ctime, inode, device) when hashed; () if not to be trusted
+        self.sha = sha
+        self._summary, self._packed = summary, packed
+
+    @property
+    def summary(self) -> dict:
+        if self._summary is None:
+            self._summary = unpack(self._packed or b"")
+        return self._summary
+
+    def packed(self) -> bytes:
+        if self._packed is None:
+            self._packed = pack(self._summary)
+        return self._packed
+
+    def restamped(self, stat_key: tuple, sha: str) -> _IndexEntry:
+        """This entry for the same content found under a new stat."""
+        return _IndexEntry(stat_key, sha, self._summary, self._packed)
+
+
+class _Summaries(Mapping):
+    """The index's summaries by path, read from the entries (so decoded only when asked for)."""
+
+    def __init__(self, entries: dict[str, _IndexEntry]) -> None:
+        self.entries = entries
+
+    def __getitem__(self, rel: str) -> dict:
+        return self.entries[rel].summary
+
+    def __contains__(self, rel: object) -> bool:  # without decoding the summary
+        return rel in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 class Project:
@@ -166,13 +205,18 @@ class Project:
                 self.entries[rel] = entry
             else:
                 stale.append((rel, path, entry))
+        changed = False
         if stale:
             summarize = _parallel_map if len(stale) >= MIN_FILES_TO_SUMMARIZE_IN_PARALLEL else _serial_map
             known = {rel: entry.sha for rel, _, entry in stale if entry is not None}
             jobs = [(path, known.get(rel)) for rel, path, _ in stale]
             for (rel, _, old), fresh in zip(stale, summarize(_summarize_file, jobs, self.jobs)):
-                self.entries[rel] = _IndexEntry(fresh[0], fresh[1], fresh[2] if fresh[2] is not None else old.summary)
-        self._use_entries(save=bool(stale))
+                self.entries[rel] = _IndexEntry(*fresh) if fresh[2] is not None else old.restamped(fresh[0], fresh[1])
+                # A file hashed again only because it changed too recently for its stat to be
+                # trusted, and found the same, is no reason to rewrite the index (an editor's
+                # flake8 runs within that time of every save).
+                changed = changed or old is None or (old.stat_key, old.sha) != fresh[:2]
+        self._use_entries(save=changed)
 
     def load(self, cache: CacheFile) -> dict:
         document = cache.load()
@@ -185,10 +229,10 @@ class Project:
         if save:
             self.index_cache.save({
                 "summary_version": SUMMARY_VERSION,
-                "files": {rel: [e.stat_key, e.sha, e.summary] for rel, e in self.entries.items()},
+                "files": {rel: [e.stat_key, e.sha, e.packed()] for rel, e in self.entries.items()},
             })
         self.index = ProjectIndex.for_config(self.config)
-        self.index.summaries = {rel: entry.summary for rel, entry in self.entries.items()}
+        self.index.summaries = _Summaries(self.entries)
         # Summaries follow from contents: the same files with the same hashes are the same index.
         identity = repr((SUMMARY_VERSION, sorted((rel, entry.sha) for rel, entry in self.entries.items())))
         self.index_identity = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
@@ -213,7 +257,7 @@ class Project:
                 results[rel] = [_tg000(rel, "cannot be read")]
                 continue
             key = self.result_key(rel, entry.sha)
-            hit = None if fix else self.still_valid(cached_results.get(rel), key, answers, rel, lambda: _read_text(path), ruleset)
+            hit = None if fix else self.still_valid(cached_results.get(rel), key, answers, rel, lambda: _read_text(path), lambda: ruleset)
             if hit is not None:
                 results[rel] = hit
                 continue
@@ -254,9 +298,10 @@ class Project:
         return hashlib.sha256(f"{self.run_key}:{sha}:{rel}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
     def still_valid(self, hit, key: str, answers: Answers, rel: str, text: Callable[[], str],
-                    ruleset: engine.RuleSet) -> list[Finding] | None:
+                    rules: Callable[[], engine.RuleSet]) -> list[Finding] | None:
         """The cached findings of a file, if its entry is for this content and configuration and
-        the index still answers its rules' questions alike; else None."""
+        the index still answers its rules' questions alike; else None. ``text`` and ``rules`` are
+        asked for only if a question needs them (a warm hit in flake8 builds no rule set)."""
         try:
             stored_key, stored, asked = hit
             if stored_key != key:
@@ -267,6 +312,7 @@ class Project:
                 # A value derived from the index that no file has computed in this run: the
                 # file's own prefilter computes it (as it did when the entry was made).
                 context = self.context(rel, text())
+                ruleset = rules()
                 ruleset.rules_for(context)
                 ruleset.prepare(context)
                 answers.forget_unanswered()
@@ -313,8 +359,8 @@ class Project:
 
 def _cached_entry(stored) -> _IndexEntry | None:
     try:
-        stat_key, sha, summary = stored
-        return _IndexEntry(tuple(stat_key), sha, summary) if isinstance(summary, dict) and isinstance(sha, str) else None
+        stat_key, sha, packed = stored
+        return _IndexEntry(tuple(stat_key), sha, packed=packed) if isinstance(packed, bytes) and isinstance(sha, str) else None
     except (TypeError, ValueError):  # none, or an entry of another shape
         return None
 

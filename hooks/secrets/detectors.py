@@ -89,21 +89,39 @@ class TokenDetector(Detector):
                     yield self._match(start, found.end(), found.group())
 
 
-class AlpacaKeyDetector(TokenDetector):
+class MixedTokenDetector(TokenDetector):
+    """A format with a short prefix (Alpaca's `PK`, JFrog's `AP`): a key mixes letters and digits
+    after it, where an upper-case constant (`PKCS...`, `APACHE...`) is a word."""
+
     def accepts(self, value: str) -> bool:
-        # A key id mixes letters and digits; an 18-letter constant after `PK` is a word.
         tail = value[2:]
         return sum(char.isdigit() for char in tail) >= 2 and sum(char.isalpha() for char in tail) >= 2
 
 
 class PatternDetector(Detector):
     """A pattern searched in texts holding one of its triggers; the secret is the first named
-    group that matched, or the whole match."""
+    group that matched (but a `name...` one), or the whole match. A `name...` group is the
+    credential name or word the secret is given to (`providers.named`, `providers.near`),
+    reported and judged as such."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for found in self.regex.finditer(scope.text):
-            group = next((name for name, value in found.groupdict().items() if value is not None), 0)
-            yield self._match(found.start(group), found.end(group), found.group(group))
+            matched = [(group, value) for group, value in found.groupdict().items() if value is not None]
+            group = next((group for group, _ in matched if not group.startswith("name")), 0)
+            name = next((value for group, value in matched if group.startswith("name")), "")
+            if self.accepts(found.group(group)):
+                yield self._match(found.start(group), found.end(group), found.group(group), name)
+
+    def accepts(self, value: str) -> bool:
+        return True
+
+
+class NearbyKeyDetector(PatternDetector):
+    """A key of the provider's shape near its word (`providers.near`): with no credential name to
+    say what it is, it must look machine-made too."""
+
+    def accepts(self, value: str) -> bool:
+        return looks_random(value)
 
 
 class MailchimpKeyDetector(Detector):
@@ -156,6 +174,15 @@ class JwtDetector(TokenDetector):
         if b"alg" not in opened and b"typ" not in opened:
             return False
         return len(signature) >= 16 or b"none" in opened.lower()
+
+
+class DiscordTokenDetector(TokenDetector):
+    """A Discord bot token: its first part is the bot's id (a 17-20 digit snowflake) in base64,
+    which no random run of the same shape is."""
+
+    def accepts(self, value: str) -> bool:
+        bot_id = _b64url(value.split(".", 1)[0])
+        return 17 <= len(bot_id) <= 20 and bot_id.isdigit()
 
 
 def _b64url(part: str) -> bytes:
@@ -232,7 +259,8 @@ _EXAMPLE_HOST_RE = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|inva
 _URL_CREDENTIALS_RE = re.compile(
     r"://(?P<user>[^:/\s@'\"`<>{}\[\]\\$]{0,100}):(?P<secret>[^/\s@'\"`<>{}\[\]\\]{1,200})@(?P<host>[A-Za-z0-9.-]{1,200})"
 )
-_SCHEME_BEFORE_RE = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}$")
+# A scheme opens a word: `?ostgres://` (a character lost or mangled) names no scheme.
+_SCHEME_BEFORE_RE = re.compile(r"(?<![A-Za-z0-9+.?!*^~%-])[A-Za-z][A-Za-z0-9+.-]{1,20}$")
 
 
 class PasswordInUrlDetector(Detector):
@@ -249,28 +277,39 @@ class PasswordInUrlDetector(Detector):
 
 
 # `curl -u user:pw`, `--user user:pw`: led by the literal dash for a fast scan.
+# The password may be quoted apart from the user: `-u admin:"pw"`, `-u "admin":'pw'`.
 _USER_OPTION_RE = re.compile(
-    r"-(?:u|-user)(?:[ \t]+|=)(?:\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
+    r"-(?:u|-user)(?:[ \t]+|=)(?:(?P<user>\"[^\"\s:]{1,100}\"|'[^'\s:]{1,100}'|[^\s'\":]{1,100})"
+    r":(?:\"(?P<pdq>[^\"\s]{1,200})\"|'(?P<psq>[^'\s]{1,200})')"
+    r"|\"(?P<dq>[^\"\s]{1,200})\"|'(?P<sq>[^'\s]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
 )
 _SECRET_OPTION_RE = re.compile(
     r"-(?:-(?:password|passwd|pass|token|api-key|apikey|secret|auth-token|access-token|client-secret)(?:[ \t]+|=)"
     r"|p(?=[^\s-]))(?:\"(?P<dq>[^\"\n]{1,200})\"|'(?P<sq>[^'\n]{1,200})'|(?P<bare>[^\s'\"]{1,200}))"
 )
 
+# `curl -H "Authorization: Bearer T"`, `--header 'X-Api-Key: T'`: a header that carries a credential.
+_HEADER_OPTION_RE = re.compile(r"-(?:H|-header)(?:[ \t]+|=)(?:\"(?P<dq>[^\"\n]{1,300})\"|'(?P<sq>[^'\n]{1,300})')")
+_CREDENTIAL_HEADER_RE = re.compile(
+    r"(?:authorization|proxy-authorization|(?:x-)?(?:[a-z]+-)?(?:api-?)?(?:key|token|secret))[ \t]*:[ \t]*"
+    r"(?:(?:basic|bearer|token|api-token|digest)[ \t]+)?(?P<value>[\w=~@.+/-]{8,200})[ \t]*",
+    re.IGNORECASE,
+)
+
 
 class CommandLineDetector(Detector):
-    """Passwords and tokens given to commands: `curl -u user:pw`, `mysql -pPW`, `--password PW`, `--token T`."""
+    """Passwords and tokens given to commands: `curl -u user:pw`, `mysql -pPW`, `--password PW`, `--token T`,
+    `-H 'Authorization: Bearer T'`."""
 
     def find(self, scope: Scope) -> Iterator[Match]:
         text = scope.text
         for found in _USER_OPTION_RE.finditer(text):
             if not _after_space(text, found.start()):
                 continue
-            group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
-            user, colon, password = found.group(group).partition(":")
-            if not colon or _TEMPLATE_CHARS.intersection(found.group(group)):
+            user, colon, password, start = _user_and_password(found)
+            if not colon or _TEMPLATE_CHARS.intersection(user + password):
                 continue
-            value, offset = (password, found.start(group) + len(user) + 1) if password else (user, found.start(group))
+            value, offset = (password, start + len(user) + 1) if password else (user, start)
             if plausible_password(value) and (password or looks_random(value)):
                 yield self._match(offset, offset + len(value), value, "--user")
         for found in _SECRET_OPTION_RE.finditer(text):
@@ -278,8 +317,38 @@ class CommandLineDetector(Detector):
                 continue
             group = next(g for g in ("dq", "sq", "bare") if found.group(g) is not None)
             value = found.group(group)
+            if found.group(0)[1] == "p" and _OPTION_NAME_RE.match(value):
+                continue  # `-print_final_stats=1`: a one-dash long option (libFuzzer, clang), not `-pPASSWORD`
             if not _TEMPLATE_CHARS.intersection(value) and plausible_password(value) and (found.group(0)[1] == "-" or looks_random(value)):
                 yield self._match(found.start(group), found.end(group), value, found.group(0).split("=")[0].split()[0])
+        yield from self._headers(text)
+
+    def _headers(self, text: str) -> Iterator[Match]:
+        """A header's credential, shorter than a random token may be (`Api-Token: Sk94HG7f6KB`): the
+        option and the header's name say what it is; it must still not read as words."""
+        for found in _HEADER_OPTION_RE.finditer(text):
+            if not _after_space(text, found.start()):
+                continue
+            group = "dq" if found.group("dq") is not None else "sq"
+            header = _CREDENTIAL_HEADER_RE.fullmatch(found.group(group))
+            if header is None or not plausible_password(header.group("value")):
+                continue
+            start = found.start(group) + header.start("value")
+            yield self._match(start, start + len(header.group("value")), header.group("value"), "--header")
+
+
+_OPTION_NAME_RE = re.compile(r"[a-z]+(?:[_-][a-z]+)*=")
+
+
+def _user_and_password(found: re.Match[str]) -> tuple[str, str, str, int]:
+    """(user, ":" or "", password, offset of the user) of a `--user` option's value."""
+    quoted = next((group for group in ("pdq", "psq") if found.group(group) is not None), None)
+    if quoted is not None:
+        user = found.group("user")
+        return user, ":", found.group(quoted), found.start(quoted) - len(user) - 1
+    group = next(group for group in ("dq", "sq", "bare") if found.group(group) is not None)
+    user, colon, password = found.group(group).partition(":")
+    return user, colon, password, found.start(group)
 
 
 # `-u <user:password>`, `--token $TOKEN`, `-p{{ pw }}`: a stand-in, not a value.
@@ -326,20 +395,67 @@ class ClientArgumentDetector(Detector):
 
 
 class CredentialNameDetector(Detector):
-    """A literal assigned to a credential name in any syntax, typed as the provider the name names."""
+    """A literal assigned to a credential name in any syntax, typed as the provider the name names.
+
+    A value is judged by the formats it claims: one that opens with a token format's own prefix
+    and is not that token (`cfut_` cut short, `xai-` and half a key, a `DATABRICKS_TOKEN` of
+    `dapi12`) is a mangled copy or a test's look-alike, and a value under the name of a provider
+    with one shape of key (`name_format`: a Telegram name holds bot tokens) that does not have
+    it is not that provider's key. Neither is reported, by the provider's name or the generic one.
+    """
 
     def find(self, scope: Scope) -> Iterator[Match]:
         for assignment in scope.assignments:
             provider = named_provider(assignment.segments)
-            secret_type = provider.secret_type if provider is not None else self.secret_type
             value = assignment.value
+            if fails_claimed_format(value, provider):
+                continue
+            if provider is not None and provider.name_format and assignment.kind == "secret" and not _name_format_of(provider).fullmatch(value):
+                continue
+            secret_type = provider.secret_type if provider is not None else self.secret_type
             if provider is not None and provider.prefixes and value.startswith(provider.prefixes) and not _format_of(provider).match(value):
-                # Name and prefix claim the provider's format and the value fails it (`DATABRICKS_TOKEN
-                # = "dapi12..."` cut short): at most a generic credential, and only if machine-made.
+                # A two-letter prefix (`PK` of Alpaca's key ids) under the provider's name claims
+                # too little to drop a value: a generic credential, if machine-made.
                 if not looks_random(value):
                     continue
                 secret_type = self.secret_type
             yield Match(assignment.start, assignment.end, value, secret_type, assignment.name)
+
+
+# Prefixes that claim a token format wherever a value opens with them: four characters or more
+# (`cfut_`, `xai-`, `AKIA`), or three ending in a separator (`hf_`, `SG.`, `r8_`), and not a word a
+# value may open with by chance (`access-`, `secret_`, a hash's `sha256~`), nor one many vendors
+# share (`sk_` of Stripe, IEX, ElevenLabs and Clerk; `sk-` of OpenAI, DeepSeek and Moonshot), nor
+# Dropbox's `sl.`, whose newer tokens are longer than its published format.
+_UNCLAIMED_PREFIXES = frozenset({
+    "access-", "access_token", "secret_", "key-", "API-", "pat.", "sat.", "sha256~", "sk_", "rk_", "sk-", "sl.",
+})
+
+
+def _claims(provider: Provider) -> tuple[str, ...]:
+    """A row's prefixes, and for a searched pattern the triggers that open its tokens (`sgp_`)."""
+    heads = provider.prefixes or tuple(
+        trigger for trigger in provider.triggers if trigger[-1:] in "_-" and trigger in provider.pattern
+    )
+    return tuple(
+        head for head in heads
+        if (len(head) >= 4 or len(head) == 3 and head[-1] in "_.-") and head not in _UNCLAIMED_PREFIXES
+    )
+
+
+_CLAIMING_PREFIXES: tuple[tuple[str, Provider], ...] = tuple(
+    (prefix, provider) for provider in PROVIDERS if provider.pattern for prefix in _claims(provider)
+)
+_CLAIMING_STARTS = tuple(prefix for prefix, _ in _CLAIMING_PREFIXES)
+
+
+def fails_claimed_format(value: str, named: Provider | None = None) -> bool:
+    """The value opens with a token format's prefix (any format's distinctive one, or a
+    three-character one of the provider its name names) and fits none of the formats it claims."""
+    claimants = [provider for prefix, provider in _CLAIMING_PREFIXES if value.startswith(prefix)] if value.startswith(_CLAIMING_STARTS) else []
+    if named is not None and named.pattern and any(len(prefix) >= 3 and value.startswith(prefix) for prefix in named.prefixes):
+        claimants.append(named)
+    return bool(claimants) and not any(_format_of(provider).match(value) for provider in claimants)
 
 
 @cache
@@ -347,9 +463,14 @@ def _format_of(provider: Provider) -> re.Pattern[str]:
     return re.compile(provider.pattern)
 
 
+@cache
+def _name_format_of(provider: Provider) -> re.Pattern[str]:
+    return re.compile(provider.name_format)
+
+
 _CLASSES: dict[str, type[Detector]] = {
     cls.__name__: cls
-    for cls in (AlpacaKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
+    for cls in (MixedTokenDetector, DiscordTokenDetector, NearbyKeyDetector, MailchimpKeyDetector, OandaTokenDetector, JwtDetector, PemPrivateKeyDetector, CoinbaseCdpKeyDetector,
                 PasswordInUrlDetector, CommandLineDetector, ClientArgumentDetector, CredentialNameDetector)
 }
 

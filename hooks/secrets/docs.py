@@ -18,8 +18,11 @@ _PAGE = """\
 Finds credentials in files of any type (code, `.env`, YAML, JSON, TOML, INI, shell, Dockerfiles,
 notebooks, Kubernetes Secrets, prose, logs) and in git history (`--history`). A token whose format
 is distinctive (`sk_live_...`, `ghp_...`, `xoxb-...`, a signed JWT, a PEM private key) is reported
-wherever it stands; any other value is reported when a credential name holds it (`api_key = "..."`,
-`BINANCE_API_SECRET=...`, `--password ...`, `curl -u user:pw`), or when it is passed positionally
+wherever it stands; a value of a provider's own exact shape is reported under any name holding the
+provider's word (`cloudflare: "<37 hex>"`, `SONAR.LOGIN ::= "..."`, `"artifactory", "..."`) or shortly
+after the word (`kucoin secret <uuid>`); any other value is reported when a credential name holds
+it (`api_key = "..."`, `BINANCE_API_SECRET=...`, `<add key="ClearTextPassword" value="..."/>`,
+`--password ...`, `curl -u user:pw`, `curl -H "Api-Token: ..."`), or when it is passed positionally
 to a broker SDK's client class. The secret itself never appears in any output, cache or baseline.
 Files git ignores are not scanned while walking folders (`respect-gitignore`,
 `--no-respect-gitignore`). Nothing is verified over the network.

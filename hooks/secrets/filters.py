@@ -29,7 +29,7 @@ import re
 import string
 from collections.abc import Callable
 
-from hooks.secrets.syntax import shannon_entropy
+from hooks.secrets.syntax import shannon_entropy, typed_by_hand
 
 # Template syntax anywhere, or a value that opens like an expression or markup (`{odbc_pw`,
 # cut at the brace by an unquoted read of an f-string).
@@ -50,8 +50,9 @@ _MASKS = ("xxx", "XXX", "***", "...", "\u2026")
 _DIGIT_FILLERS = ("0000000", "1234567")
 # One character eight times over: `glc_1111111111...`, `AIzaaaaaaaaa...`.
 _REPEATED_RE = re.compile(r"(.)\1{7}")
-# One run over and over: `0x` and `0123456789abcdef` four times.
-_REPEATED_RUN_RE = re.compile(r"(.{4,32}?)\1+")
+# One run over and over, perhaps cut short at the end: `0x` and `0123456789abcdef` four times,
+# `a1b2c3d4e5f6` twice and `a1b2`.
+_REPEATED_RUN_RE = re.compile(r"(.{4,32}?)\1+(.{0,32})")
 _KNOWN_DEFAULTS = frozenset({
     "password", "passw0rd", "secret", "admin", "root", "guest", "postgres", "mysql", "test", "token",
     "apikey", "api_key", "none", "null", "nil", "true", "false", "undefined", "default", "pass", "user",
@@ -79,12 +80,12 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     unleet = lowered.rstrip("!0123456789").translate(_UNLEET)
     if len(set(lowered)) <= 3 or {lowered, unleet} & _KNOWN_DEFAULTS or _TEMPLATE_RE.search(secret):
         return True
-    # A leading run is a format's own padding (Twitter's bearer tokens open with 22 `A`).
-    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(secret.lstrip(secret[:1])):
+    if any(mask in secret for mask in _MASKS) or _REPEATED_RE.search(_without_padding(secret)):
         return True
-    if _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x")):
+    repeated = _REPEATED_RUN_RE.fullmatch(secret.removeprefix("0x"))
+    if repeated is not None and repeated.group(1).startswith(repeated.group(2)) or _mostly_doubled(secret):
         return True
-    parts = [part.lower() for part in _PART_RE.findall(secret)]
+    parts = [part.lower() for part in _PART_RE.findall(secret.removeprefix("0x"))]
     if any(part in _PLACEHOLDER_PARTS for part in parts):
         return True
     if is_explicit_name(name):
@@ -93,6 +94,20 @@ def is_placeholder(secret: str, name: str = "") -> bool:
     return any(filler in secret for filler in _DIGIT_FILLERS) or any(
         len(part) >= 6 and _in_sequence(part) for part in parts + [lowered]
     )
+
+
+def _without_padding(secret: str) -> str:
+    """A leading run of one letter is a format's own padding (Twitter's bearer tokens open with
+    22 `A`); a leading run of one digit (`1111111111:...`) is filler, and stays."""
+    return secret.lstrip(secret[:1]) if secret[:1].isalpha() else secret
+
+
+def _mostly_doubled(secret: str) -> bool:
+    """`1111222233334444aaaabbbb...`: each character typed again and again. In a random key a
+    character repeats the one before it about one time in sixteen (hex) or sixty (base64)."""
+    body = _without_padding(secret)
+    doubled = sum(body[index] == body[index - 1] for index in range(1, len(body)))
+    return len(body) >= 16 and doubled * 5 >= len(body) * 2
 
 
 # A sequence run longer than one pass over the ten digits: `abcdefghijklmnopqrstuvwxyz`.
@@ -109,7 +124,7 @@ def is_explicit_name(name: str) -> bool:
 
 
 _ENVIRONMENT_RE = re.compile(
-    r"^\$\{?[A-Za-z_]|^%[A-Za-z_]\w*%$|environ|getenv|process\.env|ENV\[|^env:|secretKeyRef|valueFrom"
+    r"^\$\{?[A-Za-z_]|^%[A-Za-z_]\w*%$|environ(?!ment)|getenv|process\.env|ENV\[|^env:|secretKeyRef|valueFrom"
     r"|^!(?:vault|env|secret)|^(?:vault|ssm|awssm|gcpsm|azkv|op|ref\+\w+)://|^arn:aws:(?:secretsmanager|ssm):"
 )
 _ENVIRONMENT_NAME_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -143,21 +158,22 @@ def is_indirect_reference(secret: str) -> bool:
 
 
 _TEST_PATH_RE = re.compile(
-    r"(?:^|/)(?:tests?|testing|__tests__|spec|fixtures?|testdata|mocks?)/"
+    r"(?:^|/)(?:tests?|testing|__tests__|spec|fixtures?|test[_-]?data|mocks?)/"
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|conftest\.py)$"
 )
 _DUMMY_WORDS = ("test", "fake", "dummy", "mock", "sample", "example", "foo", "secret", "password", "xyz")
 
 
 def is_dummy_in_test_fixture(secret: str, filename: str) -> bool:
-    """In tests and fixtures, values that say they are dummies, or are too regular to be keys.
+    """In tests and fixtures, values that say they are dummies, are too regular to be keys, or
+    are words a person typed (`strongpass123`).
 
     A random-looking value in a test is still reported: real keys get pasted into tests too.
     """
     if not _TEST_PATH_RE.search(filename.replace(os.sep, "/")):
         return False
     lowered = secret.lower()
-    return any(word in lowered for word in _DUMMY_WORDS) or shannon_entropy(secret) < 3.0
+    return any(word in lowered for word in _DUMMY_WORDS) or shannon_entropy(secret) < 3.0 or typed_by_hand(secret)
 
 
 LOCKFILES = frozenset({
@@ -273,14 +289,18 @@ VENDOR_EXAMPLES = frozenset({
     # Binance API documentation, signed endpoint examples.
     "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
     "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+    # Microsoft's nuget.config reference, packageSourceCredentials examples.
+    "33f!!lloppa", "hal+9ooo_da!sY",
     # Kraken REST API documentation, API-Sign example.
     "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
 })
 
 
-# SHA-1 of public client keys that vendors ship in their SDKs and samples (Google's Firebase SDK
-# example keys): public by design, and kept here as hashes so no key-shaped literal is in the code.
+# SHA-1 of public keys that vendors ship in their SDKs, samples and API references (Google's
+# Firebase SDK example keys, the test keys of Stripe's API reference that every tutorial copies):
+# public by design, and kept here as hashes so no key-shaped literal is in the code.
 PUBLIC_CLIENT_KEY_HASHES = frozenset({
+    "0cb62954c5feaf5379bfb79b8e0087953ec49b9c", "30629614e951d0c842d53d2e2a3725c5a74fa4c1",
     "aeba977081f557a09d006463272f938094c0c06c", "8604acf99b2143abfe6ba97c7090b647753b4132",
     "f3b25215a08aca0106fe4e91e85cea25199ab84a", "767249479854747822994556243a51de112076cb",
     "43dcc07885e54b573c9f085be3749107890e93ec", "adc4fbfaf2488c787b2f89853d45bd56e852914e",
@@ -292,21 +312,51 @@ PUBLIC_CLIENT_KEY_HASHES = frozenset({
 })
 
 
+# SHA-1 of the private keys every Ethereum developer has (lower-case hex, no `0x`): the first ten
+# accounts Hardhat, Anvil and Ganache derive from the published `test test ... junk` mnemonic, and
+# the example key of web3.js's documentation. Public: bots drain any funds sent to them.
+PUBLIC_DEV_KEY_HASHES = frozenset({
+    "decb2f3d032bf00747bc25018f4a30bacd4c6b2e", "d61fef1878cd234025ec4f6aef3cc3559445d798",
+    "c6f2bbd3db7e06d8a680b17b9f131b0ec4893e83", "b1b10394341ebd0aedcf78e550dbfde25f578d6e",
+    "c8dc730e231c11aea2b8695fbe0e8bb1c492ce8f", "ff82acf0200a4abe5d7b24c216278d02c8be0bad",
+    "ea2eda2f47286ee6f8d7e065f72512319ed5bac8", "fc1987a7d4f7c8693216ebb0074c2a3f366620e2",
+    "c853e62d5abd819b614b63e868eb0211c265e26c", "3ad29a520e3fc99a22d775fbd3f60501ada5e83f",
+    "4b3760b4e00c08fb736262c205107adcd6991b3c",
+})
+_HEX_KEY_RE = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
+
+
 def is_vendor_example(secret: str) -> bool:
     """AWS's documented keys all say EXAMPLE (`AKIAIOSFODNN7EXAMPLE`); others are listed,
-    public client keys are known by hash, and JWTs signed with jwt.io's published secrets are
-    its examples."""
+    public client keys and developer chains' keys are known by hash, and JWTs signed with
+    jwt.io's published secrets are its examples."""
     if "EXAMPLE" in secret or secret in VENDOR_EXAMPLES:
         return True
     if secret.startswith("eyJ") and secret.count(".") == 2:
-        return is_signed_with_example_secret(secret)
-    return secret.startswith("AIza") and hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
+        return is_signed_with_example_secret(secret) or is_public_client_jwt(secret)
+    if _HEX_KEY_RE.fullmatch(secret):
+        return hashlib.sha1(secret.lower().removeprefix("0x").encode()).hexdigest() in PUBLIC_DEV_KEY_HASHES
+    return hashlib.sha1(secret.encode()).hexdigest() in PUBLIC_CLIENT_KEY_HASHES
 
 
 # The HMAC secrets jwt.io's debugger fills in, old and new: anyone can forge such a token.
 JWT_EXAMPLE_SECRETS = (b"your-256-bit-secret", b"your-384-bit-secret", b"your-512-bit-secret",
                        b"a-string-secret-at-least-256-bits-long")
 _HMAC_DIGESTS = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
+
+
+def is_public_client_jwt(token: str) -> bool:
+    """A Supabase `anon` key: a JWT the project ships to every browser, whose power is what row
+    level security allows anyone (the `service_role` key is the secret one)."""
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return False
+    return isinstance(claims, dict) and claims.get("iss") == "supabase" and claims.get("role") == "anon"
 
 
 def is_signed_with_example_secret(token: str) -> bool:
@@ -342,6 +392,46 @@ def is_parameters_without_secret(secret: str) -> bool:
     return bool(_QUERY_RE.fullmatch(secret)) and not _SECRET_PARAMETERS.search(secret)
 
 
+def is_placeholder_basic_auth(secret: str, line: str) -> bool:
+    """`Authorization: Basic dXNlcjpwdw==` is `user:pw`: HTTP Basic credentials are judged by the
+    password they decode to, a stand-in (`changeme`) or a few letters being no credential. With
+    no password at all the user part is the key (as many APIs take it), and stays reported."""
+    if "Basic " + secret not in line:
+        return False
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(secret, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return bool(colon and password) and (len(password) < 6 or is_placeholder(password) or password.lower() == user.lower())
+
+
+# The fields of a shared access signature, and the values Azure accepts in them: permissions
+# are letters of `racwdxyltfmeopi`, an IP is an address or a range, the protocol `https` or
+# `https,http`, versions and times dates.
+_SAS_FIELD_RE = re.compile(r"(?<![A-Za-z0-9_])(sp|sip|spr|sv|st|se|sr)=([^&\s\"'#]*)")
+_SAS_VALUES = {
+    "sp": re.compile(r"[racwdxyltfmeopi]+"),
+    "sip": re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?:-\d{1,3}(?:\.\d{1,3}){3})?"),
+    "spr": re.compile(r"https(?:,http)?|http,https"),
+    "sv": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "st": re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:%A-Fa-f.]{2,20}Z?)?"),
+    "se": re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:%A-Fa-f.]{2,20}Z?)?"),
+    "sr": re.compile(r"[bcfsod]|b[sv]"),
+}
+
+
+def is_malformed_sas_token(secret_type: str, line: str) -> bool:
+    """A SAS signature whose other fields Azure would reject (permission `q`, an IP of three
+    octets): a look-alike, as no service issues such a token."""
+    if secret_type != "Azure Credential" or "sig=" not in line:
+        return False
+    return any(not _SAS_VALUES[field].fullmatch(value) for field, value in _SAS_FIELD_RE.findall(line))
+
+
 FILTERS: tuple[Callable[..., bool], ...] = (
     is_placeholder,
     is_name_echo,
@@ -358,6 +448,8 @@ FILTERS: tuple[Callable[..., bool], ...] = (
     is_public_key_material,
     is_vendor_example,
     is_parameters_without_secret,
+    is_malformed_sas_token,
+    is_placeholder_basic_auth,
 )
 _INJECTED: tuple[tuple[Callable[..., bool], tuple[str, ...]], ...] = tuple(
     (function, tuple(inspect.signature(function).parameters)) for function in FILTERS

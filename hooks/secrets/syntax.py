@@ -2,7 +2,8 @@
 
 One parser serves every syntax a trading repository holds: Python and JS assignments and
 keyword arguments, dict and JSON keys, YAML, TOML, INI and ``.env`` lines, shell ``export``,
-Dockerfile ``ENV``, compose ``environment`` lists and Kubernetes ``- name: X / value: Y`` pairs.
+Dockerfile ``ENV``, compose ``environment`` lists, Kubernetes ``- name: X / value: Y`` pairs and
+.NET/NuGet ``<add key="X" value="Y" />`` settings.
 Everything here is pure and linear in the text: a pathological line costs time in proportion
 to its length, never more (no pattern has nested or overlapping unbounded repeats).
 
@@ -59,6 +60,9 @@ _DOCKER_ENV_RE = re.compile(
     r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<name>[A-Za-z_]\w{0,99})[ \t]+(?P<bare>[^\s=]\S{0,1999})[ \t]*$", re.MULTILINE
 )
 _NETRC_RE = re.compile(r"(?<!\S)(?P<name>password|passwd)[ \t]+(?P<bare>\S{1,2000})")
+# .NET and NuGet XML settings name the value in one attribute and give it in the next:
+# `<add key="ClearTextPassword" value="..." />`.
+_XML_PAIR_RE = re.compile(r"<add[ \t]+key=\"(?P<name>[A-Za-z_][\w.:-]{0,99})\"[ \t]+value=\"(?P<bare>[^\"\n]{1,2000})\"")
 # The line after `- name: X` in a Kubernetes or compose env list.
 _K8S_VALUE_RE = re.compile(
     r"[ \t]*value:[ \t]*(?:\"(?P<dq>[^\"\n]{0,2000})\"|'(?P<sq>[^'\n]{0,2000})'|(?P<bare>[^\s\"'#]{1,2000}))"
@@ -105,6 +109,9 @@ EXCLUDED_SEGMENTS = frozenset({
     # Blockchain addresses and mints are public: `quoteTokenAddress`, `main_wallet_address`.
     "address", "addr", "mint", "contract",
 })
+# Names that say the value is not a working credential: `invalid_token`, `wrongPassword`, a
+# test's `nonMatchingToken` (read across two segments too: `non_matching`).
+NOT_REAL_SEGMENTS = frozenset({"invalid", "wrong", "bogus", "incorrect", "nonmatching", "mismatched", "unmatched"})
 _PASSWORD_OWNERS = frozenset({"login", "user", "username", "admin", "root", "account"})
 # Tokens that identify a request rather than authenticate it (AWS's `ClientToken`).
 EXCLUDED_NAMES = frozenset({("client", "token"), ("request", "token")})
@@ -146,13 +153,19 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
     """``"password"``, ``"secret"`` or None for a split name."""
     if not segments or segments in EXCLUDED_NAMES:
         return None
+    if "clear" in segments:  # NuGet's `ClearTextPassword` holds the password in clear, it is no label text
+        segments = tuple(part for index, part in enumerate(segments) if part != "text" or segments[index - 1] != "clear")
     is_password = any(segment in PASSWORD_SEGMENTS for segment in segments) or segments[-1] == _LAST_ONLY_PASSWORD_SEGMENT
-    # `admin_login_password`, `db_user_password`: whose password it is does not make it a login name.
-    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if is_password else EXCLUDED_SEGMENTS
-    if any(segment in excluded for segment in segments):
+    # `admin_login_password`, `db_user_password`, `user_auth`, `account_key`: whose credential it is
+    # does not make it a login name, when the credential word comes last.
+    owned = is_password or segments[-1] in SECRET_SEGMENTS or segments[-1] == "key"
+    excluded = EXCLUDED_SEGMENTS - _PASSWORD_OWNERS if owned else EXCLUDED_SEGMENTS
+    if any(segment in excluded for segment in segments) or _says_not_real(segments):
         return None
     if is_password:
         return "password"
+    if _names_a_coin(segments):
+        return None
     if len(segments) == 1 and len(segments[0]) >= 5 and segments[0] in VENUE_WORDS:
         return "secret"  # `cloudflare: "<key>"`: a provider's name alone, holding a machine-made value
     if any(segment in SECRET_SEGMENTS for segment in segments):
@@ -161,6 +174,33 @@ def credential_kind(segments: tuple[str, ...]) -> str | None:
         if segment == "key" and (len(segments) == 1 or index > 0 and segments[index - 1] in KEY_QUALIFIERS):
             return "secret"
     return None
+
+
+# In trading code a `token` is often a coin: `tokenIn`, `token0`, `tokenProgram`, `quote_token`,
+# `UNKNOWN_TOKEN_X` hold a mint or a contract, which is public. Words before or after `token` that
+# say so, unless an auth word says it is a credential after all (`access_token_a`, `api_token_0`).
+_COIN_AFTER = frozenset({
+    "in", "out", "a", "b", "x", "y", "0", "1", "program", "vault", "mint", "pool", "pair", "symbol", "decimals",
+    "amount", "list", "info", "metadata", "account", "accounts", "balance", "price", "supply",
+})
+_COIN_BEFORE = frozenset({
+    "base", "quote", "native", "wrapped", "stable", "reward", "lp", "erc20", "spl", "from", "to", "collateral", "debt",
+    "gas", "fee",
+})
+_AUTH_WORDS = frozenset({"auth", "access", "api", "bearer", "refresh", "session", "oauth", "bot", "personal", "jwt"})
+
+
+def _names_a_coin(segments: tuple[str, ...]) -> bool:
+    if "token" not in segments or any(segment in _AUTH_WORDS or segment in SECRET_SEGMENTS - {"token"} for segment in segments):
+        return False
+    index = segments.index("token")
+    return index + 1 < len(segments) and segments[index + 1] in _COIN_AFTER or index > 0 and segments[index - 1] in _COIN_BEFORE
+
+
+def _says_not_real(segments: tuple[str, ...]) -> bool:
+    return any(segment in NOT_REAL_SEGMENTS for segment in segments) or any(
+        first + second in NOT_REAL_SEGMENTS for first, second in zip(segments, segments[1:])
+    )
 
 
 # -- what a value looks like ------------------------------------------------------------------
@@ -216,9 +256,35 @@ def is_words(value: str) -> bool:
 
 
 def is_identifier(value: str) -> bool:
-    """Words joined by separators, short parts allowed (`access_logs.s3.enabled`)."""
+    """Words joined by separators, short parts and letter-and-number codes allowed
+    (`access_logs.s3.enabled`, an XML type `clm5:AgencyIdentificationCodeContentType`)."""
     parts = _PART_SEPARATOR_RE.split(value)
-    return len(parts) > 1 and all(len(part) <= 3 or is_words(part) for part in parts)
+    if len(parts) < 2:
+        return False
+    words = [len(part) > 3 and is_words(part) for part in parts]
+    return all(word or len(part) <= 3 or _CODE_RE.fullmatch(part) for word, part in zip(words, parts)) and (
+        any(words) or all(len(part) <= 3 for part in parts)
+    )
+
+
+# A letters-then-digits code (`clm05546`, `utf8`, `v2`), as namespaces and versions are named.
+_CODE_RE = re.compile(r"[A-Za-z]{1,6}\d{1,8}")
+
+
+def typed_by_hand(value: str) -> bool:
+    """Words a person typed, then perhaps a number and a sign (`strongpass123`, `accountsCRUD1!`,
+    `recovery_pw`): a test's password, not a generated key, whose digits fall among its letters."""
+    if _TYPED_RE.fullmatch(value) is None:
+        return False
+    tokens = _WORD_TOKEN_RE.findall(value)
+    letters = sum(map(len, tokens))
+    return len(tokens) <= 4 and letters >= max(4, 3 * len(tokens)) and all(
+        len(token) <= 3 or token.isupper() or len(token) <= 12 and sum(char in _VOWELS for char in token) * 5 >= len(token)
+        for token in tokens
+    )
+
+
+_TYPED_RE = re.compile(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}[-_]?\d{0,6}[!@#$%^&*?.]{0,3}")
 
 
 def looks_like_path(value: str) -> bool:
@@ -377,6 +443,8 @@ def _parse_assignments(scope: Scope) -> list[Assignment]:
         found.extend(_spaced_pairs(_DOCKER_ENV_RE, scope.text))
     if scope.is_netrc:
         found.extend(_spaced_pairs(_NETRC_RE, scope.text))
+    if "<add" in text:
+        found.extend(_spaced_pairs(_XML_PAIR_RE, scope.text, declared=True))
     return found
 
 
@@ -397,7 +465,13 @@ def _value_after(scope: Scope, name: str, segments: tuple[str, ...], kind: str, 
         return None
     if group == "bare" and match.group("op") in ("==", "!=", "==="):
         return None
-    return _assignment(name, segments, kind, match.group(group), match.start(group))
+    value, value_start = match.group(group), match.start(group)
+    if text.endswith("${", 0, start):
+        # `${DB_PASSWORD:-admin}`: a shell expansion whose fallback, if any, is the literal.
+        if group != "bare" or match.group("op") is not None or not value.startswith(("-", "=")):
+            return None
+        value, value_start = value[1:], value_start + 1
+    return _assignment(name, segments, kind, value, value_start)
 
 
 def _inside_string(text: str, line_start: int, offset: int) -> bool:
@@ -416,24 +490,28 @@ def _k8s_env_value(scope: Scope, name: str, segments: tuple[str, ...], kind: str
     return _assignment(name, segments, kind, match.group(group), match.start(group))
 
 
-def _spaced_pairs(pattern: re.Pattern[str], text: str) -> list[Assignment]:
+def _spaced_pairs(pattern: re.Pattern[str], text: str, *, declared: bool = False) -> list[Assignment]:
     found = []
     for match in pattern.finditer(text):
         segments = split_name(match.group("name"))
         kind = credential_kind(segments)
         if kind is not None:
-            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"))
+            assignment = _assignment(match.group("name"), segments, kind, match.group("bare"), match.start("bare"), declared)
             if assignment is not None:
                 found.append(assignment)
     return found
 
 
-def _assignment(name: str, segments: tuple[str, ...], kind: str, value: str, start: int) -> Assignment | None:
+def _assignment(
+    name: str, segments: tuple[str, ...], kind: str, value: str, start: int, declared: bool = False
+) -> Assignment | None:
+    """`declared`: the syntax itself says the value is a literal password (a NuGet
+    `<add key="ClearTextPassword" value="...">`), so one that reads as words is still one."""
     scheme = _AUTH_SCHEME_RE.match(value)
     if scheme is not None:
         value, start = value[scheme.end():], start + scheme.end()
     if kind == "password":
-        if not plausible_password(value):
+        if not (plausible_password(value) or declared and len(value) >= 8 and not any(char.isspace() for char in value)):
             return None
     elif not looks_random(value):
         return None

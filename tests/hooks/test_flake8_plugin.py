@@ -229,3 +229,37 @@ def test_a_file_check_has_judged_is_not_parsed_again(tmp_path, monkeypatch):
     checker = TradeguardChecker(ast.parse(VIOLATION), VIOLATION.splitlines(True), str(tmp_path / "project/bot/a.py"))
     assert [message.split()[0] for _, _, message, _ in checker.run()] == ["TG101"]
     flake8_plugin._workspace_for.cache_clear()
+
+
+def flake8_modules(*args: str, cwd: Path, input: str | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """flake8's run and the modules it had loaded when it ended (on its last stderr line)."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('MODULES', *sorted(sys.modules), file=sys.stderr))\n"
+            "from flake8.main.cli import main\nsys.exit(main())\n")
+    done = subprocess.run([sys.executable, "-c", code, *FLAKE8[3:], *args], cwd=cwd, input=input,
+                          capture_output=True, text=True, timeout=120)
+    *_, modules = done.stderr.rpartition("MODULES ")
+    return done, set(modules.split())
+
+
+# Loaded only to parse (LibCST is imported lazily: its submodules tell), to build the rule set, to scan.
+CHECKING_MODULES = {"libcst._nodes", "lint_rules.rules.tg101_order_call", "hooks.secrets.engine"}
+
+
+def test_a_warm_file_costs_no_parse_no_rule_set_and_no_secret_scan(tmp_path):
+    """In an editor flake8 runs on every save: for a file `check` has judged (TG301 and TG101
+    here), the plugin reads both caches and loads neither LibCST, nor the rules, nor the scanner."""
+    token = f"{secrets.token_hex(16)}-{secrets.token_hex(16)}"  # an OANDA v20 token's shape
+    text = f'OANDA_TOKEN = "{token}"\n\n\n{VIOLATION}'
+    write_project(tmp_path, {"bot/a.py": text, "bot/b.py": "x = 1\n"})
+    checked = run_cli("check", ".", "--format", "json", cwd=tmp_path)
+    expected = [(f["path"], f["line"], f["column"], f["code"], f["message"]) for f in json.loads(checked.stdout)]
+    assert [code for *_, code, _ in expected] == ["TG301", "TG101"]
+    done, modules = flake8_modules("bot/a.py", cwd=tmp_path)
+    assert parsed(done.stdout) == expected
+    assert "lint_rules.runner" in modules and not CHECKING_MODULES & modules
+    # The same file changed in the editor's buffer: checked, parsed and scanned, as it must be.
+    done, modules = flake8_modules("--stdin-display-name", "bot/a.py", "-", cwd=tmp_path, input=text.replace("on_bar", "on_tick"))
+    assert [code for *_, code, _ in parsed(done.stdout)] == ["TG301", "TG101"]
+    assert CHECKING_MODULES <= modules
+    assert token not in done.stdout + done.stderr

@@ -97,20 +97,3 @@ def test_walk_visits_what_libcst_visits_in_the_same_order():
     assert seen == [entry for entry in expected if entry.split()[1] in names]
     assert len(seen) > 150
 
-
-def test_positions_are_those_the_metadata_wrapper_gives_for_every_node():
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from lint_rules.engine import node_positions
-    from lint_rules.examples import example_text
-    from lint_rules.rules import all_rules
-
-    sources = [Path(__file__).read_text(encoding="utf-8")]
-    sources += [example_text(example.code) for rule in all_rules() for example in (*rule.VALID, *rule.INVALID)
-                if example.path.endswith(".py")]
-    for source in sources:
-        module = cst.parse_module(source)
-        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        found = node_positions(module)
-        assert len(found) == len(expected) > 0
-        assert all(found[node] == position for node, position in expected.items())

@@ -131,6 +131,38 @@ def test_warm_run_reuses_cached_results_and_sees_edits(in_tmp, monkeypatch):
     assert any(path.name.startswith("results") for path in (in_tmp / ".tradeguard_cache").iterdir())
 
 
+def test_summaries_are_decoded_from_the_cache_only_when_a_check_reads_them(in_tmp, monkeypatch):
+    paper = "from bot.venues import Venue\n\nclass Paper(Venue):\n    def place_order(self, **o):\n        return super().place_order(**o)\n"
+    project(in_tmp, {
+        "bot/base.py": "class BaseConnector:\n    pass\n",
+        "bot/venues.py": "from bot.base import BaseConnector\n\nclass Venue(BaseConnector):\n    pass\n",
+        "bot/paper.py": paper,
+        "s.py": ORDER_CALL,
+    })
+    assert codes_by_file(check_paths([in_tmp])) == {"s.py": ["TG101"]}
+    decoded = []
+    real_unpack = runner.unpack
+    monkeypatch.setattr(runner, "unpack", lambda data: decoded.append(data) or real_unpack(data))
+    assert codes_by_file(check_paths([in_tmp])) == {"s.py": ["TG101"]} and decoded == []
+    # Edited, paper.py is checked again: that Venue is a connector comes from the cached summaries.
+    (in_tmp / "bot/paper.py").write_text(paper + "\n")
+    assert check_paths([in_tmp / "bot/paper.py"]).findings == [] and decoded
+
+
+def test_files_hashed_again_only_because_they_just_changed_do_not_rewrite_the_index(in_tmp):
+    """Written a moment ago, a file's stat is not trusted yet (an edit in the same clock tick could
+    hide): it is hashed again on every run, and found the same, the index is left as it is."""
+    project(in_tmp, {"s.py": ORDER_CALL, "t.py": "x = 1\n"})
+    check_paths([in_tmp])
+    [index] = (in_tmp / ".tradeguard_cache").glob("index-*.bin")
+    written = (index.stat().st_ino, index.stat().st_mtime_ns)   # a rewrite replaces the file
+    assert [f.code for f in check_paths([in_tmp]).findings] == ["TG101"]
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) == written
+    (in_tmp / "t.py").write_text(ORDER_CALL)
+    assert [f.code for f in check_paths([in_tmp]).findings] == ["TG101", "TG101"]
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) != written
+
+
 def test_corrupt_cache_is_ignored(in_tmp):
     project(in_tmp, {"s.py": ORDER_CALL})
     check_paths([in_tmp])

@@ -102,8 +102,58 @@ def test_matches_never_show_their_value(gen):
     assert assignment.value not in repr(assignment)
 
 
-def test_a_value_that_claims_a_named_providers_format_and_fails_it_is_at_most_generic(gen):
+def test_a_value_that_claims_a_format_and_fails_it_is_not_reported_under_any_name(gen):
     # `dapi` then 32 hex is a Databricks token; `dapi` then mixed letters fails the format.
     assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.hex(32)}") == [(1, "Databricks Token")]
-    assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.alnum(36)}") == [(1, "Hard-coded Credential")]
+    assert kinds(".env", f"DATABRICKS_TOKEN=dapi{gen.alnum(36)}") == []
     assert kinds(".env", "DATABRICKS_TOKEN=dapi" + "x7ab") == []
+    # A distinctive prefix claims its format under a generic name too: a `cfut_` token cut short.
+    assert kinds(".env", f"TOKEN=cfut_{gen.alnum(20)}") == []
+    assert kinds(".env", f"TOKEN={gen.alnum(24)}") == [(1, "Hard-coded Credential")]
+    # Three characters and a separator claim too (`hf_`), and a searched format its opening (`sgp_`);
+    # a prefix many vendors share (`sk_`) claims nothing.
+    assert kinds(".env", f"TOKEN=hf_{gen.alnum(20)}") == []
+    assert kinds(".env", f"TOKEN=sgp_{gen.hex(39)}") == []
+    assert kinds(".env", f"TOKEN=sk_{gen.hex(48)}") == [(1, "Hard-coded Credential")]
+
+
+def test_a_two_letter_prefix_under_its_providers_name_leaves_a_generic_credential(gen):
+    # An Alpaca secret may open with `PK` by chance: it is not an Alpaca key id, still a secret.
+    assert kinds(".env", f"APCA_API_SECRET_KEY=PK{gen.alnum(38)}") == [(1, "Hard-coded Credential")]
+
+
+def test_under_a_name_with_one_key_shape_only_that_shape_is_the_providers(gen):
+    assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.digits(9)}:A{gen.alnum(34)}") == [(1, "Telegram Bot API Token")]
+    assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.digits(4)}:A{gen.alnum(34)}") == []
+    assert kinds(".env", f"TELEGRAM_BOT_TOKEN={gen.alnum(40)}") == []
+    # A password under the name is a password, whatever the provider's keys look like.
+    assert kinds(".env", f"TELEGRAM_PASSWORD={gen.password()}") == [(1, "Telegram Bot API Token")]
+
+
+def test_a_value_of_a_providers_exact_shape_under_its_word_needs_no_credential_word(gen):
+    text = f'cloudflare: "{gen.hex(37)}"\nsonar.login = "{gen.alnum(40)}"\n"artifactory", "{gen.alnum(64)}"\n'
+    assert kinds("settings.yaml", text) == [
+        (1, "Cloudflare Global API Key"), (2, "Sonar Token"), (3, "JFrog Identity Token"),
+    ]
+    # The same values under words that name no provider, or of another length, are nothing.
+    text = f'colour: "{gen.hex(37)}"\ncloudflare: "{gen.hex(36)}"\n"artifactory", "{gen.alnum(50)}"\n'
+    assert kinds("settings.yaml", text) == []
+
+
+def test_a_curl_header_carries_a_credential_shorter_than_a_random_token(gen):
+    assert kinds("deploy.sh", f'curl -X POST --header "Api-Token: {gen.alnum(11)}" https://x.internal\n') == [
+        (1, "Command-line Credential"),
+    ]
+    assert kinds("deploy.sh", 'curl -H "Accept: application/json" -H "X-Api-Key: $API_KEY" https://x.internal\n') == []
+
+
+def test_a_shell_expansion_reports_only_a_fallback_that_is_a_password(gen):
+    password = gen.password()
+    assert kinds("docker-compose.yml", f"x:\n  DB_PASSWORD: ${{DB_PASSWORD:-{password}}}\n") == [(2, "Hard-coded Credential")]
+    assert kinds("docker-compose.yml", "x:\n  DB_PASSWORD: ${DB_PASSWORD:-admin}\n") == []
+    assert kinds("docker-compose.yml", "x:\n  API_TOKEN: ${API_TOKEN:?set the token}\n") == []
+
+
+def test_a_one_dash_long_option_is_not_a_password_argument(gen):
+    assert kinds("grind.sh", 'fuzz -max_total_time="$secs" -print_final_stats=1 corpus/\n') == []
+    assert kinds("db.sh", f"mysql -u trader -p{gen.password()} fills\n") == [(1, "Command-line Credential")]

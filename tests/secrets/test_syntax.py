@@ -47,6 +47,15 @@ def test_names_split_at_separators_and_camel_humps(name, segments):
         ("max_tokens", None),
         ("hashed_secret", None),
         ("next_page_token", None),
+        ("user_auth", "secret"),
+        ("account_key", "secret"),
+        ("auth_user", None),
+        ("login_url", None),
+        ("ClearTextPassword", "password"),
+        ("password_text", None),
+        ("invalid_token", None),
+        ("wrongPassword", None),
+        ("nonMatchingToken", None),
     ],
 )
 def test_a_name_is_a_credential_name_only_when_it_holds_one(name, kind):
@@ -81,6 +90,12 @@ def test_every_assignment_syntax_gives_the_name_and_the_literal(gen):
         assert values(line, filename) == [(name, token)], filename
     assert values(f"IbPassword={pw}", "config.ini") == [("IbPassword", pw)]
     assert values(f"machine host login me password {pw}", ".netrc") == [("password", pw)]
+    assert values(f'<add key="ClearTextPassword" value="{pw}" />', "NuGet.Config") == [("ClearTextPassword", pw)]
+    assert values(f'<add key="Timeout" value="{pw}" />', "app.config") == []
+    # The setting declares its value a cleartext password: one that reads as words is one too.
+    words = "MarketMaker" + "Password"  # built here, so the project's own scan finds no setting in this file
+    assert values('<add key="ClearTextPassword" value="' + words + '" />', "NuGet.Config") == [("ClearTextPassword", words)]
+    assert values(f'password = "{words}"', "settings.py") == []
 
 
 def test_kubernetes_name_value_pairs_span_two_lines(gen):
@@ -118,6 +133,12 @@ def test_values_that_are_words_paths_or_references_are_not_credentials():
 def test_random_letters_without_digits_still_look_random():
     assert looks_random("plWbQufTeTQkUIkiDkyxBTIxOgiALEzj")
     assert not looks_random("ProductionSecretKeyName")
+
+
+def test_a_namespaced_name_is_an_identifier_not_a_key(gen):
+    # An XML type reference: a letter-and-number namespace, then words.
+    assert not looks_random("clm" + gen.digits(5) + ":AgencyIdentificationCodeContentType")
+    assert looks_random("clm" + gen.digits(5) + ":" + gen.alnum(30))
 
 
 def test_positional_client_literals_are_credentials_when_one_looks_machine_made(gen):
@@ -158,3 +179,10 @@ def test_a_pathological_line_is_parsed_in_linear_time(line):
     scope = Scope(line, "x.py")
     scope.assignments, scope.client_calls
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_coin_named_token_is_no_credential_name():
+    for name in ("tokenIn", "quote_token", "token0", "tokenProgram", "UNKNOWN_TOKEN_X", "tokenVaultA"):
+        assert credential_kind(split_name(name)) is None, name
+    for name in ("access_token_a", "api_token_0", "x-token", "vault_token", "bot_token"):
+        assert credential_kind(split_name(name)) == "secret", name

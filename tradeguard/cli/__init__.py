@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import pkgutil
 import sys
-import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -63,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _where(error: BaseException) -> str:
     """The error's type and innermost place, never its message: it might quote a secret."""
+    import traceback  # here: only a failing run needs it
+
     frames = traceback.extract_tb(error.__traceback__)
     place = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
     return f"{type(error).__name__}{place}"

@@ -9,6 +9,8 @@ Options and output follow ruff's, which most users know: findings, then a summar
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import os
 import sys
 from collections import Counter
@@ -95,6 +97,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    thresholds = gc.get_threshold()
+    _collect_seldom()
     try:
         override = parse_config(args.config) if args.config else None
         if args.stdin:
@@ -104,7 +108,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tradeguard: error: {error}", file=sys.stderr)
     except ConfigError as error:
         print(f"tradeguard: config error: {error}", file=sys.stderr)
+    finally:
+        gc.set_threshold(*thresholds)
     return 2
+
+
+def _collect_seldom() -> None:
+    """A run keeps what it allocates to its end (the index, the caches, each syntax tree), and
+    the cyclic garbage collector, with its default thresholds, walks all of it again and again,
+    and again at exit, for cycles that are rare here: 0.1 s and 0.1 s of a one-file run on a
+    93 KiB file. So collect seldom (as mypy does), and not at exit, where the memory goes anyway."""
+    gc.set_threshold(100_000, 50, 50)
+    atexit.register(gc.freeze)
 
 
 def _check_files(args: argparse.Namespace, override: Config | None) -> int:
