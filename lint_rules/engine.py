@@ -17,6 +17,7 @@ from lint_rules.lazy import cst
 from lint_rules.positions import ranges_of
 from lint_rules.rule import Report, Rule
 from lint_rules.rules import all_rules
+from lint_rules.rules._text import Words
 from lint_rules.source import Unreadable, check_bounds
 from lint_rules.walk import walk
 
@@ -26,33 +27,30 @@ class RuleSet:
     """The enabled rules of one configuration, with their token patterns compiled once per run."""
 
     rules: tuple[type[Rule], ...]
-    token_patterns: tuple[re.Pattern[str] | None, ...] = field(repr=False)
+    tokens: tuple[Words | None, ...] = field(repr=False)
 
     @classmethod
     def for_config(cls, config: Config) -> RuleSet:
         rules = tuple(rule for rule in all_rules() if config.is_code_enabled(rule.code))
-        patterns = tuple(_token_pattern(rule.tokens(config)) for rule in rules)
-        return cls(rules, patterns)
+        # A rule without tokens must always run.
+        return cls(rules, tuple(Words.of(tokens) if (tokens := rule.tokens(config)) else None for rule in rules))
 
     def rules_for(self, context: FileContext) -> list[type[Rule]]:
         """The rules that could report something in this file: applicable here, and one of their
         tokens occurs in the text. An empty list means the file need not be parsed."""
         return [
             rule
-            for rule, pattern in zip(self.rules, self.token_patterns)
-            if (pattern is None or pattern.search(context.text)) and rule.applies_to(context)
+            for rule, tokens in zip(self.rules, self.tokens)
+            if (tokens is None or tokens.occur_in(context.text)) and rule.applies_to(context)
         ]
 
+    def named(self, codes: tuple[str, ...]) -> list[type[Rule]]:
+        """The enabled rules of ``codes`` (what ``rules_for`` gave, passed on to a worker)."""
+        return [rule for rule in self.rules if rule.code in codes]
 
     def prepare(self, context: FileContext) -> None:
         for rule in self.rules:
             rule.prepare(context)
-
-
-def _token_pattern(tokens: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not tokens:
-        return None  # a rule without tokens must always run
-    return re.compile("|".join(re.escape(token) for token in sorted(set(tokens), key=len, reverse=True)))
 
 
 @dataclass
@@ -63,13 +61,15 @@ class Analysis:
     reports: list[tuple[Report, Finding]]
 
 
-def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) -> Analysis:
+def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False,
+            rules: list[type[Rule]] | None = None) -> Analysis:
     """Parse (only if some rule needs it, or ``must_parse``) and visit once.
 
     Raises ``Unreadable`` on a syntax error. ``must_parse`` is for files the standard ``ast``
-    rejected: only LibCST can tell newer syntax from a real error.
+    rejected: only LibCST can tell newer syntax from a real error. ``rules``: what
+    ``ruleset.rules_for(context)`` is, when the caller has already asked.
     """
-    rules = ruleset.rules_for(context)
+    rules = ruleset.rules_for(context) if rules is None else rules
     if not rules and not must_parse:
         return Analysis(None, [])
     module = parse(context.text)
@@ -99,15 +99,16 @@ def analyze(context: FileContext, ruleset: RuleSet, must_parse: bool = False) ->
     return Analysis(module, located)
 
 
-def check_source(context: FileContext, ruleset: RuleSet, ast_error: Unreadable | None = None) -> list[Finding]:
+def check_source(context: FileContext, ruleset: RuleSet, ast_error: Unreadable | None = None,
+                 rules: list[type[Rule]] | None = None) -> list[Finding]:
     """All findings of one file after suppressions, including TG000 when it cannot be parsed.
 
     ``ast_error`` is the standard ``ast``'s objection to the file, if any: the file is then
     parsed by LibCST even if no rule needs it, and if LibCST fails too, CPython's wording of
-    the error is reported.
+    the error is reported. ``rules``: as for ``analyze``.
     """
     try:
-        findings = [finding for _, finding in analyze(context, ruleset, ast_error is not None).reports]
+        findings = [finding for _, finding in analyze(context, ruleset, ast_error is not None, rules).reports]
     except InvalidSyntax as error:
         findings = [unreadable_finding(context.rel_path, ast_error or error)]
     except Unreadable as error:

@@ -35,6 +35,15 @@ def fingerprint(value: Any) -> Any:
 
 def _canonical(value: Any) -> Any:
     """A form of ``value`` whose ``repr`` is the same in every process (set order is not)."""
+    kind = type(value)
+    # Summaries are plain strings, lists and dicts: those first, by exact type (an `isinstance`
+    # of the `Mapping` ABC costs more than the rest of the work), to the same forms as below.
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return tuple(_canonical(item) for item in value)
+    if kind is dict:
+        return ("map", tuple(sorted(((repr(key), _canonical(item)) for key, item in value.items()))))
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted((_canonical(item) for item in value), key=repr)))
     if isinstance(value, Mapping):
@@ -74,7 +83,7 @@ class RecordingIndex:
             return _RecordingMapping(value, self, "derived")
         if callable(value):
             return _RecordingCall(value, self, name)
-        self.asked[("attribute", name, ())] = fingerprint(value)
+        self.record(("attribute", name, ()), value)
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -84,11 +93,17 @@ class RecordingIndex:
         """The index's run-wide value ``key``, computed from the real index (unrecorded) and
         recorded as one question: the file depends on the value, not on what it was made of."""
         value = self._index.derive(key, compute)
-        known = self._index.derived_fingerprints  # fingerprinted once per run, not once per file
-        if key not in known:
-            known[key] = fingerprint(value)
-        self.asked[("entry", "derived", (_hashable(key),))] = known[key]
+        self.record(("entry", "derived", (_hashable(key),)), value)
         return value
+
+    def record(self, question: Question, answer: Any) -> None:
+        """Record ``answer`` to ``question``. The index does not change during a run, so each
+        question's answer is fingerprinted once per run, not once per file that asks it (the
+        four connector-result rules ask the same of every file)."""
+        known = self._index.answer_fingerprints
+        if question not in known:
+            known[question] = fingerprint(answer)
+        self.asked[question] = known[question]
 
 
 class _RecordingCall:
@@ -104,7 +119,7 @@ class _RecordingCall:
             question = ("call-keywords", self.name, (positional, tuple(sorted(keywords.items()))))
         else:
             question = ("call", self.name, positional)
-        self.recorder.asked[question] = fingerprint(answer)
+        self.recorder.record(question, answer)
         return answer
 
 
@@ -116,7 +131,11 @@ class _RecordingMapping(Mapping):
 
     def _entry(self, key: Any) -> Any:
         value = self.mapping.get(key)
-        self.recorder.asked[("entry", self.name, (_hashable(key),))] = fingerprint(value)
+        question = ("entry", self.name, (_hashable(key),))
+        if self.name == "summaries":
+            self.recorder.record(question, value)
+        else:  # `derived` gains entries during the run: what it holds now may not hold later
+            self.recorder.asked[question] = fingerprint(value)
         return value
 
     def __getitem__(self, key: Any) -> Any:

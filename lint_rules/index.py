@@ -20,6 +20,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypedDict
 
 from lint_rules.config import Config
@@ -62,10 +63,14 @@ def summarize_source(text: str) -> FileSummary:
         return summary
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, absurd nesting
         return {"imports": {}, "classes": [], "functions": [], "error": f"cannot parse: {error}"}
-    return _summarize_tree(tree)
+    return _summarize_tree(tree, _LINE_BREAK.split(text))
 
 
-def _summarize_tree(tree: ast.Module) -> FileSummary:
+# What ``ast`` counts as the end of a line (a form feed is not one).
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _summarize_tree(tree: ast.Module, lines: list[str]) -> FileSummary:
     imports: dict[str, str] = {}
     classes: list[ClassSummary] = []
     returns: dict[str, list[str]] = {}
@@ -92,9 +97,9 @@ def _summarize_tree(tree: ast.Module) -> FileSummary:
                 "kinds": {method.name: kind for method in methods if (kind := _method_kind(method))},
                 "uses": _class_names_used(node),
             })
-            returns.update(_returns_of(f"{node.name}.", methods))
+            returns.update(_returns_of(f"{node.name}.", methods, lines))
     functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    returns.update(_returns_of("", functions))
+    returns.update(_returns_of("", functions, lines))
     return {
         "imports": imports,
         "classes": classes,
@@ -115,16 +120,35 @@ def _all_statements(tree: ast.Module):
             queue.extend(getattr(node, block, ()))
 
 
+# Nodes that hold no call, annotation or function: the walk below does not enter them (names,
+# constants and their contexts are half of a tree's nodes).
+_NO_CLASS_USES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.alias)
+
+
+@lru_cache(maxsize=None)
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(name for name in node_type._fields if name not in ("ctx", "type_comment", "kind"))
+
+
 def _class_names_used(node: ast.ClassDef) -> list[str]:
     """The last names of what the class body calls or annotates with, if capitalised (classes,
     by convention): which other classes a class holds."""
     names = set()
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Call):
+    stack: list = [node]
+    while stack:  # as ``ast.walk``, without its generators, and in another order (a set is made)
+        inner = stack.pop()
+        kind = type(inner)
+        for name in _child_fields(kind):
+            child = getattr(inner, name, None)
+            if type(child) is list:
+                stack.extend(item for item in child if isinstance(item, ast.AST) and not isinstance(item, _NO_CLASS_USES))
+            elif isinstance(child, ast.AST) and not isinstance(child, _NO_CLASS_USES):
+                stack.append(child)
+        if kind is ast.Call:
             target = inner.func
-        elif isinstance(inner, (ast.AnnAssign, ast.arg)):
+        elif kind is ast.AnnAssign or kind is ast.arg:
             target = inner.annotation
-        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             target = inner.returns
         else:
             continue
@@ -144,10 +168,10 @@ def _method_kind(method: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
-def _returns_of(prefix: str, functions: list) -> dict[str, list[str]]:
+def _returns_of(prefix: str, functions: list, lines: list[str]) -> dict[str, list[str]]:
     facts = {}
     for function in functions:
-        found = return_facts(function)
+        found = return_facts(function, "\n".join(lines[function.lineno - 1:function.end_lineno]))
         if found and found != ["other"]:  # absent means the same, in a smaller cache
             facts[prefix + function.name] = found
     return facts
@@ -239,7 +263,7 @@ class ProjectIndex:
     gateway_paths: tuple[str, ...] = ()
     # Values rules derive from the index once per run (e.g. a text pattern), by the rule's key.
     derived: dict = field(default_factory=dict, repr=False)
-    derived_fingerprints: dict = field(default_factory=dict, repr=False)  # see lint_rules.facts
+    answer_fingerprints: dict = field(default_factory=dict, repr=False)  # see lint_rules.facts
     _modules: dict[str, str] | None = field(default=None, repr=False)
     _classes: dict[str, list[tuple[str, ClassSummary]]] | None = field(default=None, repr=False)
 

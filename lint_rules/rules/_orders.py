@@ -125,7 +125,9 @@ class OrderMethodRule(ClassScopeTracker, OrderRoutingRule):
     the file is parsed: a file that only defines `place_order` or only calls it is parsed for
     one of the two rules, not both."""
 
-    # A regex with `{names}` for the order methods' alternation.
+    # A regex per order method, with `{name}` for the name and `{start}` after it for `\b` before
+    # it: a pattern that starts with the name is searched ten times faster than one starting with
+    # `\b` or a look-behind, which are tried at every character.
     needed_text: ClassVar[str]
 
     @classmethod
@@ -140,4 +142,13 @@ class OrderMethodRule(ClassScopeTracker, OrderRoutingRule):
 
 @lru_cache(maxsize=16)
 def _needed_pattern(template: str, order_methods: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(template.format(names="|".join(map(re.escape, order_methods))))
+    return re.compile("|".join(
+        template.format(name=re.escape(name), start=_word_start_behind(name)) for name in order_methods
+    ) or "(?!)")
+
+
+def _word_start_behind(name: str) -> str:
+    """What ``\b`` before ``name`` says, as a look-behind from the end of ``name``."""
+    if re.match(r"\w", name):
+        return rf"(?<!\w{re.escape(name)})"
+    return rf"(?<=\w{re.escape(name)})"

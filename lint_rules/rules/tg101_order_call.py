@@ -261,7 +261,7 @@ class OrderMethodCall(OrderMethodRule):
 
     # A call of an order method that is not its definition (`def place_order(`), or an import
     # of one under another name (`from broker import place_order as po`).
-    needed_text = r"(?<!def )\b(?:{names})\s*\(|\b(?:{names})\s+as\b"
+    needed_text = r"{name}{start}(?:(?<!def {name})\s*\(|\s+as\b)"
 
     def visit_Module(self, node) -> None:
         self.module = node

@@ -102,7 +102,7 @@ class OrderMethodReference(OrderMethodRule):
     ]
 
     # An order method's name not followed by a call: `broker.place_order,`, `"place_order"`.
-    needed_text = r"\b(?:{names})\b(?!\s*\()"
+    needed_text = r"{name}{start}\b(?!\s*\()"
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -8,6 +8,7 @@ from lint_rules.context import FileContext
 from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Rule, Valid
 from lint_rules.rules._orders import dotted
+from lint_rules.rules._text import AnyOf, gated
 
 # "live" in every casing ("live", "LIVE", "Live", "lIvE", ...): the value a mode is set to.
 LIVE_SPELLINGS = tuple("".join(letters) for letters in itertools.product(*zip("live", "LIVE")))
@@ -42,11 +43,15 @@ _SET_TO = r"['\"]?\]?\s*(?::[^=\n]*)?[=:(]\s*"
 # A value is set after `=` (not `==`) or `:` on the same line, a fallback's after `,`:
 # comparisons (`env == Environment.LIVE`, `env in (Environment.SANDBOX, Environment.LIVE)`) and
 # imports (`from nautilus_trader.live import ...`) are not settings.
-NEEDED_TEXT = re.compile(
-    rf"(?:(?<![=!<>])=|:)[ \t]*(?:{_LIVE_VALUE_TEXT}|[\w.]*\.(?:LIVE|Live)\b)|,[ \t]*(?:{_LIVE_VALUE_TEXT})"
-    rf"|(?:{'|'.join(SAFETY_SWITCH_TOKENS)})\w*{_SET_TO}False\b"
-    rf"|(?:{'|'.join(LIVE_SWITCH_TOKENS)})(?:_trading|_TRADING|Trading)?{_SET_TO}True\b"
-)
+# (Three patterns, each searched only where its words occur: see `_text`.)
+NEEDED_TEXT = AnyOf((
+    gated(
+        rf"(?:(?<![=!<>])=|:)[ \t]*(?:{_LIVE_VALUE_TEXT}|[\w.]*\.(?:LIVE|Live)\b)|,[ \t]*(?:{_LIVE_VALUE_TEXT})",
+        ('"live"', "'live'", ".live"), ignore_case=True,
+    ),
+    gated(rf"(?:{'|'.join(SAFETY_SWITCH_TOKENS)})\w*{_SET_TO}False\b", ("False",)),
+    gated(rf"(?:{'|'.join(LIVE_SWITCH_TOKENS)})(?:_trading|_TRADING|Trading)?{_SET_TO}True\b", ("True",)),
+))
 # What a switch configures: a broker or exchange client, a connector, the trading app's config.
 # Words of a callee, class, function or variable name (split at `_`, `.` and camel humps).
 TRADING_WORDS = frozenset({

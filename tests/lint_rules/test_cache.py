@@ -155,3 +155,21 @@ def test_a_recorded_look_up_with_keywords_is_asked_again_alike(tmp_path):
     assert Answers(index).unchanged(recording.asked)
     index.summaries["a.py"]["classes"][0]["methods"] = []
     assert not Answers(index).unchanged(recording.asked)
+
+
+def test_a_question_many_files_ask_is_fingerprinted_once_per_run(monkeypatch):
+    from lint_rules import facts
+    from lint_rules.index import ProjectIndex
+
+    summary = {"classes": [{"name": "A", "bases": ["B"] * 50, "methods": ["m"] * 50}]}
+    index = ProjectIndex(("BaseConnector",), {"a.py": summary})
+    fingerprinted = []
+    real = facts.fingerprint
+    monkeypatch.setattr(facts, "fingerprint", lambda value: fingerprinted.append(value) or real(value))
+    files = [facts.RecordingIndex(index) for _ in range(3)]
+    for recording in files:
+        recording.summaries.get("a.py")
+        recording.ancestors(["B"])
+    assert len(fingerprinted) == 2
+    assert files[0].asked == files[1].asked == files[2].asked
+    assert files[0].asked[("entry", "summaries", ("a.py",))] == real(summary)

@@ -96,3 +96,4 @@ def test_walk_visits_what_libcst_visits_in_the_same_order():
     walk(module, visits, leaves)
     assert seen == [entry for entry in expected if entry.split()[1] in names]
     assert len(seen) > 150
+

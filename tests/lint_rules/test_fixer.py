@@ -8,7 +8,6 @@ import compileall
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from lint_rules.engine import RuleSet
 from lint_rules.index import ProjectIndex
 from lint_rules.lazy import cst
 from lint_rules.rule import Rule
+from lint_rules.rules._text import Words
 from lint_rules.runner import check_paths
 from tests.conftest import REPO, run_cli
 
@@ -320,7 +320,7 @@ class NeverDone(HandMade):
 def fix_text(tmp_path, rule, text, unsafe=True):
     config = Config(root=tmp_path)
     context = FileContext("m.py", text, config, ProjectIndex.for_config(config))
-    return fixer.fix_source(context, RuleSet((rule,), (re.compile("print"),)), unsafe)
+    return fixer.fix_source(context, RuleSet((rule,), (Words.of(["print"]),)), unsafe)
 
 
 def test_a_hand_made_rule_is_fixed_generically_nested_fixes_take_two_passes_import_added_once(tmp_path):

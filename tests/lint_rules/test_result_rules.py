@@ -574,7 +574,7 @@ def test_tg205_prefilter_is_the_same_in_every_process(tmp_path):
         project = Project(config, use_cache=False)
         project.build_index(sorted(Path({str(root)!r}).rglob("*.py")))
         prefilter = _prefilter(project.context("bot/x.py", ""))
-        print(prefilter.direct.pattern, prefilter.interface_call.pattern, prefilter.connector.pattern)
+        print([(gate.pattern.pattern, gate.words) for gate in (*prefilter.direct.parts, *prefilter.connector.parts)], prefilter.interface_call.pattern)
     """)
     patterns = {
         subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,

@@ -16,7 +16,7 @@ from lint_rules.examples import example_text
 from lint_rules.index import ProjectIndex, summarize_source
 from lint_rules.rules import all_rules
 from lint_rules.rules.results.connectors import connector_model
-from lint_rules.rules.results.flow import AstSyntax, CstSyntax, follow, scan_ast, scan_cst
+from lint_rules.rules.results.flow import AstSyntax, CstSyntax, follow, return_facts, scan_ast, scan_cst
 
 ODD = {
     "walrus": """
@@ -154,6 +154,34 @@ def test_ast_and_libcst_readings_of_returns_agree(text):
         assert _readings(ast_functions[name], scan_ast, AstSyntax, ast.unparse) == _readings(
             cst_functions[name], scan_cst, CstSyntax, _cst_code
         ), name
+
+
+@pytest.mark.parametrize("text", list(_sources()))
+def test_the_index_reads_returns_alike_by_statements_where_the_text_allows(text):
+    # With the function's text, the index skips the expressions of functions that cannot hold a
+    # `yield`, a `:=` or a mutator call; it must come to the same facts as the whole scan.
+    for name, function in _ast_functions(text).items():
+        source = ast.get_source_segment(text, function) or ""
+        assert return_facts(function, source) == return_facts(function), name
+
+
+def test_the_statement_scan_is_taken_only_where_no_expression_fact_can_hide():
+    text = example_text("""
+        def f(self):
+            reply = self.api.send()
+            return reply
+
+        def g(self):
+            reply = {"success": True}
+            reply.update(extra)
+            return reply
+
+        def h(self):
+            yield 1
+            return 2
+    """)
+    facts = {name: return_facts(function, ast.get_source_segment(text, function)) for name, function in _ast_functions(text).items()}
+    assert facts == {"f": ["call:self.api.send"], "g": ["other"], "h": []}
 
 
 def test_odd_readings_say_what_is_followed():

@@ -201,3 +201,16 @@ def test_a_crashing_rule_costs_one_tg000_not_the_run(in_tmp, monkeypatch):
     messages = [(Path(f.path).name, f.code, f.message) for f in result.findings]
     assert ("a.py", "TG000", "file could not be checked: internal error (ValueError); please report it with this file's shape") in messages
     assert all("secret-looking" not in message for _, _, message in messages)
+
+
+def test_the_collector_passes_seldom_during_a_run_and_at_its_own_pace_after(in_tmp, monkeypatch):
+    project(in_tmp, {"a.py": ORDER_CALL})
+    import gc
+
+    seen = []
+    summarize = runner._summarize_file
+    monkeypatch.setattr(runner, "_summarize_file", lambda job: seen.append(gc.get_threshold()[0]) or summarize(job))
+    before = gc.get_threshold()
+    assert codes_by_file(check_paths([in_tmp], use_cache=False)) == {"a.py": ["TG101"]}
+    assert seen == [runner.GC_THRESHOLD]
+    assert gc.get_threshold() == before

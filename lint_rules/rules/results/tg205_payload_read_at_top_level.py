@@ -8,6 +8,7 @@ from lint_rules.context import FileContext
 from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Rule, Valid
 from lint_rules.rules._orders import describe, dotted
+from lint_rules.rules._text import AnyOf, alternatives, gated
 from lint_rules.rules.results.connectors import connector_model, summary_of_classdef
 from lint_rules.rules.results.helpers import (
     CANONICAL_KEYS,
@@ -462,9 +463,9 @@ class _Prefilter:
       (`OandaConnector(`, `conn: Oanda`, `self.connectors[venue]`).
     Naming a connector class is not enough, nor is `.cancel(` alone (asyncio tasks have one)."""
 
-    direct: re.Pattern[str]
+    direct: AnyOf
     interface_call: re.Pattern[str]
-    connector: re.Pattern[str]
+    connector: AnyOf
 
     def admits(self, text: str) -> bool:
         if self.direct.search(text):
@@ -481,7 +482,8 @@ def _prefilter(context: FileContext) -> _Prefilter:
 def _build_prefilter(context: FileContext) -> _Prefilter:
     config, index = context.config, context.index
     model = connector_model(context)
-    interface = _alternatives(connector_result_methods(context) - set(config.order_methods))
+    interface_names = connector_result_methods(context) - set(config.order_methods)
+    interface = alternatives(interface_names)
     gateways = {"route", "OrderGateway"}
     connectors = set(model.derived) | set(config.connector_bases)
     for rel, summary in index.summaries.items():
@@ -491,26 +493,23 @@ def _build_prefilter(context: FileContext) -> _Prefilter:
         connectors.update(cls["name"] for cls in summary.get("classes", ()) if model.is_connector(rel, cls))
     taken = r"(?:\s*\[[^\]\n]*\]|\s*\.get\([^)\n]*\))?"   # `gateways[venue]`, `connectors.get(venue)`
     direct = [
-        r"\.\s*(?:" + _alternatives(config.order_methods) + r")\s*\(",
-        r"(?i:gateways?)\b" + taken + r"\s*\.\s*(?:submit|send|route)\s*\(",
-        _called_or_annotated(gateways),
+        gated(r"\.\s*(?:" + alternatives(config.order_methods) + r")\s*\(", config.order_methods),
+        gated(r"(?i:gateways?)\b" + taken + r"\s*\.\s*(?:submit|send|route)\s*\(", ["gateway"], ignore_case=True),
+        gated(_called_or_annotated(gateways), gateways),
     ]
     if interface:
-        direct.append(r"(?:\bself|(?i:connectors?)\b" + taken + r")\s*\.\s*(?:" + interface + r")\s*\(")
+        direct.append(gated(r"(?:\bself|(?i:connectors?)\b" + taken + r")\s*\.\s*(?:" + interface + r")\s*\(", interface_names))
     return _Prefilter(
-        re.compile("|".join(direct)),
+        AnyOf(tuple(direct)),
         re.compile(r"\.\s*(?:" + interface + r")\s*\(" if interface else r"(?!)"),
-        re.compile(r"(?i:connectors)\s*(?:\[|\.get\()|" + _called_or_annotated(connectors)),
+        AnyOf((
+            gated(r"(?i:connectors)\s*(?:\[|\.get\()", ["connector"], ignore_case=True),  # (`ſ` is an `s` to `(?i)`)
+            gated(_called_or_annotated(connectors), connectors),
+        )),
     )
 
 
 def _called_or_annotated(names) -> str:
     """`Name(` or `: Name` (`: "Name"`) for any of ``names``."""
-    alternatives = _alternatives(names)
-    return r"\b(?:" + alternatives + r")\s*\(|:\s*['\"]?(?:" + alternatives + r")\b"
-
-
-def _alternatives(words) -> str:
-    # Longest first, then by name: the words come from sets, whose order changes between
-    # processes, and the results cache keeps a file's findings only while this pattern is the same.
-    return "|".join(re.escape(word) for word in sorted(words, key=lambda word: (-len(word), word)))
+    names = alternatives(names)
+    return r"\b(?:" + names + r")\s*\(|:\s*['\"]?(?:" + names + r")\b"
