@@ -213,6 +213,15 @@ def is_result(items: list[tuple[str, object, object]]) -> bool:
     return any(key in ("success", "error") for key, _, _ in items)
 
 
+def written_results(method):
+    """(returned, items) for each `return` of ``method`` that writes a result as a literal
+    mapping (see `result_items` and `is_result`): what TG202-TG204 judge."""
+    for returned in method.returned:
+        items = result_items(returned.value) if returned.value is not None else None
+        if items is not None and is_result(items):
+            yield returned, items
+
+
 def string_value(node) -> str | None:
     """The value of a plain string literal (not an f-string), else None."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):

@@ -4,7 +4,7 @@ from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Valid
 from lint_rules.rules.results.fixes import move_payload, quote_of
 from lint_rules.rules.results.helpers import CANONICAL_KEYS
-from lint_rules.rules.results.returns import ConnectorResultRule, is_result, result_items
+from lint_rules.rules.results.returns import ConnectorResultRule, written_results
 
 
 class PayloadAtTopLevel(ConnectorResultRule):
@@ -54,10 +54,7 @@ class PayloadAtTopLevel(ConnectorResultRule):
     message = "broker payload at the top level of a connector result"
 
     def judge(self, method):
-        for returned in method.returned:
-            items = result_items(returned.value) if returned.value is not None else None
-            if items is None or not is_result(items):
-                continue
+        for returned, items in written_results(method):
             extra = [key for key, _, _ in items if key not in CANONICAL_KEYS]
             if extra:
                 keys = {key: (value, element) for key, value, element in items}

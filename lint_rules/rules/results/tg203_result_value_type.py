@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from lint_rules.rule import Invalid, Valid
-from lint_rules.rules.results.returns import ARTICLES, ConnectorResultRule, is_result, literal_kind, result_items
+from lint_rules.rules.results.returns import ARTICLES, ConnectorResultRule, literal_kind, written_results
 
 _ALLOWED = {"success": ("bool",), "error": ("str", "None"), "data": ("dict",)}
 _WANTED = {"success": "a bool", "error": "a string or None", "data": "a mapping"}
@@ -50,10 +50,7 @@ class ResultValueType(ConnectorResultRule):
     message = "connector result with a literal of the wrong type"
 
     def judge(self, method):
-        for returned in method.returned:
-            items = result_items(returned.value) if returned.value is not None else None
-            if items is None or not is_result(items):
-                continue
+        for returned, items in written_results(method):
             for key, value, _ in items:
                 kind = literal_kind(value) if key in _ALLOWED else None
                 if kind is not None and kind not in _ALLOWED[key]:

@@ -4,7 +4,7 @@ from lint_rules.lazy import cst
 from lint_rules.rule import Invalid, Valid
 from lint_rules.rules._orders import dotted
 from lint_rules.rules.results.fixes import FALLBACK_ERROR, quote_of
-from lint_rules.rules.results.returns import ConnectorResultRule, is_result, literal_kind, result_items
+from lint_rules.rules.results.returns import ConnectorResultRule, literal_kind, written_results
 
 # Calls whose value is a message: `str(exc)`, `repr(exc)`, `"...".format(...)`, `", ".join(...)`.
 _MESSAGE_CALLS = frozenset(("str", "repr", "format"))
@@ -63,10 +63,7 @@ class ContradictoryResult(ConnectorResultRule):
     message = "connector result that contradicts itself"
 
     def judge(self, method):
-        for returned in method.returned:
-            items = result_items(returned.value) if returned.value is not None else None
-            if items is None or not is_result(items):
-                continue
+        for returned, items in written_results(method):
             keys = {key: value for key, value, _ in items}
             success, error = keys.get("success"), keys.get("error")
             if not isinstance(success, cst.Name) or error is None:

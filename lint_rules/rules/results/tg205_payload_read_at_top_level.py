@@ -262,45 +262,22 @@ class PayloadReadAtTopLevel(Rule):
         connector = connector_model(self.context).is_connector(self.context.rel_path, summary_of_classdef(node))
         self.scopes.append(_Scope("class", connector=connector))
 
-    def leave_ClassDef(self, node) -> None:
-        self.scopes.pop()
-
     def visit_FunctionDef(self, node) -> None:
         self._enter_function(node.params)
 
-    def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-
-    def visit_Lambda(self, node) -> None:
-        self._enter_function(node.params)
-
-    def leave_Lambda(self, node) -> None:
-        self.scopes.pop()
+    visit_Lambda = visit_FunctionDef
 
     # comprehensions have their own scope, whose names are bound before the element is visited
     def visit_ListComp(self, node) -> None:
         self._enter_comprehension(node.for_in)
 
-    def leave_ListComp(self, node) -> None:
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
+
+    def _leave_scope(self, node) -> None:
         self.scopes.pop()
 
-    def visit_SetComp(self, node) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_SetComp(self, node) -> None:
-        self.scopes.pop()
-
-    def visit_DictComp(self, node) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_DictComp(self, node) -> None:
-        self.scopes.pop()
-
-    def visit_GeneratorExp(self, node) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_GeneratorExp(self, node) -> None:
-        self.scopes.pop()
+    leave_ClassDef = leave_FunctionDef = leave_Lambda = _leave_scope
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_scope
 
     def _enter_comprehension(self, for_in) -> None:
         self.scopes.append(_Scope("function"))
